@@ -1,0 +1,205 @@
+// One zod schema for action inputs and the repository file `.github/agentloop.yml` (DESIGN §6).
+// Inputs win over the file; the file wins over defaults. A bad value fails before any write.
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { LABEL_KEYS, labelNames, type LabelNames } from './labels.js';
+
+export const AGENTS = ['command', 'claude'] as const;
+export const LANES = ['auto', 'plan', 'code', 'sweep'] as const;
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+
+export type AgentName = (typeof AGENTS)[number];
+export type LaneSetting = (typeof LANES)[number];
+
+interface Field<T> {
+  schema: z.ZodType<T>;
+  /** What is allowed, in words, for error messages. */
+  allowed: string;
+  /** Where the key may be set: secrets and per-workflow settings stay out of the repository file. */
+  from: 'input' | 'both';
+}
+
+const bool = (): z.ZodType<boolean> =>
+  z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+const int = (min: number, max: number): z.ZodType<number> =>
+  z.union([z.number(), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)]).pipe(z.number().int().min(min).max(max));
+
+/** A list: a YAML/JSON list, or a string split on commas and newlines. */
+const list = (item: z.ZodString = z.string().min(1)): z.ZodType<string[]> =>
+  z
+    .union([
+      z.array(z.string()),
+      z.string().transform((s) =>
+        s.trim().startsWith('[') ? (JSON.parse(s) as string[]) : s.split(/[,\n]/).map((x) => x.trim()).filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(item));
+
+/** Agent arguments: a list, or a string split on whitespace (no shell is involved). */
+const argv = (): z.ZodType<string[]> =>
+  z.union([z.array(z.string()), z.string().transform((s) => (s.trim() === '' ? [] : s.trim().split(/\s+/)))]);
+
+const text = (min = 0): z.ZodType<string> => z.string().min(min);
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values) as unknown as z.ZodType<T[number]>;
+
+const labelOverrides = z
+  .strictObject(Object.fromEntries(LABEL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<
+    (typeof LABEL_KEYS)[number],
+    z.ZodOptional<z.ZodString>
+  >)
+  .partial();
+
+export const FIELDS = {
+  token: { schema: text(1), allowed: 'a non-empty token', from: 'input' },
+  agent: { schema: oneOf(AGENTS), allowed: AGENTS.join(', '), from: 'both' },
+  'agent-command': { schema: text(), allowed: 'a command line (required when agent is command)', from: 'both' },
+  'agent-args': { schema: argv(), allowed: 'extra arguments, a list or a space-separated string', from: 'both' },
+  model: { schema: text(), allowed: 'a model name, or empty for the agent default', from: 'both' },
+  lane: { schema: oneOf(LANES), allowed: LANES.join(', '), from: 'input' },
+  'label-prefix': {
+    schema: z.string().regex(/^[A-Za-z0-9._:/ -]{0,30}$/),
+    allowed: 'up to 30 letters, digits, or . _ : / - and space',
+    from: 'both',
+  },
+  labels: {
+    schema: labelOverrides as unknown as z.ZodType<Partial<LabelNames>>,
+    allowed: `a map from ${LABEL_KEYS.join(', ')} to label names`,
+    from: 'both',
+  },
+  'dry-run': { schema: bool(), allowed: 'true or false', from: 'both' },
+  paused: { schema: bool(), allowed: 'true or false', from: 'both' },
+  'allowed-bots': { schema: list(), allowed: 'a list of exact bot logins', from: 'both' },
+  'agent-timeout-minutes': { schema: int(1, 360), allowed: 'a whole number from 1 to 360', from: 'both' },
+  'merge-method': { schema: oneOf(MERGE_METHODS), allowed: MERGE_METHODS.join(', '), from: 'both' },
+  'auto-merge': { schema: bool(), allowed: 'true or false', from: 'both' },
+  'max-open-prs': { schema: int(1, 20), allowed: 'a whole number from 1 to 20', from: 'both' },
+  'max-fix-attempts': { schema: int(0, 10), allowed: 'a whole number from 0 to 10', from: 'both' },
+  'max-diff-lines': { schema: int(1, 100000), allowed: 'a whole number from 1 to 100000', from: 'both' },
+  'stuck-after-minutes': { schema: int(5, 1440), allowed: 'a whole number from 5 to 1440', from: 'both' },
+  'ci-timeout-minutes': { schema: int(1, 1440), allowed: 'a whole number from 1 to 1440', from: 'both' },
+  'ci-failure-autofix': { schema: bool(), allowed: 'true or false', from: 'both' },
+  'protected-paths': { schema: list(), allowed: 'a list of glob patterns', from: 'both' },
+  'required-checks': { schema: list(), allowed: 'a list of check names', from: 'both' },
+  'prompts-dir': {
+    schema: z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/),
+    allowed: 'a relative path inside the repository',
+    from: 'both',
+  },
+  'config-file': {
+    schema: z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/),
+    allowed: 'a relative path inside the repository',
+    from: 'input',
+  },
+  'max-chain': { schema: int(0, 100), allowed: 'a whole number from 0 to 100', from: 'both' },
+} satisfies Record<string, Field<unknown>>;
+
+export type ConfigKey = keyof typeof FIELDS;
+type FieldValue<K extends ConfigKey> = (typeof FIELDS)[K] extends Field<infer T> ? T : never;
+
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+export type Config = { [K in ConfigKey as Camel<K>]: FieldValue<K> } & { labelNames: LabelNames };
+
+export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
+  agent: 'command',
+  'agent-command': '',
+  'agent-args': [],
+  model: '',
+  lane: 'auto',
+  'label-prefix': 'loop/',
+  labels: {},
+  'dry-run': false,
+  paused: false,
+  'allowed-bots': [],
+  'agent-timeout-minutes': 30,
+  'merge-method': 'squash',
+  'auto-merge': false,
+  'max-open-prs': 1,
+  'max-fix-attempts': 2,
+  'max-diff-lines': 2000,
+  'stuck-after-minutes': 90,
+  'ci-timeout-minutes': 30,
+  'ci-failure-autofix': false,
+  'protected-paths': ['.github/workflows/**', 'action.yml', 'CODEOWNERS', '.github/CODEOWNERS', '.gitmodules'],
+  'required-checks': [],
+  'prompts-dir': '.agentloop/prompts',
+  'config-file': '.github/agentloop.yml',
+  'max-chain': 20,
+};
+
+export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];
+/** Keys that are action inputs (every key is: `labels` only through the file is the exception). */
+export const INPUT_KEYS = CONFIG_KEYS.filter((k) => k !== 'labels');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid agentloop configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+
+export interface ConfigSources {
+  /** Action inputs by name; empty strings mean "not set" (action.yml declares no defaults). */
+  inputs: Partial<Record<string, string>>;
+  /** Text of the repository config file, if it exists. */
+  fileText?: string | null;
+  fileName?: string;
+}
+
+/** Parse and validate inputs plus the repository file; throws ConfigError naming every bad key. */
+export function parseConfig(sources: ConfigSources): Config {
+  const problems: string[] = [];
+  const fileName = sources.fileName ?? DEFAULTS['config-file']!;
+  let file: Record<string, unknown> = {};
+  if (sources.fileText != null && sources.fileText.trim() !== '') {
+    try {
+      const doc = parseYaml(sources.fileText) as unknown;
+      if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) {
+        problems.push(`${fileName}: must be a map of settings, got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
+      } else if (doc) file = doc as Record<string, unknown>;
+    } catch (err) {
+      problems.push(`${fileName}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  for (const key of Object.keys(file)) {
+    const field = (FIELDS as Record<string, Field<unknown>>)[key];
+    if (!field) problems.push(`${fileName}: unknown key '${key}'; allowed keys: ${CONFIG_KEYS.filter((k) => FIELDS[k].from === 'both').join(', ')}`);
+    else if (field.from === 'input') problems.push(`${fileName}: '${key}' can only be set as an action input`);
+  }
+
+  const out: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const field: Field<unknown> = FIELDS[key];
+    const input = sources.inputs[key];
+    const fromInput = input !== undefined && input.trim() !== '';
+    const fromFile = !fromInput && field.from === 'both' && key in file && file[key] !== null;
+    const raw = fromInput ? input : fromFile ? file[key] : undefined;
+    if (raw === undefined) {
+      if (!(key in DEFAULTS)) problems.push(`'${key}' is required (${field.allowed})`);
+      else out[camel(key)] = DEFAULTS[key];
+      continue;
+    }
+    let result: ReturnType<typeof field.schema.safeParse>;
+    try {
+      result = field.schema.safeParse(raw);
+    } catch {
+      result = { success: false } as ReturnType<typeof field.schema.safeParse>;
+    }
+    if (result.success) out[camel(key)] = result.data;
+    else {
+      const where = fromInput ? `action input '${key}'` : `'${key}' in ${fileName}`;
+      const value = key === 'token' ? '(hidden)' : show(raw);
+      problems.push(`${where} = ${value} is not allowed; allowed: ${field.allowed}`);
+    }
+  }
+  if (problems.length === 0 && out.agent === 'command' && !String(out.agentCommand ?? '').trim()) {
+    problems.push(`'agent-command' is required when agent is command (a command line, e.g. "node agent.js")`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const config = out as Omit<Config, 'labelNames'>;
+  return { ...config, labelNames: labelNames(config.labelPrefix, config.labels) } as Config;
+}

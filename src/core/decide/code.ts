@@ -1,0 +1,268 @@
+// Code lane (DESIGN §3–4): one writer per repository. Takes the most urgent item, not the event's:
+// refusals, then merge > rebase > ci bookkeeping > fix-ci > code, oldest first within each.
+import type { LoopEvent } from '../event.js';
+import { keyOfLabel, type TriggerKey } from '../labels.js';
+import type { ItemSnapshot, PullSnapshot } from '../snapshot.js';
+import type { Decision, Transition } from '../transition.js';
+import { byAge, inProcess, refusalKey, type Ctx } from './context.js';
+
+const PRIORITY: Partial<Record<Transition['kind'], number>> = {
+  refuse: 0,
+  merge: 1,
+  rebase: 2,
+  'ci-green': 3,
+  escalate: 4,
+  'fix-ci': 5,
+  'ci-missing': 6,
+  code: 7,
+};
+
+interface Candidate {
+  transition: Transition;
+  at: string;
+  number: number;
+}
+
+const CODE_LANE_TRIGGERS: TriggerKey[] = ['code', 'merge', 'automerge'];
+
+export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
+  const notes: string[] = [];
+  const none = (reason: string): Decision => ({ lane: 'code', transition: { kind: 'none', reason }, queued: [], notes });
+
+  if (event.kind === 'labeled') {
+    const key = keyOfLabel(ctx.names, event.label);
+    if (!key) return none(`label "${event.label}" is not an agentloop label`);
+    if (key === 'plan') return none(`label "${event.label}" belongs to the plan lane`);
+  }
+  if (ctx.cfg.paused) return none('agentloop is paused (paused: true)');
+
+  const candidates: Candidate[] = [];
+  const issuesByNumber = new Map(ctx.snap.issues.map((i) => [i.number, i]));
+  const loopPulls = new Map<number, PullSnapshot>();
+  for (const pull of ctx.snap.pulls) {
+    if (pull.state === 'open' && pull.sameRepo && pull.issueNumber !== undefined) loopPulls.set(pull.issueNumber, pull);
+  }
+
+  for (const item of [...ctx.snap.issues, ...ctx.snap.pulls]) candidates.push(...refusals(ctx, item));
+  for (const pull of ctx.snap.pulls) {
+    const c = pullCandidate(ctx, pull, pull.issueNumber !== undefined ? issuesByNumber.get(pull.issueNumber) : undefined, notes);
+    if (c) candidates.push(c);
+  }
+
+  const openLoopPrs = [...loopPulls.values()].filter((p) => !p.merged).length;
+  for (const issue of ctx.snap.issues) {
+    const c = codeCandidate(ctx, issue, loopPulls.get(issue.number), openLoopPrs, notes);
+    if (c) candidates.push(c);
+  }
+
+  if (candidates.length === 0) {
+    return none(notes.length ? `nothing ready in the code lane (${notes.length} item(s) waiting)` : 'no code-lane work');
+  }
+  candidates.sort((a, b) => PRIORITY[a.transition.kind]! - PRIORITY[b.transition.kind]! || byAge(a, b));
+  const [first, ...rest] = candidates;
+  return {
+    lane: 'code',
+    transition: first!.transition,
+    queued: [...new Set(rest.map((c) => c.number))].filter((n) => n !== first!.number),
+    notes,
+  };
+}
+
+function refusals(ctx: Ctx, item: ItemSnapshot): Candidate[] {
+  if (item.state !== 'open' || ctx.has(item, 'needSupervisor')) return [];
+  const out: Candidate[] = [];
+  for (const key of CODE_LANE_TRIGGERS) {
+    const trigger = item.triggers[key];
+    if (!trigger || !ctx.has(item, key)) continue;
+    const verdict = ctx.auth(item, key);
+    if (verdict.ok || verdict.unknown) continue;
+    if (item.loop.refused === refusalKey(trigger.label, trigger.actor.login)) continue;
+    out.push({
+      transition: { kind: 'refuse', item: item.number, label: trigger.label, actor: trigger.actor.login, reason: verdict.reason },
+      at: trigger.at,
+      number: item.number,
+    });
+  }
+  return out;
+}
+
+/** Is a merge requested by someone allowed to, on the PR or its issue? */
+function mergeRequested(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined): { at: string } | undefined {
+  for (const item of [pull, issue]) {
+    if (!item) continue;
+    for (const key of ['merge', 'automerge'] as const) {
+      if (ctx.has(item, key) && ctx.auth(item, key).ok) return { at: item.triggers[key]?.at ?? item.createdAt };
+    }
+  }
+  return undefined;
+}
+
+function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined, notes: string[]): Candidate | undefined {
+  const n = pull.number;
+  const note = (text: string) => {
+    notes.push(`PR #${n}: ${text}`);
+    return undefined;
+  };
+  if (pull.state !== 'open' || pull.merged) return undefined;
+  const isLoop = pull.issueNumber !== undefined && pull.sameRepo;
+  const merge = mergeRequested(ctx, pull, issue);
+  if (!isLoop && !merge) return undefined;
+  if (ctx.has(pull, 'needSupervisor') || ctx.has(issue, 'needSupervisor')) return note(`has ${ctx.names.needSupervisor}`);
+  if (inProcess(ctx, pull) || inProcess(ctx, issue)) return note('owned by another run');
+  const issueNumber = pull.issueNumber ?? n;
+  const headSha = pull.headSha;
+  const stale = pull.ci.sha !== headSha;
+
+  if (merge) {
+    const blocked = mergeBlock(ctx, pull, issue);
+    if (blocked) return note(blocked);
+    if (!stale && pull.ci.status === 'success') {
+      if (pull.mergeable === null) return note('mergeability not computed yet; asking again later');
+      if (pull.mergeable === false || pull.mergeableState === 'dirty') {
+        if (!isLoop) return note('has conflicts; only a human may resolve conflicts on a non-agentloop branch');
+        return at(merge.at, n, {
+          kind: 'rebase',
+          pull: n,
+          issue: issueNumber,
+          mode: 'git-rebase',
+          headSha,
+          reason: `PR #${n} conflicts with ${pull.baseRef}`,
+        });
+      }
+      if (pull.mergeableState === 'behind') {
+        return at(merge.at, n, {
+          kind: 'rebase',
+          pull: n,
+          ...(isLoop ? { issue: issueNumber } : {}),
+          mode: 'update-branch',
+          headSha,
+          reason: `PR #${n} is behind ${pull.baseRef} and the branch rule requires it to be up to date`,
+        });
+      }
+      if (pull.mergeableState === 'blocked') return note('blocked by a branch rule (review or required check)');
+      return at(merge.at, n, {
+        kind: 'merge',
+        pull: n,
+        ...(isLoop ? { issue: issueNumber } : {}),
+        headSha,
+        method: ctx.cfg.mergeMethod,
+        reason: `PR #${n} is green on ${headSha.slice(0, 7)} and mergeable`,
+      });
+    }
+  }
+  if (!isLoop) return note(ciWaitText(pull, stale));
+  return loopPullCiCandidate(ctx, pull, issue, issueNumber, stale, notes);
+}
+
+function loopPullCiCandidate(
+  ctx: Ctx,
+  pull: PullSnapshot,
+  issue: ItemSnapshot | undefined,
+  issueNumber: number,
+  stale: boolean,
+  notes: string[],
+): Candidate | undefined {
+  const n = pull.number;
+  const at0 = pull.headPushedAt;
+  if (stale || pull.ci.status === 'pending') {
+    notes.push(`PR #${n}: ${ciWaitText(pull, stale)}`);
+    return undefined;
+  }
+  const loop = issue?.loop ?? pull.loop;
+  if (pull.ci.status === 'failure') {
+    if (loop.fixAttempts >= ctx.cfg.maxFixAttempts) {
+      return at(at0, n, {
+        kind: 'escalate',
+        item: issueNumber,
+        pull: n,
+        reason: `CI is still red after ${loop.fixAttempts} fix attempt(s) (max-fix-attempts: ${ctx.cfg.maxFixAttempts})`,
+      });
+    }
+    return at(at0, n, {
+      kind: 'fix-ci',
+      issue: issueNumber,
+      pull: n,
+      headSha: pull.headSha,
+      failing: pull.ci.failing,
+      attempt: loop.fixAttempts + 1,
+      reason: `CI is red on ${pull.headSha.slice(0, 7)}: ${pull.ci.failing.join(', ')}`,
+    });
+  }
+  if (pull.ci.status === 'success') {
+    if (ctx.has(issue, 'codeDone') && !ctx.has(issue, 'codeCiPending')) {
+      notes.push(`PR #${n}: green; waiting for ${ctx.names.merge}`);
+      return undefined;
+    }
+    return at(at0, n, {
+      kind: 'ci-green',
+      issue: issueNumber,
+      pull: n,
+      headSha: pull.headSha,
+      addMerge: ctx.cfg.autoMerge && !ctx.has(issue, 'doNotMerge') && !ctx.has(pull, 'doNotMerge'),
+      reason: `CI is green on ${pull.headSha.slice(0, 7)}`,
+    });
+  }
+  // status 'none': nothing has reported on this head.
+  if (ctx.minutesSince(pull.headPushedAt) >= ctx.cfg.ciTimeoutMinutes && loop.ciMissingNotified !== pull.headSha) {
+    return at(at0, n, {
+      kind: 'ci-missing',
+      issue: issueNumber,
+      pull: n,
+      headSha: pull.headSha,
+      reason: `no CI reported on ${pull.headSha.slice(0, 7)} within ${ctx.cfg.ciTimeoutMinutes} minutes`,
+    });
+  }
+  notes.push(`PR #${n}: no CI reported yet on ${pull.headSha.slice(0, 7)}`);
+  return undefined;
+}
+
+function mergeBlock(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined): string | undefined {
+  if (ctx.has(pull, 'doNotMerge') || ctx.has(issue, 'doNotMerge')) return `has ${ctx.names.doNotMerge}; never merged`;
+  if (pull.draft) return 'is a draft';
+  if (!pull.sameRepo) return 'comes from a fork; fork heads are never merged';
+  if (ctx.has(pull, 'mergeDone') || ctx.has(issue, 'mergeDone')) return 'already merged';
+  return undefined;
+}
+
+function ciWaitText(pull: PullSnapshot, stale: boolean): string {
+  if (stale) return `CI result is for an older head; waiting for ${pull.headSha.slice(0, 7)}`;
+  const c = pull.ci;
+  if (c.status === 'failure') return `CI is red (${c.failing.join(', ')})`;
+  if (c.status === 'none') return 'no CI reported yet';
+  return `CI running (${[...c.pending, ...c.missing].join(', ') || 'pending'})`;
+}
+
+function codeCandidate(
+  ctx: Ctx,
+  issue: ItemSnapshot,
+  pull: PullSnapshot | undefined,
+  openLoopPrs: number,
+  notes: string[],
+): Candidate | undefined {
+  if (issue.isPull || issue.state !== 'open' || !ctx.has(issue, 'code')) return undefined;
+  const note = (text: string) => {
+    notes.push(`#${issue.number}: ${text}`);
+    return undefined;
+  };
+  if (ctx.has(issue, 'needSupervisor')) return note(`has ${ctx.names.needSupervisor}`);
+  if (inProcess(ctx, issue)) return note('owned by another run');
+  const verdict = ctx.auth(issue, 'code');
+  if (!verdict.ok) return note(verdict.reason);
+  const trigger = issue.triggers.code!;
+  if (!pull && openLoopPrs >= ctx.cfg.maxOpenPrs) {
+    return note(`waiting: ${openLoopPrs} agentloop PR(s) open (max-open-prs: ${ctx.cfg.maxOpenPrs})`);
+  }
+  return at(trigger.at, issue.number, {
+    kind: 'code',
+    issue: issue.number,
+    requester: trigger.actor.login,
+    ...(pull ? { existingPull: pull.number } : {}),
+    reason: pull
+      ? `PR #${pull.number} already exists for #${issue.number}; adopting it`
+      : `${ctx.names.code} applied by @${trigger.actor.login}`,
+  });
+}
+
+function at(atTime: string, number: number, transition: Transition): Candidate {
+  return { transition, at: atTime, number };
+}

@@ -1,0 +1,107 @@
+// Sweep lane (DESIGN §3 "sweep", "ci-failure"): repair lost runs, re-dispatch dropped work,
+// track red workflows on the default branch, refresh the dashboard. Cheap: no agent.
+import type { LoopEvent } from '../event.js';
+import type { ItemSnapshot, Lane } from '../snapshot.js';
+import type { Decision, Repair } from '../transition.js';
+import { decideCode } from './code.js';
+import { IN_PROCESS_KEYS, type Ctx } from './context.js';
+import { decidePlan } from './plan.js';
+
+/** Requeues after a lost run before a human is asked to look. */
+export const MAX_REQUEUES = 2;
+
+const LANE_OF: Record<(typeof IN_PROCESS_KEYS)[number], Lane> = {
+  planInProcess: 'plan',
+  codeInProcess: 'code',
+  mergeInProcess: 'code',
+};
+
+export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
+  if (event.kind === 'ci') return decideCiEvent(ctx, event);
+  if (event.kind !== 'schedule' && event.kind !== 'dispatch') {
+    return { lane: 'sweep', transition: { kind: 'none', reason: `the sweep lane does not act on ${event.kind} events` }, queued: [], notes: [] };
+  }
+  const repairs: Repair[] = [];
+  const notes: string[] = [];
+  const stuckItems = new Set<number>();
+  for (const item of [...ctx.snap.issues, ...ctx.snap.pulls]) {
+    const repair = stuckRepair(ctx, item, notes);
+    if (repair) {
+      repairs.push(repair);
+      stuckItems.add(item.number);
+    }
+  }
+  if (!ctx.cfg.paused) {
+    for (const issue of ctx.snap.issues) {
+      if (stuckItems.has(issue.number)) continue;
+      const plan = decidePlan(ctx, { kind: 'dispatch', lane: 'plan', number: issue.number, chain: 0 });
+      if (plan.transition.kind === 'plan' || plan.transition.kind === 'refuse') {
+        repairs.push({ kind: 'dispatch', lane: 'plan', item: issue.number, reason: `#${issue.number} has ${ctx.names.plan} and no run` });
+      }
+    }
+    const code = decideCode(ctx, { kind: 'schedule' });
+    if (code.transition.kind !== 'none') {
+      repairs.push({ kind: 'dispatch', lane: 'code', reason: `code lane has work: ${code.transition.reason}` });
+    }
+  }
+  for (const health of ctx.snap.defaultBranchHealth) {
+    if (health.conclusion === 'failure' && health.trackingIssue === undefined) {
+      repairs.push({ kind: 'ci-failure', workflow: health.workflow, runId: health.runId, sha: health.sha, url: health.url, reason: `${health.workflow} is red on ${ctx.snap.defaultBranch}` });
+    } else if (health.conclusion === 'success' && health.trackingIssue !== undefined) {
+      repairs.push({ kind: 'ci-recovered', workflow: health.workflow, issue: health.trackingIssue, runId: health.runId, url: health.url, reason: `${health.workflow} is green again` });
+    }
+  }
+  repairs.push({ kind: 'dashboard', reason: 'refresh the dashboard' });
+  const actions = repairs.length - 1;
+  return {
+    lane: 'sweep',
+    transition: { kind: 'sweep', repairs, reason: actions ? `${actions} repair(s) to make` : 'nothing to repair' },
+    queued: [],
+    notes,
+  };
+}
+
+function stuckRepair(ctx: Ctx, item: ItemSnapshot, notes: string[]): Repair | undefined {
+  const key = IN_PROCESS_KEYS.find((k) => ctx.has(item, k));
+  if (!key || item.state !== 'open' || ctx.has(item, 'needSupervisor')) return undefined;
+  const owner = item.loop.owner;
+  const live = ctx.snap.liveRunIds;
+  let lost: string | undefined;
+  if (owner && owner.runId === ctx.snap.runId) return undefined;
+  if (owner && live && !live.includes(owner.runId)) lost = `run ${owner.runId} that owned it is no longer running`;
+  else if (owner && ctx.minutesSince(owner.since) >= ctx.cfg.stuckAfterMinutes)
+    lost = `owned by run ${owner.runId} for over ${ctx.cfg.stuckAfterMinutes} minutes`;
+  else if (!owner && live && live.length === 0) lost = 'marked in process but no agentloop run is running';
+  if (!lost) {
+    notes.push(`#${item.number}: in process${owner ? ` (run ${owner.runId})` : ''}`);
+    return undefined;
+  }
+  if (item.loop.attempt >= MAX_REQUEUES) {
+    return { kind: 'escalate', item: item.number, reason: `${lost}; already requeued ${item.loop.attempt} time(s)` };
+  }
+  return { kind: 'requeue', item: item.number, lane: LANE_OF[key], attempt: item.loop.attempt + 1, reason: lost };
+}
+
+function decideCiEvent(ctx: Ctx, event: Extract<LoopEvent, { kind: 'ci' }>): Decision {
+  const done = (transition: Decision['transition']): Decision => ({ lane: 'sweep', transition, queued: [], notes: [] });
+  if (event.headBranch !== ctx.snap.defaultBranch) {
+    return done({ kind: 'none', reason: `${event.workflow} ran on ${event.headBranch}, not the default branch` });
+  }
+  const tracking = ctx.snap.defaultBranchHealth.find((h) => h.workflow === event.workflow)?.trackingIssue;
+  if (event.conclusion === 'failure' || event.conclusion === 'timed_out') {
+    return done({
+      kind: 'ci-failure',
+      workflow: event.workflow,
+      runId: event.runId,
+      sha: event.headSha,
+      url: event.url,
+      ...(tracking !== undefined ? { existingIssue: tracking } : {}),
+      autofix: ctx.cfg.ciFailureAutofix,
+      reason: `${event.workflow} failed on ${ctx.snap.defaultBranch} at ${event.headSha.slice(0, 7)}`,
+    });
+  }
+  if (event.conclusion === 'success' && tracking !== undefined) {
+    return done({ kind: 'ci-recovered', workflow: event.workflow, issue: tracking, runId: event.runId, url: event.url, reason: `${event.workflow} is green again` });
+  }
+  return done({ kind: 'none', reason: `${event.workflow} concluded ${event.conclusion}; nothing to track` });
+}

@@ -1,0 +1,118 @@
+// Domain types shared by the pure core and the forge adapters. Data only: no behaviour, no I/O.
+
+export type ForgeKind = 'github' | 'forgejo';
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+export interface Actor {
+  login: string;
+  /** 'Bot' for app/bot accounts; forges that do not say are treated as 'User'. */
+  type: 'User' | 'Bot' | 'Organization';
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface RepoInfo extends RepoRef {
+  defaultBranch: string;
+  fullName: string;
+  htmlUrl: string;
+}
+
+export interface IssueData {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  isPull: boolean;
+  labels: string[];
+  author: Actor;
+  createdAt: string;
+  htmlUrl: string;
+}
+
+export interface CommentData {
+  id: number;
+  body: string;
+  author: Actor;
+  createdAt: string;
+  updatedAt: string;
+  htmlUrl: string;
+}
+
+export interface LabelData {
+  id: number;
+  name: string;
+  color: string;
+  description: string;
+}
+
+/** One `labeled`/`unlabeled` event from an item's timeline. */
+export interface LabelEvent {
+  action: 'labeled' | 'unlabeled';
+  label: string;
+  actor: Actor;
+  createdAt: string;
+}
+
+export type MergeableState = 'clean' | 'behind' | 'dirty' | 'blocked' | 'unstable' | 'has_hooks' | 'draft' | 'unknown';
+
+export interface PullData {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  draft: boolean;
+  labels: string[];
+  author: Actor;
+  headRef: string;
+  headSha: string;
+  /** owner/name of the head repository; differs from the base for fork PRs. */
+  headRepoFullName: string;
+  baseRef: string;
+  /** null = not computed yet; never read it as false. */
+  mergeable: boolean | null;
+  mergeableState: MergeableState;
+  createdAt: string;
+  updatedAt: string;
+  htmlUrl: string;
+}
+
+export type CheckConclusion = 'success' | 'failure' | 'pending' | 'neutral' | 'skipped';
+
+/** One CI signal on a commit: a check run (GitHub) or a commit status context. */
+export interface CheckData {
+  name: string;
+  conclusion: CheckConclusion;
+  source: 'check-run' | 'status';
+  url: string;
+  /** The workflow run or job this came from, when the forge says (used to exclude agentloop's own runs). */
+  runId?: number;
+  detailsId?: number;
+}
+
+export interface WorkflowRunData {
+  id: number;
+  name: string;
+  workflowId: number | string;
+  headBranch: string;
+  headSha: string;
+  event: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'pending' | 'requested';
+  conclusion: string | null;
+  htmlUrl: string;
+  createdAt: string;
+}
+
+export interface JobData {
+  id: number;
+  name: string;
+  conclusion: string | null;
+  failedSteps: string[];
+  htmlUrl: string;
+}
+
+export type MergeMethod = 'merge' | 'squash' | 'rebase';

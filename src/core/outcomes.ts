@@ -1,0 +1,45 @@
+// Label changes per transition: claim before the effect, then success or failure after it.
+// Changes are applied add-first, so an interrupted change leaves an in-process label, never no state.
+import type { LabelChange, LabelKey, LabelNames } from './labels.js';
+import type { TransitionKind } from './transition.js';
+
+export interface Outcome {
+  claim: LabelChange;
+  success: LabelChange;
+  failure: LabelChange;
+}
+
+const change = (names: LabelNames, add: LabelKey[], remove: LabelKey[]): LabelChange => ({
+  add: add.map((k) => names[k]),
+  remove: remove.map((k) => names[k]),
+});
+
+const NOTHING: LabelChange = { add: [], remove: [] };
+
+export function outcomeOf(kind: TransitionKind, names: LabelNames, opts: { addMerge?: boolean } = {}): Outcome {
+  const c = (add: LabelKey[], remove: LabelKey[]) => change(names, add, remove);
+  switch (kind) {
+    case 'plan':
+      return { claim: c(['planInProcess'], ['plan']), success: c(['planDone'], ['planInProcess']), failure: c(['needSupervisor'], ['planInProcess']) };
+    case 'code':
+      return { claim: c(['codeInProcess'], ['code']), success: c(['codeCiPending'], ['codeInProcess']), failure: c(['needSupervisor'], ['codeInProcess']) };
+    case 'fix-ci':
+      return { claim: c(['codeInProcess'], ['codeCiPending', 'codeDone']), success: c(['codeCiPending'], ['codeInProcess']), failure: c(['needSupervisor'], ['codeInProcess']) };
+    case 'ci-green':
+      return { claim: NOTHING, success: c(opts.addMerge ? ['codeDone', 'merge'] : ['codeDone'], ['codeCiPending']), failure: NOTHING };
+    case 'escalate':
+      return { claim: NOTHING, success: c(['needSupervisor'], ['codeInProcess', 'mergeInProcess', 'planInProcess']), failure: NOTHING };
+    case 'rebase':
+      return { claim: c(['mergeInProcess'], []), success: c([], ['mergeInProcess']), failure: c(['needSupervisor'], ['mergeInProcess']) };
+    case 'merge':
+      return {
+        claim: c(['mergeInProcess'], []),
+        success: c(['mergeDone'], ['mergeInProcess', 'merge', 'codeDone', 'codeCiPending']),
+        failure: c(['needSupervisor'], ['mergeInProcess']),
+      };
+    case 'ci-failure':
+      return { claim: NOTHING, success: c(['ciFailure'], []), failure: NOTHING };
+    default:
+      return { claim: NOTHING, success: NOTHING, failure: NOTHING };
+  }
+}

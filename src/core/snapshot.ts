@@ -1,0 +1,79 @@
+// What a run knows when it decides: re-read from the forge every run (level-triggered, DESIGN §1).
+import type { Actor, CheckData, MergeableState, Permission } from './model.js';
+import type { LoopState } from './status-comment.js';
+import type { TriggerKey } from './labels.js';
+
+export type Lane = 'plan' | 'code' | 'sweep';
+
+/** Who applied a trigger label, and what they may do. permission 'unknown' = the lookup failed. */
+export interface TriggerInfo {
+  label: string;
+  actor: Actor;
+  permission: Permission | 'unknown';
+  at: string;
+}
+
+export interface ItemSnapshot {
+  number: number;
+  isPull: boolean;
+  title: string;
+  state: 'open' | 'closed';
+  labels: string[];
+  createdAt: string;
+  triggers: Partial<Record<TriggerKey, TriggerInfo>>;
+  loop: LoopState;
+}
+
+export type CiStatus = 'none' | 'pending' | 'success' | 'failure';
+
+export interface CiSummary {
+  sha: string;
+  status: CiStatus;
+  failing: string[];
+  pending: string[];
+  /** Required checks that have not reported at all. */
+  missing: string[];
+}
+
+export interface PullSnapshot extends ItemSnapshot {
+  isPull: true;
+  draft: boolean;
+  merged: boolean;
+  headRef: string;
+  headSha: string;
+  sameRepo: boolean;
+  baseRef: string;
+  mergeable: boolean | null;
+  mergeableState: MergeableState;
+  /** The issue a loop PR implements (from its branch name), if any. */
+  issueNumber?: number;
+  ci: CiSummary;
+  /** When the current head was pushed, as far as known (for the "no CI appeared" timeout). */
+  headPushedAt: string;
+}
+
+export interface WorkflowHealth {
+  workflow: string;
+  runId: number;
+  conclusion: 'success' | 'failure';
+  sha: string;
+  url: string;
+  /** Open ci-failure issue tracking this workflow, if any. */
+  trackingIssue?: number;
+}
+
+export interface Snapshot {
+  now: string;
+  defaultBranch: string;
+  /** Issues (not PRs) relevant to this run: loop-labeled ones and the event's item. */
+  issues: ItemSnapshot[];
+  pulls: PullSnapshot[];
+  /** Ids of agentloop runs still queued or running; undefined when the forge could not say. */
+  liveRunIds?: string[];
+  /** Latest completed run per workflow on the default branch (sweep and ci-failure). */
+  defaultBranchHealth: WorkflowHealth[];
+  /** This run's own id, so "owned by me" is not mistaken for a stuck item. */
+  runId: string;
+}
+
+export type { CheckData };

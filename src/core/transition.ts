@@ -1,0 +1,37 @@
+// What a run decided to do. Every variant carries a one-line reason a human can read.
+import type { MergeMethod } from './model.js';
+import type { Lane } from './snapshot.js';
+
+export type Transition =
+  | { kind: 'none'; reason: string; item?: number }
+  | { kind: 'refuse'; item: number; label: string; actor: string; reason: string }
+  | { kind: 'plan'; issue: number; requester: string; reason: string }
+  | { kind: 'code'; issue: number; requester: string; existingPull?: number; reason: string }
+  | { kind: 'fix-ci'; issue: number; pull: number; headSha: string; failing: string[]; attempt: number; reason: string }
+  | { kind: 'ci-green'; issue: number; pull: number; headSha: string; addMerge: boolean; reason: string }
+  | { kind: 'ci-missing'; issue: number; pull: number; headSha: string; reason: string }
+  | { kind: 'escalate'; item: number; pull?: number; reason: string }
+  | { kind: 'rebase'; pull: number; issue?: number; mode: 'update-branch' | 'git-rebase'; headSha: string; reason: string }
+  | { kind: 'merge'; pull: number; issue?: number; headSha: string; method: MergeMethod; reason: string }
+  | { kind: 'ci-failure'; workflow: string; runId: number; sha: string; url: string; existingIssue?: number; autofix: boolean; reason: string }
+  | { kind: 'ci-recovered'; workflow: string; issue: number; runId: number; url: string; reason: string }
+  | { kind: 'sweep'; repairs: Repair[]; reason: string };
+
+export type TransitionKind = Transition['kind'];
+
+export type Repair =
+  | { kind: 'requeue'; item: number; lane: Lane; attempt: number; reason: string }
+  | { kind: 'escalate'; item: number; reason: string }
+  | { kind: 'dispatch'; lane: Lane; item?: number; reason: string }
+  | { kind: 'ci-failure'; workflow: string; runId: number; sha: string; url: string; reason: string }
+  | { kind: 'ci-recovered'; workflow: string; issue: number; runId: number; url: string; reason: string }
+  | { kind: 'dashboard'; reason: string };
+
+export interface Decision {
+  lane: Lane;
+  transition: Transition;
+  /** Other items in the lane with work ready after this one (for chaining the next run), oldest first. */
+  queued: number[];
+  /** Why other items were passed over, for the job summary. */
+  notes: string[];
+}

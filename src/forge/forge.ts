@@ -1,0 +1,85 @@
+// The one interface between agentloop and a forge (DESIGN §7). Adapters: github.ts, (forgejo.ts).
+import type {
+  Actor,
+  CheckData,
+  CommentData,
+  ForgeKind,
+  IssueData,
+  JobData,
+  LabelData,
+  LabelEvent,
+  MergeMethod,
+  Permission,
+  PullData,
+  RepoInfo,
+  WorkflowRunData,
+} from '../core/model.js';
+
+export interface RequestStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  rateLimitRemaining?: number;
+  rateLimitLimit?: number;
+}
+
+export interface NewLabel {
+  name: string;
+  color: string;
+  description: string;
+}
+
+export interface NewPull {
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  draft?: boolean;
+}
+
+export type MergeOutcome =
+  | { merged: true; sha: string }
+  /** status: the HTTP status the forge answered (405 not mergeable, 409 head moved, 5xx …). */
+  | { merged: false; status: number; message: string };
+
+export interface Forge {
+  readonly kind: ForgeKind;
+  readonly repoRef: { owner: string; repo: string };
+  stats(): RequestStats;
+
+  getRepo(): Promise<RepoInfo>;
+  /** The authenticated identity (agentloop's own login), when the token may ask. */
+  getSelf(): Promise<Actor | null>;
+  /** Text of a file at a ref, or null when it does not exist. */
+  getFileText(path: string, ref: string): Promise<string | null>;
+
+  getIssue(number: number): Promise<IssueData>;
+  listOpenIssuesWithLabel(label: string): Promise<IssueData[]>;
+  createIssue(title: string, body: string, labels: string[]): Promise<IssueData>;
+  closeIssue(number: number): Promise<void>;
+  listComments(number: number): Promise<CommentData[]>;
+  createComment(number: number, body: string): Promise<CommentData>;
+  updateComment(commentId: number, body: string): Promise<void>;
+  listLabelEvents(number: number): Promise<LabelEvent[]>;
+
+  listRepoLabels(): Promise<LabelData[]>;
+  createLabel(label: NewLabel): Promise<void>;
+  addLabels(number: number, names: string[]): Promise<void>;
+  removeLabel(number: number, name: string): Promise<void>;
+
+  getPermission(login: string): Promise<Permission>;
+
+  listOpenPulls(): Promise<PullData[]>;
+  getPull(number: number): Promise<PullData>;
+  createPull(pull: NewPull): Promise<PullData>;
+  mergePull(number: number, sha: string, method: MergeMethod): Promise<MergeOutcome>;
+  /** Bring the head up to date with the base using the forge's own API. */
+  updatePullBranch(number: number, expectedHeadSha: string): Promise<void>;
+  deleteBranch(branch: string): Promise<void>;
+
+  listChecks(sha: string): Promise<CheckData[]>;
+  listWorkflowRuns(filter: { branch?: string; status?: string; event?: string }): Promise<WorkflowRunData[]>;
+  getWorkflowRun(runId: number): Promise<WorkflowRunData>;
+  listRunJobs(runId: number): Promise<JobData[]>;
+  getJobLogTail(jobId: number, maxLines: number): Promise<string>;
+  dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
+}
