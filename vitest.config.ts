@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { mdText } from './test/support/md-plugin.js';
 
 export default defineConfig({
+  // Built-in prompts are imported as text; esbuild does the same with its 'text' loader.
+  plugins: [mdText()],
   test: {
     include: ['test/**/*.test.ts'],
     // End-to-end tests spawn node and git; two cores, so keep the pool small.

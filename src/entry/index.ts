@@ -1,0 +1,41 @@
+// The action's entry. Most events a workflow receives are not for agentloop, so this decides from the
+// event payload alone — node built-ins and the pure label/triage code, no forge client — and loads
+// the heavy path (main.js) only when there can be work (DESIGN §1.6).
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeEvent } from '../core/event.js';
+import { labelNames } from '../core/labels.js';
+import { triage } from '../core/triage.js';
+
+const DEFAULT_PREFIX = 'loop/';
+
+/** Label settings the workspace's config file may hold; a hint only (the real config is read later). */
+function labelHints(env: NodeJS.ProcessEnv): { prefix?: string; anyLabel: boolean } {
+  const file = join(env.GITHUB_WORKSPACE ?? process.cwd(), env['INPUT_CONFIG-FILE'] || '.github/agentloop.yml');
+  if (!existsSync(file)) return { anyLabel: false };
+  const text = readFileSync(file, 'utf8');
+  const prefix = /^label-prefix:\s*["']?([^"'#\n]*?)["']?\s*(#.*)?$/m.exec(text)?.[1];
+  // Per-label renames are rare; rather than parse YAML here, let every label through to the full run.
+  return { ...(prefix !== undefined ? { prefix } : {}), anyLabel: /^labels:/m.test(text) };
+}
+
+function run(): Promise<void> | void {
+  const env = process.env;
+  const payload = env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH) ? (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as unknown) : {};
+  const event = normalizeEvent(env.GITHUB_EVENT_NAME ?? '', payload);
+  const hints = labelHints(env);
+  const prefix = env['INPUT_LABEL-PREFIX'] || hints.prefix || DEFAULT_PREFIX;
+  const verdict = triage(event, labelNames(prefix), { anyLabel: hints.anyLabel });
+  if (!verdict.work) {
+    console.log(`agentloop: nothing to do (${verdict.reason}).`);
+    if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `transition=none\nreason=${verdict.reason}\nrequests=0\n`);
+    return;
+  }
+  return import('./main.js').then((m) => m.main());
+}
+
+Promise.resolve(run()).catch((err: unknown) => {
+  // ::error:: is the workflow command for a failed step; no @actions/core needed here.
+  console.log(`::error::agentloop failed: ${String((err as Error)?.stack ?? err).replace(/\n/g, '%0A')}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,34 @@
+// Running the agent inside a transition: prompt in, redacted result out, live log in a collapsed group.
+import { redactSecrets } from '../core/redact.js';
+import { runAgent, type AgentMode, type AgentRunResult } from '../agent/runner.js';
+import type { RunContext } from '../runtime/run-context.js';
+import { secretValues } from '../runtime/secrets.js';
+
+export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string): Promise<AgentRunResult> {
+  const cfg = rc.config;
+  const secrets = secretValues(rc.processEnv, [cfg.token]);
+  const result = await rc.log.group(`agent (${cfg.agent}, ${name})`, () =>
+    runAgent({
+      agent: cfg.agent,
+      command: cfg.agentCommand,
+      args: cfg.agentArgs,
+      ...(cfg.model ? { model: cfg.model } : {}),
+      mode,
+      prompt,
+      cwd: rc.env.workspace,
+      tempDir: rc.env.tempDir,
+      timeoutMs: cfg.agentTimeoutMinutes * 60_000,
+      env: rc.processEnv,
+      extraEnv: { AGENTLOOP_TRANSITION: name },
+      onOutput: (chunk) => process.stdout.write(redactSecrets(chunk, secrets)),
+    }),
+  );
+  return { ...result, finalMessage: redactSecrets(result.finalMessage, secrets), stderrTail: redactSecrets(result.stderrTail, secrets) };
+}
+
+/** What went wrong with an agent run, in words for a status comment. */
+export function describeAgentFailure(result: AgentRunResult, timeoutMinutes: number): string {
+  if (result.timedOut) return `The agent did not finish within ${timeoutMinutes} minutes (agent-timeout-minutes) and was stopped.`;
+  if (result.exitCode !== 0) return `The agent exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}.`;
+  return 'The agent reported an error.';
+}

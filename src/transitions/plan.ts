@@ -1,0 +1,114 @@
+// plan (DESIGN §3): the agent reads the repository and the issue, read-only; its final message is
+// posted as the plan comment; loop/plan → loop/plan-in-process → loop/plan-done (or NeedSupervisor).
+import { outcomeOf } from '../core/outcomes.js';
+import { renderPrompt } from '../core/prompt.js';
+import { isStatusComment, type LoopState } from '../core/status-comment.js';
+import { PLAN_MARKER, formatThread, selectThread } from '../core/thread.js';
+import type { Transition } from '../core/transition.js';
+import type { LoadedItem } from '../runtime/snapshot-loader.js';
+import type { RunContext } from '../runtime/run-context.js';
+import { loadPrompt } from '../runtime/prompts.js';
+import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import type { TransitionResult } from './result.js';
+
+type PlanTransition = Extract<Transition, { kind: 'plan' }>;
+
+const STEPS = ['Plan requested', 'Agent reads the repository', 'Plan posted'] as const;
+const steps = (current: number, failed = false) =>
+  STEPS.map((label, i) => ({ label, state: i < current ? ('done' as const) : i === current ? (failed ? ('failed' as const) : ('current' as const)) : ('todo' as const) }));
+
+export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem): Promise<TransitionResult> {
+  const names = rc.config.labelNames;
+  const outcome = outcomeOf('plan', names);
+  // Fail before any write if the repository's prompt override is broken.
+  const template = await loadPrompt(rc, 'plan');
+  const trigger = item.snapshot.triggers.plan!;
+  const started = rc.now().toISOString();
+  const before = item.data.labels;
+
+  let labels = await rc.labels.apply(t.issue, before, outcome.claim);
+  const owned: LoopState = {
+    ...item.status.state,
+    owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: 'plan', since: started },
+  };
+  await item.status.write({ title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl }, owned);
+
+  const prompt = renderPrompt(template, await planVars(rc, item, trigger.at, t.requester), { name: 'plan' });
+  const result = await runAgentStep(rc, 'plan', 'read-only', prompt);
+  const agent = { durationMs: result.durationMs, ...usageOf(result.usage) };
+  const planText = result.finalMessage.trim();
+
+  if (!result.ok || planText === '') {
+    const why = !result.ok ? describeAgentFailure(result, rc.config.agentTimeoutMinutes) : 'The agent finished without writing a plan.';
+    labels = await rc.labels.apply(t.issue, labels, outcome.failure);
+    await item.status.write(
+      {
+        title: 'plan failed',
+        steps: steps(1, true),
+        message: `${why} agentloop stopped and added \`${names.needSupervisor}\`. Look at the run log, then remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry.`,
+        runUrl: rc.env.runUrl,
+        details: result.stderrTail ? [`last output: \`${result.stderrTail.split('\n').at(-1)!.slice(0, 200).replace(/`/g, "'")}\``] : [],
+      },
+      finish(owned, rc, 'failed'),
+    );
+    return { outcome: 'failed', item: t.issue, labelsBefore: before, labelsAfter: labels, message: why, agent };
+  }
+
+  const planComment = await postPlanOnce(rc, item, trigger.at, planText);
+  labels = await rc.labels.apply(t.issue, labels, outcome.success);
+  await item.status.write(
+    { title: 'plan posted', steps: steps(3), message: `The plan is posted [below](${planComment}). Apply \`${names.code}\` to implement it.`, runUrl: rc.env.runUrl },
+    finish(owned, rc, 'done'),
+  );
+  return {
+    outcome: 'done',
+    item: t.issue,
+    labelsBefore: before,
+    labelsAfter: labels,
+    message: `plan posted on #${t.issue}`,
+    links: [{ label: 'plan', url: planComment }],
+    agent,
+  };
+}
+
+async function planVars(rc: RunContext, item: LoadedItem, triggerAt: string, requester: string) {
+  const writers = new Set<string>();
+  for (const login of new Set(item.comments.map((c) => c.author.login))) {
+    if (await rc.permissions.isWriter(login)) writers.add(login.toLowerCase());
+  }
+  const thread = selectThread(item.comments, {
+    writers,
+    before: triggerAt,
+    exclude: (c) => isStatusComment(c.body) || c.body.includes(PLAN_MARKER),
+    maxComments: 50,
+  });
+  return {
+    'issue.number': item.data.number,
+    'issue.title': item.data.title,
+    'issue.body': item.data.body,
+    'issue.url': item.data.htmlUrl,
+    thread: formatThread(thread),
+    repo: `${rc.env.owner}/${rc.env.repo}`,
+    default_branch: rc.defaultBranch,
+    requester: `@${requester}`,
+  };
+}
+
+/** Idempotent: a plan already posted for this trigger (by a run that died before relabelling) is reused. */
+async function postPlanOnce(rc: RunContext, item: LoadedItem, triggerAt: string, text: string): Promise<string> {
+  const existing = item.comments.find(
+    (c) => c.body.includes(PLAN_MARKER) && c.createdAt >= triggerAt && rc.selfLogins.includes(c.author.login),
+  );
+  if (existing) return existing.htmlUrl;
+  const body = `${PLAN_MARKER}\n## Plan\n\n${text}\n\n<sub>Written by agentloop (${rc.config.agent}). Apply \`${rc.config.labelNames.code}\` to implement it.</sub>`;
+  return (await rc.forge.createComment(item.data.number, body)).htmlUrl;
+}
+
+function finish(state: LoopState, rc: RunContext, outcome: string): LoopState {
+  const { owner: _owner, ...rest } = state;
+  return { ...rest, history: [...state.history, { transition: 'plan', runId: rc.env.runId, at: rc.now().toISOString(), outcome }] };
+}
+
+function usageOf(usage: { costUsd?: number; inputTokens?: number; outputTokens?: number } | undefined) {
+  return usage ? { ...usage } : {};
+}
