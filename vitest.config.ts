@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // End-to-end tests spawn node and git; two cores, so keep the pool small.
     maxWorkers: 2,
+    // These import JSON without import attributes; Node refuses them unless vitest transforms them.
+    server: { deps: { inline: [/@actions\/(workflow-parser|expressions)/] } },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -63,7 +63,10 @@ export async function main(): Promise<void> {
       core.setFailed(`${err.message}\nNothing was changed.`);
       return;
     }
-    throw err;
+    const e = err as Error & { status?: number };
+    core.debug(e.stack ?? String(e));
+    core.setFailed(`agentloop failed${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message}. The sweep repairs anything left in process.`);
+    return;
   }
   const t = report.decision.transition;
   const stats = forge.stats();

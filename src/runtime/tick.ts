@@ -29,7 +29,12 @@ export async function tick(rc: RunContext, event: LoopEvent): Promise<TickReport
   if (number === undefined) {
     return { decision: { lane, transition: { kind: 'none', reason: 'the plan lane needs an issue number' }, queued: [], notes: [] } };
   }
-  const { snapshot, item } = await loadPlanSnapshot(rc, event, number);
+  const loaded = await loadPlanSnapshot(rc, event, number).catch((err: { status?: number }) => {
+    if (err.status === 404 || err.status === 410) return undefined;
+    throw err;
+  });
+  if (!loaded) return { decision: { lane, transition: { kind: 'none', reason: `#${number} was not found (deleted or transferred)`, item: number }, queued: [], notes: [] } };
+  const { snapshot, item } = loaded;
   const decision = decide(snapshot, event, { ...cfg, lane });
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);

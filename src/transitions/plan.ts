@@ -31,9 +31,31 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
     ...item.status.state,
     owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: 'plan', since: started },
   };
+  try {
+    return await planClaimed(rc, t, item, { labels, owned, template, before, triggerAt: trigger.at });
+  } catch (err) {
+    // Best effort: hand the item to a human rather than leave it claimed by a dead run.
+    labels = await rc.labels.apply(t.issue, labels, outcome.failure).catch(() => labels);
+    await item.status
+      .write({ title: 'plan failed', steps: steps(1, true), message: `agentloop hit an error: ${(err as Error).message.split('\n')[0]}. Remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry.`, runUrl: rc.env.runUrl }, finish(owned, rc, 'error'))
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function planClaimed(
+  rc: RunContext,
+  t: PlanTransition,
+  item: LoadedItem,
+  claim: { labels: string[]; owned: LoopState; template: string; before: string[]; triggerAt: string },
+): Promise<TransitionResult> {
+  const names = rc.config.labelNames;
+  const outcome = outcomeOf('plan', names);
+  let { labels } = claim;
+  const { owned, template, before } = claim;
   await item.status.write({ title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl }, owned);
 
-  const prompt = renderPrompt(template, await planVars(rc, item, trigger.at, t.requester), { name: 'plan' });
+  const prompt = renderPrompt(template, await planVars(rc, item, claim.triggerAt, t.requester), { name: 'plan' });
   const result = await runAgentStep(rc, 'plan', 'read-only', prompt);
   const agent = { durationMs: result.durationMs, ...usageOf(result.usage) };
   const planText = result.finalMessage.trim();
@@ -54,7 +76,7 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
     return { outcome: 'failed', item: t.issue, labelsBefore: before, labelsAfter: labels, message: why, agent };
   }
 
-  const planComment = await postPlanOnce(rc, item, trigger.at, planText);
+  const planComment = await postPlanOnce(rc, item, claim.triggerAt, planText);
   labels = await rc.labels.apply(t.issue, labels, outcome.success);
   await item.status.write(
     { title: 'plan posted', steps: steps(3), message: `The plan is posted [below](${planComment}). Apply \`${names.code}\` to implement it.`, runUrl: rc.env.runUrl },

@@ -1,0 +1,140 @@
+// End-to-end harness: an embedded forge with real git and OpenAPI validation, and a way to run the
+// bundled action (dist/index.js) as a workflow step would: a child process with the Actions environment.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { EmbeddedForge } from '../../src/embedded/server.js';
+import type { RepoState } from '../../src/embedded/state.js';
+import { validateRequest } from './openapi.js';
+
+const exec = promisify(execFile);
+export const ACTION = resolve('dist/index.js');
+
+export interface Harness {
+  forge: EmbeddedForge;
+  repo: RepoState;
+  dir: string;
+  /** The workflow token (its writes trigger nothing). */
+  botToken: string;
+  tokenFor(login: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' }): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'agentloop-e2e-'));
+  const forge = new EmbeddedForge({
+    root: dir,
+    validate: (req) => validateRequest(req),
+  });
+  await forge.start();
+  const repo = await forge.createRepo('acme', 'widget', files);
+  forge.addCollaborator(repo, 'maria', 'write');
+  forge.addCollaborator(repo, 'tom', 'triage');
+  forge.state.user('github-actions[bot]').type = 'Bot';
+  return {
+    forge,
+    repo,
+    dir,
+    botToken: forge.token('github-actions[bot]', true),
+    tokenFor: (login) => forge.token(login),
+    stop: async () => {
+      await forge.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Open an issue as `user` (through the API, like a person using the web UI). */
+export function openIssue(h: Harness, title: string, body: string, user = 'maria') {
+  const issue = {
+    id: h.forge.state.id(),
+    number: h.forge.state.nextNumber(h.repo),
+    title,
+    body,
+    state: 'open' as const,
+    stateReason: null,
+    labels: [] as string[],
+    user,
+    createdAt: h.forge.state.now(),
+    updatedAt: h.forge.state.now(),
+    closedAt: null,
+    isPull: false,
+  };
+  h.repo.issues.push(issue);
+  return issue;
+}
+
+export interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** Requests the forge received during this run. */
+  requests: number;
+}
+
+export async function cloneWorkspace(h: Harness): Promise<string> {
+  const ws = await mkdtemp(join(h.dir, 'ws-'));
+  await exec('git', ['clone', '--quiet', h.repo.gitDir, ws]);
+  return ws;
+}
+
+/** Run dist/index.js as the agentloop step of a workflow would. */
+export async function runAction(h: Harness, opts: { eventName: string; payload: unknown; inputs: Record<string, string>; workspace?: string; env?: Record<string, string>; runId?: number }): Promise<ActionRun> {
+  const runDir = await mkdtemp(join(h.dir, 'run-'));
+  const eventPath = join(runDir, 'event.json');
+  const outputPath = join(runDir, 'output');
+  const summaryPath = join(runDir, 'summary.md');
+  await writeFile(eventPath, JSON.stringify(opts.payload));
+  await writeFile(outputPath, '');
+  await writeFile(summaryPath, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: runDir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: opts.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: `${h.repo.owner}/${h.repo.name}`,
+    GITHUB_API_URL: h.forge.urls.api,
+    GITHUB_SERVER_URL: h.forge.urls.web,
+    GITHUB_RUN_ID: String(opts.runId ?? h.forge.state.id()),
+    GITHUB_WORKSPACE: opts.workspace ?? (await cloneWorkspace(h)),
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    RUNNER_TEMP: runDir,
+    GITHUB_TOKEN: h.botToken,
+    ...Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...opts.env,
+  };
+  const before = h.forge.requests.length;
+  const child = spawn(process.execPath, [ACTION], { env, cwd: env.GITHUB_WORKSPACE });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const outputs = parseOutputs(await readFile(outputPath, 'utf8'));
+  return { code, stdout, stderr, outputs, summary: existsSync(summaryPath) ? await readFile(summaryPath, 'utf8') : '', requests: h.forge.requests.length - before };
+}
+
+/** GITHUB_OUTPUT holds `name=value` lines and `name<<DELIM … DELIM` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      out[heredoc[1]!] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (lines[i]!.includes('=')) {
+      const eq = lines[i]!.indexOf('=');
+      out[lines[i]!.slice(0, eq)] = lines[i]!.slice(eq + 1);
+    }
+  }
+  return out;
+}
