@@ -4,7 +4,8 @@ import { chmodSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { index: 'src/entry/index.ts', cli: 'src/entry/cli.ts' },
+  // scripted-agent: the deterministic agent the demo and the end-to-end tests drive through `agent: command`.
+  entryPoints: { index: 'src/entry/index.ts', cli: 'src/entry/cli.ts', 'scripted-agent': 'src/embedded/scripted-agent.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -189,3 +189,12 @@ describe('decide: chaining and lanes', () => {
     expect(NOW).toBe(s.now);
   });
 });
+
+describe('decide: a refused merge is not retried on the same head', () => {
+  it('waits for a new head', () => {
+    const s = snap({ issues: [issue(1, [N.codeDone, N.merge], { loop: loopState({ mergeBlockedSha: 'a1b2c3d4e5f6' }) })], pulls: [pull(10)] });
+    expect(decide(s, dispatch('code'), cfg()).transition.kind).toBe('none');
+    const moved = snap({ issues: [issue(1, [N.codeDone, N.merge], { loop: loopState({ mergeBlockedSha: 'old' }) })], pulls: [pull(10)] });
+    expect(decide(moved, dispatch('code'), cfg()).transition.kind).toBe('merge');
+  });
+});

@@ -18,11 +18,14 @@ export interface LoopState {
   /** Requeues after a lost run (sweep). */
   attempt: number;
   fixAttempts: number;
-  /** Head SHA the last decision was made on. */
+  /** Head SHA agentloop last pushed (or decided on), and when it pushed it. */
   headSha?: string;
+  pushedAt?: string;
   pull?: number;
   /** "label@login" already refused, so a refusal is said once. */
   refused?: string;
+  /** Head SHA the forge refused to merge (reviews, rules): no retry until the head changes. */
+  mergeBlockedSha?: string;
   /** Head SHA for which the "no CI appeared" note was posted. */
   ciMissingNotified?: string;
   history: AttemptRecord[];

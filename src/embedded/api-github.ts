@@ -411,7 +411,7 @@ route('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', async (host, rep
     const title = body.commit_title ?? (method === 'merge' ? `Merge pull request #${issue.number} from ${repo.owner}/${pull.head}` : `${issue.title} (#${issue.number})`);
     ({ sha } = await git.mergePull(repo.gitDir, { base: pull.base, head: pull.head, method, title, message: body.commit_message ?? issue.body ?? '' }));
   } catch (err) {
-    if (err instanceof git.MergeConflictError) throw new HttpError(405, 'Pull Request is not mergeable');
+    if (err instanceof git.MergeConflictError || err instanceof git.NothingToMergeError) throw new HttpError(405, 'Pull Request is not mergeable');
     if (err instanceof git.RefChangedError) throw new HttpError(405, 'Base branch was modified. Review and try the merge again.');
     throw err;
   }

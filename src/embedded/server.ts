@@ -24,7 +24,9 @@ export interface RecordedRequest {
 export type RequestValidator = (req: { method: string; url: string; body: unknown }) => string[];
 
 /** A fault hook may answer a request itself (5xx, 429) before the forge handles it. */
-export type FaultHook = (req: { method: string; path: string; login?: string }) => { status: number; headers?: Record<string, string>; message?: string } | undefined;
+type FaultAnswer = { status: number; headers?: Record<string, string>; message?: string } | undefined;
+/** May be async: a hook that edits state (a human's label change) finishes before the request is handled. */
+export type FaultHook = (req: { method: string; path: string; login?: string }) => FaultAnswer | Promise<FaultAnswer>;
 
 export interface EmbeddedForgeOptions {
   root: string;
@@ -234,7 +236,7 @@ export class EmbeddedForge implements ApiHost {
     const token = this.tokenOf(req);
     const method = req.method ?? 'GET';
     for (const fault of this.faults) {
-      const hit = fault({ method, path: apiUrl.pathname, ...(token ? { login: token.login } : {}) });
+      const hit = await fault({ method, path: apiUrl.pathname, ...(token ? { login: token.login } : {}) });
       if (hit) return this.reply(req, res, apiUrl, body, token, hit.status, { message: hit.message ?? 'injected fault' }, hit.headers);
     }
     if (this.options.validate) {

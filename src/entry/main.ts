@@ -75,6 +75,9 @@ export async function main(): Promise<void> {
   core.setOutput('item', String(report.result?.item ?? ''));
   core.setOutput('outcome', report.result?.outcome ?? 'none');
   core.setOutput('requests', String(stats.requests));
+  core.setOutput('labels-before', (report.result?.labelsBefore ?? []).join(','));
+  core.setOutput('labels-after', (report.result?.labelsAfter ?? []).join(','));
+  if (report.chain) log.info(`next run: ${report.chain.reason}`);
   const summary = renderSummary({
     event,
     eventName: env.eventName,

@@ -1,49 +1,90 @@
 // One run: snapshot → decide → perform one transition → report. Shared by the action and `agentloop tick`.
 import { decide, laneOf, type DecideConfig } from '../core/decide/index.js';
 import { eventItem, type LoopEvent } from '../core/event.js';
-import type { Decision } from '../core/transition.js';
+import type { Lane } from '../core/snapshot.js';
+import type { Decision, Transition } from '../core/transition.js';
+import { ciGreen, ciMissing, escalate } from '../transitions/ci-bookkeeping.js';
+import { code } from '../transitions/code.js';
+import { fixCi } from '../transitions/fix-ci.js';
+import { merge } from '../transitions/merge.js';
 import { plan } from '../transitions/plan.js';
+import { rebase } from '../transitions/rebase.js';
 import { refuse } from '../transitions/refuse.js';
 import type { TransitionResult } from '../transitions/result.js';
+import { loadCodeSnapshot, type CodeSnapshot } from './code-snapshot.js';
+import { chainNext, type ChainReport } from './chain.js';
 import type { RunContext } from './run-context.js';
 import { loadPlanSnapshot } from './snapshot-loader.js';
 
 export interface TickReport {
   decision: Decision;
   result?: TransitionResult;
+  chain?: ChainReport;
 }
 
 export function decideConfig(rc: RunContext): DecideConfig {
   return { ...rc.config, selfLogins: rc.selfLogins };
 }
 
+const none = (lane: Lane, reason: string, item?: number): TickReport => ({
+  decision: { lane, transition: { kind: 'none', reason, ...(item !== undefined ? { item } : {}) }, queued: [], notes: [] },
+});
+
 export async function tick(rc: RunContext, event: LoopEvent): Promise<TickReport> {
   const cfg = decideConfig(rc);
   const lane = cfg.lane === 'auto' ? laneOf(event, cfg, rc.defaultBranch) : cfg.lane;
-  if (lane !== 'plan') {
-    return {
-      decision: { lane, transition: { kind: 'none', reason: `the ${lane} lane is not part of this version of agentloop` }, queued: [], notes: [] },
-    };
-  }
+  if (lane === 'plan') return tickPlan(rc, event, cfg);
+  if (lane === 'code') return tickCode(rc, event, cfg);
+  return none(lane, 'the sweep lane is not part of this version of agentloop');
+}
+
+async function tickPlan(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
   const number = eventItem(event);
-  if (number === undefined) {
-    return { decision: { lane, transition: { kind: 'none', reason: 'the plan lane needs an issue number' }, queued: [], notes: [] } };
-  }
+  if (number === undefined) return none('plan', 'the plan lane needs an issue number');
   const loaded = await loadPlanSnapshot(rc, event, number).catch((err: { status?: number }) => {
     if (err.status === 404 || err.status === 410) return undefined;
     throw err;
   });
-  if (!loaded) return { decision: { lane, transition: { kind: 'none', reason: `#${number} was not found (deleted or transferred)`, item: number }, queued: [], notes: [] } };
-  const { snapshot, item } = loaded;
-  const decision = decide(snapshot, event, { ...cfg, lane });
+  if (!loaded) return none('plan', `#${number} was not found (deleted or transferred)`, number);
+  const decision = decide(loaded.snapshot, event, { ...cfg, lane: 'plan' });
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+  if (t.kind === 'plan') return { decision, result: await plan(rc, t, loaded.item) };
+  if (t.kind === 'refuse') return { decision, result: await refuse(rc, t, loaded.item) };
+  return { decision };
+}
+
+async function tickCode(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
+  const cs = await loadCodeSnapshot(rc, event);
+  const decision = decide(cs.snapshot, event, { ...cfg, lane: 'code' });
+  const t = decision.transition;
+  rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+  for (const note of decision.notes) rc.log.info(`  ${note}`);
+  const result = await performCode(rc, t, cs);
+  if (!result) return { decision };
+  const chain = await chainNext(rc, event, decision, result);
+  return { decision, result, chain };
+}
+
+function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<TransitionResult> | undefined {
   switch (t.kind) {
-    case 'plan':
-      return { decision, result: await plan(rc, t, item) };
     case 'refuse':
-      return { decision, result: await refuse(rc, t, item) };
+      return refuse(rc, t, cs.items.get(t.item)!);
+    case 'code':
+      return code(rc, t, cs);
+    case 'fix-ci':
+      return fixCi(rc, t, cs);
+    case 'ci-green':
+      return ciGreen(rc, t, cs);
+    case 'ci-missing':
+      return ciMissing(rc, t, cs);
+    case 'escalate':
+      return escalate(rc, t, cs);
+    case 'rebase':
+      return rebase(rc, t, cs);
+    case 'merge':
+      return merge(rc, t, cs);
     default:
-      return { decision };
+      return undefined;
   }
 }

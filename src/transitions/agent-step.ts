@@ -4,7 +4,7 @@ import { runAgent, type AgentMode, type AgentRunResult } from '../agent/runner.j
 import type { RunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
 
-export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string): Promise<AgentRunResult> {
+export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string, extraEnv: Record<string, string> = {}): Promise<AgentRunResult> {
   const cfg = rc.config;
   const secrets = secretValues(rc.processEnv, [cfg.token]);
   const result = await rc.log.group(`agent (${cfg.agent}, ${name})`, () =>
@@ -19,7 +19,7 @@ export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode
       tempDir: rc.env.tempDir,
       timeoutMs: cfg.agentTimeoutMinutes * 60_000,
       env: rc.processEnv,
-      extraEnv: { AGENTLOOP_TRANSITION: name },
+      extraEnv: { AGENTLOOP_TRANSITION: name, ...extraEnv },
       onOutput: (chunk) => process.stdout.write(redactSecrets(chunk, secrets)),
     }),
   );

@@ -2,13 +2,14 @@
 // posted as the plan comment; loop/plan → loop/plan-in-process → loop/plan-done (or NeedSupervisor).
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
-import { isStatusComment, type LoopState } from '../core/status-comment.js';
-import { PLAN_MARKER, formatThread, selectThread } from '../core/thread.js';
+import type { LoopState } from '../core/status-comment.js';
+import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
 import type { LoadedItem } from '../runtime/snapshot-loader.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { loadPrompt } from '../runtime/prompts.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
 type PlanTransition = Extract<Transition, { kind: 'plan' }>;
@@ -55,7 +56,7 @@ async function planClaimed(
   const { owned, template, before } = claim;
   await item.status.write({ title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl }, owned);
 
-  const prompt = renderPrompt(template, await planVars(rc, item, claim.triggerAt, t.requester), { name: 'plan' });
+  const prompt = renderPrompt(template, await issueVars(rc, item, claim.triggerAt, t.requester), { name: 'plan' });
   const result = await runAgentStep(rc, 'plan', 'read-only', prompt);
   const agent = { durationMs: result.durationMs, ...usageOf(result.usage) };
   const planText = result.finalMessage.trim();
@@ -90,29 +91,6 @@ async function planClaimed(
     message: `plan posted on #${t.issue}`,
     links: [{ label: 'plan', url: planComment }],
     agent,
-  };
-}
-
-async function planVars(rc: RunContext, item: LoadedItem, triggerAt: string, requester: string) {
-  const writers = new Set<string>();
-  for (const login of new Set(item.comments.map((c) => c.author.login))) {
-    if (await rc.permissions.isWriter(login)) writers.add(login.toLowerCase());
-  }
-  const thread = selectThread(item.comments, {
-    writers,
-    before: triggerAt,
-    exclude: (c) => isStatusComment(c.body) || c.body.includes(PLAN_MARKER),
-    maxComments: 50,
-  });
-  return {
-    'issue.number': item.data.number,
-    'issue.title': item.data.title,
-    'issue.body': item.data.body,
-    'issue.url': item.data.htmlUrl,
-    thread: formatThread(thread),
-    repo: `${rc.env.owner}/${rc.env.repo}`,
-    default_branch: rc.defaultBranch,
-    requester: `@${requester}`,
   };
 }
 

@@ -113,10 +113,12 @@ function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undef
   const headSha = pull.headSha;
   const stale = pull.ci.sha !== headSha;
 
-  if (merge) {
-    const blocked = mergeBlock(ctx, pull, issue);
-    if (blocked) return note(blocked);
+  const blocked = merge ? mergeBlock(ctx, pull, issue) : undefined;
+  // A blocked merge still gets its CI bookkeeping below; only the merge itself is off.
+  if (blocked) note(blocked);
+  if (merge && !blocked) {
     if (!stale && pull.ci.status === 'success') {
+      if ((issue ?? pull).loop.mergeBlockedSha === headSha) return note(`the forge refused to merge ${headSha.slice(0, 7)}; waiting for a new head or a human`);
       if (pull.mergeable === null) return note('mergeability not computed yet; asking again later');
       if (pull.mergeable === false || pull.mergeableState === 'dirty') {
         if (!isLoop) return note('has conflicts; only a human may resolve conflicts on a non-agentloop branch');
@@ -150,7 +152,7 @@ function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undef
       });
     }
   }
-  if (!isLoop) return note(ciWaitText(pull, stale));
+  if (!isLoop) return blocked ? undefined : note(ciWaitText(pull, stale));
   return loopPullCiCandidate(ctx, pull, issue, issueNumber, stale, notes);
 }
 

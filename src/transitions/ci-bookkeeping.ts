@@ -1,0 +1,59 @@
+// ci-green, ci-missing and escalate: no agent, no branch; labels and words only.
+import { outcomeOf } from '../core/outcomes.js';
+import type { Transition } from '../core/transition.js';
+import type { CodeSnapshot } from '../runtime/code-snapshot.js';
+import type { RunContext } from '../runtime/run-context.js';
+import { fixHistory } from './fix-ci.js';
+import { codeSteps, released } from './lifecycle.js';
+import type { TransitionResult } from './result.js';
+
+export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci-green' }>, cs: CodeSnapshot): Promise<TransitionResult> {
+  const names = rc.config.labelNames;
+  const item = cs.items.get(t.issue)!;
+  const before = item.data.labels;
+  const labels = await rc.labels.apply(t.issue, before, outcomeOf('ci-green', names, { addMerge: t.addMerge }).success);
+  const next = t.addMerge ? 'auto-merge is on, so it will be merged next.' : `Apply \`${names.merge}\` to merge it.`;
+  await item.status.write(
+    { title: 'CI green', steps: codeSteps(t.addMerge ? 4 : 4), message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}`, runUrl: rc.env.runUrl },
+    { ...item.status.state, headSha: t.headSha },
+  );
+  return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `PR #${t.pull} is green` };
+}
+
+export async function ciMissing(rc: RunContext, t: Extract<Transition, { kind: 'ci-missing' }>, cs: CodeSnapshot): Promise<TransitionResult> {
+  const item = cs.items.get(t.issue)!;
+  await rc.forge.createComment(
+    t.pull,
+    [
+      `No CI has reported on ${t.headSha.slice(0, 7)} after ${rc.config.ciTimeoutMinutes} minutes (\`ci-timeout-minutes\`).`,
+      '',
+      'The usual cause: agentloop pushed this branch with the default workflow token, and pushes, PRs and labels made with that token start no workflow runs. Give agentloop a token whose writes trigger workflows — a GitHub App installation token or a fine-grained PAT, stored as `AGENTLOOP_TOKEN` (README: Tokens). To run CI on this PR now, push an empty commit to the branch or close and reopen the PR.',
+      '',
+      'If your CI does not run on pull requests at all, agentloop cannot tell green from red: list the checks that must pass in `required-checks`.',
+    ].join('\n'),
+  );
+  await item.status.write(
+    { title: 'waiting for CI', steps: codeSteps(3), message: `No CI has appeared on PR #${t.pull}; see the comment there.`, runUrl: rc.env.runUrl },
+    { ...item.status.state, ciMissingNotified: t.headSha },
+  );
+  return { outcome: 'done', item: t.issue, labelsBefore: item.data.labels, labelsAfter: item.data.labels, message: `explained the missing CI on PR #${t.pull}` };
+}
+
+export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'escalate' }>, cs: CodeSnapshot): Promise<TransitionResult> {
+  const names = rc.config.labelNames;
+  const item = cs.items.get(t.item)!;
+  const before = item.data.labels;
+  const labels = await rc.labels.apply(t.item, before, outcomeOf('escalate', names).success);
+  const state = released(rc, item.status.state, 'escalate', t.reason);
+  await item.status.write(
+    {
+      title: 'needs a human',
+      steps: codeSteps(3, true),
+      message: `agentloop stopped: ${t.reason}. It added \`${names.needSupervisor}\`. Push a fix to the PR branch yourself, then remove \`${names.needSupervisor}\`: agentloop takes the PR from there (it merges once green if asked to). To let the agent try again instead, raise \`max-fix-attempts\` and remove the label.`,
+      runUrl: rc.env.runUrl,
+      details: fixHistory(state),
+    },
+    state,
+  );
+  return { outcome: 'failed', item: t.item, labelsBefore: before, labelsAfter: labels, message: t.reason };
+}

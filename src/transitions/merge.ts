@@ -1,0 +1,64 @@
+// merge (DESIGN §3): with the head SHA pinned. mergeable null → later; any error → re-read the PR and
+// treat merged: true as success; 405 "Base branch was modified" → retried with backoff; 409 → the head
+// moved, re-decide next run; 5xx → NeedSupervisor, never a blind retry.
+import { outcomeOf } from '../core/outcomes.js';
+import type { PullData } from '../core/model.js';
+import type { Transition } from '../core/transition.js';
+import { issueOfBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
+import type { RunContext } from '../runtime/run-context.js';
+import { codeSteps, owned, released, withClaim } from './lifecycle.js';
+import type { TransitionResult } from './result.js';
+
+type MergeTransition = Extract<Transition, { kind: 'merge' }>;
+
+/** Waits between merge attempts after 405 "Base branch was modified" (ms). */
+export const BASE_MODIFIED_BACKOFF = [1000, 3000];
+
+export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<TransitionResult> {
+  const names = rc.config.labelNames;
+  const outcome = outcomeOf('merge', names);
+  const target = t.issue ?? t.pull;
+  const item = cs.items.get(target)!;
+  const before = item.data.labels;
+  let labels = await rc.labels.apply(target, before, outcome.claim);
+  const state = owned(rc, item.status.state, 'code');
+
+  const release = async (message: string, blocked = false): Promise<TransitionResult> => {
+    labels = await rc.labels.apply(target, labels, { add: [], remove: outcome.claim.add });
+    const after = { ...released(rc, state, 'merge', 'deferred'), ...(blocked ? { mergeBlockedSha: t.headSha } : {}) };
+    await item.status.write({ title: 'waiting to merge', steps: codeSteps(4), message, runUrl: rc.env.runUrl }, after);
+    return { outcome: 'skipped', item: target, labelsBefore: before, labelsAfter: labels, message };
+  };
+  const merged = async (pr: PullData): Promise<TransitionResult> => {
+    if (issueOfBranch(pr.headRef) !== undefined) await rc.forge.deleteBranch(pr.headRef).catch(() => undefined);
+    labels = await rc.labels.apply(target, labels, outcome.success);
+    if (t.issue !== undefined && t.issue !== t.pull) await rc.forge.closeIssue(t.issue);
+    await item.status.write({ title: 'merged', steps: codeSteps(5), message: `PR #${t.pull} was merged (${rc.config.mergeMethod}) at ${t.headSha.slice(0, 7)}.`, runUrl: rc.env.runUrl }, released(rc, state, 'merge', 'merged'));
+    return { outcome: 'done', item: target, labelsBefore: before, labelsAfter: labels, message: `merged PR #${t.pull}`, links: [{ label: 'pull request', url: pr.htmlUrl }] };
+  };
+
+  return withClaim(rc, item, outcome.failure, labels, 'merge failed', async () => {
+    let pr = await rc.forge.getPull(t.pull);
+    if (pr.merged) return merged(pr);
+    if (pr.headSha !== t.headSha) return release(`The head of PR #${t.pull} moved to ${pr.headSha.slice(0, 7)} after the decision; the next run decides on it.`);
+    if (pr.mergeable === null) return release(`The forge has not computed whether PR #${t.pull} can merge yet; asking again on the next run.`);
+    for (let attempt = 0; ; attempt++) {
+      const result = await rc.forge.mergePull(t.pull, t.headSha, t.method);
+      if (result.merged) return merged(await rc.forge.getPull(t.pull));
+      pr = await rc.forge.getPull(t.pull); // the call may have merged even though it reported an error
+      if (pr.merged) return merged(pr);
+      if (result.status === 405 && /base branch was modified/i.test(result.message) && attempt < BASE_MODIFIED_BACKOFF.length) {
+        await sleep(BASE_MODIFIED_BACKOFF[attempt]!);
+        continue;
+      }
+      if (result.status === 409) return release(`The head of PR #${t.pull} moved during the merge (409); the next run decides on the new head.`);
+      if (result.status >= 500 || result.status === 0) {
+        labels = await rc.labels.apply(target, labels, outcome.failure);
+        const message = `The merge call failed with HTTP ${result.status} and the PR is not merged. agentloop does not retry a failed merge blindly: check PR #${t.pull}, merge it yourself or remove \`${names.needSupervisor}\` to let agentloop try again.`;
+        await item.status.write({ title: 'merge failed', steps: codeSteps(4, true), message, runUrl: rc.env.runUrl }, released(rc, state, 'merge', `HTTP ${result.status}`));
+        return { outcome: 'failed', item: target, labelsBefore: before, labelsAfter: labels, message: `merge failed with HTTP ${result.status}` };
+      }
+      return release(`The forge refused to merge PR #${t.pull} (${result.status}: ${result.message}). agentloop tries again when the PR's head changes.`, true);
+    }
+  });
+}

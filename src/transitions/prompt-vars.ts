@@ -1,0 +1,33 @@
+// Prompt variables every transition shares: the issue, the writers' discussion before the trigger,
+// the plan agentloop posted.
+import type { PromptVars } from '../core/prompt.js';
+import { isStatusComment } from '../core/status-comment.js';
+import { PLAN_MARKER, findPlan, formatThread, selectThread } from '../core/thread.js';
+import type { LoadedItem } from '../runtime/snapshot-loader.js';
+import type { RunContext } from '../runtime/run-context.js';
+
+export async function issueVars(rc: RunContext, item: LoadedItem, triggerAt: string, requester: string): Promise<PromptVars> {
+  const writers = new Set<string>();
+  for (const login of new Set(item.comments.map((c) => c.author.login))) {
+    if (await rc.permissions.isWriter(login)) writers.add(login.toLowerCase());
+  }
+  const thread = selectThread(item.comments, {
+    writers,
+    before: triggerAt,
+    exclude: (c) => isStatusComment(c.body) || c.body.includes(PLAN_MARKER),
+    maxComments: 50,
+  });
+  const self = new Set(rc.selfLogins.map((l) => l.toLowerCase()));
+  const plan = findPlan(item.comments, PLAN_MARKER, { from: (c) => self.has(c.author.login.toLowerCase()) });
+  return {
+    'issue.number': item.data.number,
+    'issue.title': item.data.title,
+    'issue.body': item.data.body,
+    'issue.url': item.data.htmlUrl,
+    thread: formatThread(thread),
+    ...(plan ? { plan } : {}),
+    repo: `${rc.env.owner}/${rc.env.repo}`,
+    default_branch: rc.defaultBranch,
+    requester: `@${requester}`,
+  };
+}

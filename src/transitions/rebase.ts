@@ -1,0 +1,95 @@
+// rebase (DESIGN §3): a PR to be merged is behind or conflicts. Behind: the forge's update-branch API.
+// Conflicts (agentloop branches only): git rebase, the agent resolves each stop, push --force-with-lease.
+// Never merges: CI re-runs on the new head and a later run decides.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkDiff } from '../core/diff-policy.js';
+import { outcomeOf } from '../core/outcomes.js';
+import { renderPrompt } from '../core/prompt.js';
+import type { Transition } from '../core/transition.js';
+import { abortRebase, branchChanges, checkoutFresh, continueRebase, fetchBranch, filesWithMarkers, git, push, startRebase, type Workspace } from '../git/workspace.js';
+import { issueOfBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
+import { loadPrompt } from '../runtime/prompts.js';
+import type { RunContext } from '../runtime/run-context.js';
+import { workspaceOf } from '../runtime/workspace.js';
+import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import { codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { issueVars } from './prompt-vars.js';
+import type { TransitionResult } from './result.js';
+
+type RebaseTransition = Extract<Transition, { kind: 'rebase' }>;
+const MAX_STOPS = 20;
+
+export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapshot): Promise<TransitionResult> {
+  const names = rc.config.labelNames;
+  const outcome = outcomeOf('rebase', names);
+  const target = t.issue ?? t.pull;
+  const item = cs.items.get(target)!;
+  const pull = cs.pulls.get(t.pull)!;
+  const before = item.data.labels;
+
+  if (t.mode === 'update-branch') {
+    let labels = await rc.labels.apply(target, before, outcome.claim);
+    return withClaim(rc, item, outcome.failure, labels, 'update failed', async () => {
+      await rc.forge.updatePullBranch(t.pull, t.headSha);
+      labels = await rc.labels.apply(target, labels, outcome.success);
+      await item.status.write({ title: 'updated; waiting for CI', steps: codeSteps(3), message: `PR #${t.pull} was behind ${pull.baseRef}; agentloop brought it up to date. It merges after CI passes on the new head.`, runUrl: rc.env.runUrl }, released(rc, item.status.state, 'rebase', 'updated'));
+      return { outcome: 'done', item: target, labelsBefore: before, labelsAfter: labels, message: `updated PR #${t.pull} from ${pull.baseRef}` };
+    });
+  }
+
+  if (issueOfBranch(pull.headRef) === undefined) throw new Error(`refusing to rebase ${pull.headRef}: only agentloop branches are rewritten`);
+  const template = await loadPrompt(rc, 'rebase');
+  let labels = await rc.labels.apply(target, before, outcome.claim);
+  const state = owned(rc, item.status.state, 'code');
+  const fail = async (message: string): Promise<TransitionResult> => {
+    labels = await rc.labels.apply(target, labels, outcome.failure);
+    await item.status.write({ title: 'rebase failed', steps: codeSteps(3, true), message: `${message} Nothing was pushed. agentloop added \`${names.needSupervisor}\`; resolve the conflicts on \`${pull.headRef}\`, then remove it.`, runUrl: rc.env.runUrl }, released(rc, state, 'rebase', 'failed'));
+    return { outcome: 'failed', item: target, labelsBefore: before, labelsAfter: labels, message };
+  };
+
+  return withClaim(rc, item, outcome.failure, labels, 'rebase failed', async () => {
+    await item.status.write({ title: 'rebasing', steps: codeSteps(3), message: `PR #${t.pull} conflicts with ${pull.baseRef}; rebasing it.`, runUrl: rc.env.runUrl }, state);
+    const ws = workspaceOf(rc);
+    const head = await fetchBranch(ws, pull.headRef);
+    const base = await fetchBranch(ws, pull.baseRef);
+    if (head !== t.headSha || !base) {
+      labels = await rc.labels.apply(target, labels, outcome.success);
+      await item.status.write({ title: 'waiting', steps: codeSteps(3), message: `The PR head moved while agentloop prepared the rebase; the next run decides again.`, runUrl: rc.env.runUrl }, released(rc, state, 'rebase', 'head moved'));
+      return { outcome: 'skipped', item: target, labelsBefore: before, labelsAfter: labels, message: 'the PR head moved; nothing pushed' };
+    }
+    await checkoutFresh(ws, pull.headRef, head);
+    let step = await startRebase(ws, base);
+    const triggerAt = item.snapshot.triggers.code?.at ?? item.data.createdAt;
+    const baseVars = { ...(await issueVars(rc, item, triggerAt, item.snapshot.triggers.code?.actor.login ?? item.data.author.login)), branch: pull.headRef, 'pr.number': t.pull, 'pr.url': pull.htmlUrl };
+    for (let stops = 0; !step.done; stops++) {
+      if (stops >= MAX_STOPS) {
+        await abortRebase(ws);
+        return fail(`The rebase stopped more than ${MAX_STOPS} times.`);
+      }
+      const conflicts = await describeConflicts(ws, step.conflicts);
+      const result = await runAgentStep(rc, 'rebase', 'write', renderPrompt(template, { ...baseVars, conflicts }, { name: 'rebase' }));
+      const unresolved = await filesWithMarkers(ws, step.conflicts);
+      if (!result.ok || unresolved.length) {
+        await abortRebase(ws);
+        return fail(!result.ok ? describeAgentFailure(result, rc.config.agentTimeoutMinutes) : `Conflict markers remain in ${unresolved.join(', ')}.`);
+      }
+      step = await continueRebase(ws);
+    }
+    const verdict = checkDiff(await branchChanges(ws, base), { ...rc.config, maxDiffLines: Number.MAX_SAFE_INTEGER });
+    if (!verdict.ok && verdict.reason === 'protected') return fail(`After the rebase, ${verdict.message}.`);
+    if (!verdict.ok && verdict.reason === 'empty') return fail(`After the rebase the branch changes nothing relative to ${pull.baseRef} (the conflict resolution dropped the PR's change).`);
+    await push(ws, pull.headRef, t.headSha);
+    const sha = (await git(ws, ['rev-parse', 'HEAD'])).stdout.trim();
+    labels = await rc.labels.apply(target, labels, outcome.success);
+    await item.status.write({ title: 'rebased; waiting for CI', steps: codeSteps(3), message: `Rebased PR #${t.pull} onto ${pull.baseRef} (${sha.slice(0, 7)}). It merges after CI passes on the new head.`, runUrl: rc.env.runUrl }, { ...released(rc, state, 'rebase', 'rebased'), headSha: sha, pushedAt: rc.now().toISOString() });
+    return { outcome: 'done', item: target, labelsBefore: before, labelsAfter: labels, message: `rebased PR #${t.pull} onto ${pull.baseRef}` };
+  });
+}
+
+/** The conflicted files as they stand, markers included, for the rebase prompt. */
+async function describeConflicts(ws: Workspace, files: string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const f of files) parts.push(`--- ${f} ---\n${await readFile(join(ws.dir, f), 'utf8').catch(() => '(unreadable)')}`);
+  return parts.join('\n\n');
+}

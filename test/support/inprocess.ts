@@ -1,0 +1,53 @@
+// Run agentloop's tick in-process against the embedded forge: the same code as dist, with knobs
+// (tiny timeouts, no backoff) a child process would not get.
+import { parseConfig, type Config } from '../../src/core/config.js';
+import { normalizeEvent } from '../../src/core/event.js';
+import { createGitHubForge } from '../../src/forge/github.js';
+import { silentLogger } from '../../src/runtime/logger.js';
+import { createRunContext, type RunContext } from '../../src/runtime/run-context.js';
+import { tick } from '../../src/runtime/tick.js';
+import { cloneWorkspace, type Harness } from './harness.js';
+
+export interface TickOptions {
+  eventName?: string;
+  payload?: Record<string, unknown>;
+  inputs?: Record<string, string>;
+  config?: Partial<Config>;
+  token?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+let runCounter = 500;
+
+export async function inProcessContext(h: Harness, opts: TickOptions = {}): Promise<RunContext> {
+  const token = opts.token ?? h.botToken;
+  const config = { ...parseConfig({ inputs: { token, ...opts.inputs } }), ...opts.config };
+  const forge = createGitHubForge({ token, owner: h.repo.owner, repo: h.repo.name, baseUrl: h.forge.urls.api, spaceWrites: false, retryAfterBaseMs: 1 });
+  const runId = String(runCounter++);
+  return createRunContext({
+    env: {
+      forge: 'github',
+      eventName: opts.eventName ?? 'workflow_dispatch',
+      payload: opts.payload ?? { inputs: {} },
+      owner: h.repo.owner,
+      repo: h.repo.name,
+      apiUrl: h.forge.urls.api,
+      serverUrl: h.forge.urls.web,
+      runId,
+      runUrl: `${h.forge.urls.web}/${h.repo.owner}/${h.repo.name}/actions/runs/${runId}`,
+      workspace: await cloneWorkspace(h),
+      tempDir: h.dir,
+      inputs: {},
+    },
+    config,
+    forge,
+    log: silentLogger,
+    defaultBranch: h.repo.defaultBranch,
+    processEnv: { PATH: process.env.PATH, HOME: h.dir, ...opts.env },
+  });
+}
+
+export async function tickInProcess(h: Harness, opts: TickOptions = {}) {
+  const rc = await inProcessContext(h, opts);
+  return tick(rc, normalizeEvent(rc.env.eventName, rc.env.payload));
+}
