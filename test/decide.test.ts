@@ -198,3 +198,15 @@ describe('decide: a refused merge is not retried on the same head', () => {
     expect(decide(moved, dispatch('code'), cfg()).transition.kind).toBe('merge');
   });
 });
+
+describe('decide: waiting on the forge', () => {
+  it('asks for a recheck while mergeability is not computed (no event will announce it)', () => {
+    const d = decide(snap({ issues: [issue(1, [N.codeDone, N.merge])], pulls: [pull(10, { mergeable: null, mergeableState: 'unknown' })] }), dispatch('code'), cfg());
+    expect(d.transition.kind).toBe('none');
+    expect(d.recheck).toMatch(/#10/);
+  });
+  it('does not recheck when nothing waits on the forge', () => {
+    const d = decide(snap({ issues: [issue(1, [N.codeCiPending])], pulls: [pull(10, { ci: pending() })] }), dispatch('code'), cfg());
+    expect(d.recheck).toBeUndefined();
+  });
+});

@@ -34,4 +34,6 @@ export interface Decision {
   queued: number[];
   /** Why other items were passed over, for the job summary. */
   notes: string[];
+  /** Something will be ready soon without any event announcing it (the forge computing mergeability). */
+  recheck?: string;
 }

@@ -1,4 +1,192 @@
-// `agentloop demo`: the whole loop on the embedded forge, offline.
-export async function demo(_argv: string[]): Promise<void> {
-  console.log('agentloop demo: the whole loop arrives with the embedded forge.');
+// `agentloop demo`: the whole loop on the embedded forge, offline. A maintainer files an issue, applies
+// loop/plan and then loop/code; the installed workflows run agentloop (dist/index.js) with a scripted
+// agent until nothing is left to do: plan → code → PR → red CI → fix → green → merge.
+//   agentloop demo [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createGitHubForge } from '../forge/github.js';
+import * as git from '../embedded/git-ops.js';
+import { WorkflowRunner, type RunRecord } from '../embedded/runner.js';
+import { specFile, validateRequest } from '../embedded/openapi.js';
+import { EmbeddedForge } from '../embedded/server.js';
+import type { RepoState } from '../embedded/state.js';
+import { installWorkflows } from './install.js';
+import { packageRoot } from './package-root.js';
+import { SAMPLE_FILES, SAMPLE_ISSUE, SAMPLE_SCRIPT } from './sample.js';
+
+interface DemoOptions {
+  agent: 'command' | 'claude';
+  repoPath?: string;
+  issue: { title: string; body: string };
+  ciCommand: string;
+  keep: boolean;
+  verbose?: boolean;
+  out: (line: string) => void;
+}
+
+export interface DemoResult {
+  merged: boolean;
+  runs: RunRecord[];
+  agentRuns: number;
+  wallMs: number;
+  sandbox: string;
+}
+
+export async function demo(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      agent: { type: 'string', default: 'command' },
+      repo: { type: 'string' },
+      issue: { type: 'string' },
+      body: { type: 'string' },
+      ci: { type: 'string', default: 'npm test' },
+      keep: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  if (values.agent !== 'command' && values.agent !== 'claude') throw new Error(`--agent must be command or claude, got "${values.agent}"`);
+  if (values.repo && !values.issue) throw new Error('--repo needs --issue "what the agent should do"');
+  const result = await runDemo({
+    agent: values.agent,
+    ...(values.repo ? { repoPath: values.repo } : {}),
+    issue: values.issue ? { title: values.issue, body: values.body ?? values.issue } : SAMPLE_ISSUE,
+    ciCommand: values.ci!,
+    keep: values.keep!,
+    verbose: values.verbose!,
+    out: (line) => console.log(line),
+  });
+  if (!result.merged) process.exitCode = 1;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const out = opts.out;
+  const root = packageRoot();
+  const sandbox = mkdtempSync(join(tmpdir(), 'agentloop-demo-'));
+  // With the dev dependencies installed, every request is checked against GitHub's OpenAPI description.
+  const forge = new EmbeddedForge({ root: join(sandbox, 'forge'), ...(specFile() ? { validate: validateRequest } : {}) });
+  await forge.start();
+  const scriptPath = join(sandbox, 'agent-script.json');
+  writeFileSync(scriptPath, JSON.stringify(SAMPLE_SCRIPT, null, 2));
+  try {
+    const repo = await createSandboxRepo(forge, root, opts, scriptPath);
+    forge.addCollaborator(repo, 'maria', 'admin');
+    forge.addCollaborator(repo, 'agentloop-bot', 'write');
+    const maria = createGitHubForge({ token: forge.token('maria'), owner: repo.owner, repo: repo.name, baseUrl: forge.urls.api, spaceWrites: false });
+    const runner = new WorkflowRunner(forge, {
+      flavor: 'github',
+      actionDir: root,
+      workRoot: join(sandbox, 'runner'),
+      // A bot account's token: its pushes and PRs start CI, as an App token or PAT would (README: Tokens).
+      secrets: { AGENTLOOP_TOKEN: forge.token('agentloop-bot'), ...(process.env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY } : {}) },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      onRunEvent: (e) => {
+        if (e.type !== 'completed') return;
+        // Runs whose job `if:` excluded them (other labels, agentloop's own bookkeeping labels) are noise here.
+        if (e.run.conclusion === 'skipped' && !opts.verbose) return;
+        out(transcriptLine(e.run, started));
+        // A run that failed without an agentloop result: show where, so the demo explains itself.
+        if (e.run.conclusion === 'failure' && !e.run.outputs.transition) {
+          const job = e.run.jobs.find((j) => j.conclusion === 'failure');
+          for (const line of (job?.error ?? job?.log ?? e.run.error ?? '').trim().split('\n').slice(-6)) out(`         | ${line}`);
+        }
+      },
+    });
+    runner.start();
+
+    out(`agentloop demo — embedded forge at ${forge.urls.web}, sandbox ${sandbox}`);
+    out(`repository ${repo.owner}/${repo.name} with CI, and agentloop's three workflows installed (agent: ${opts.agent})`);
+    out('');
+    const issue = await maria.createIssue(opts.issue.title, opts.issue.body, []);
+    out(`@maria opens issue #${issue.number}: ${issue.title}`);
+    out(`@maria applies loop/plan`);
+    await maria.addLabels(issue.number, ['loop/plan']);
+    await runner.idle();
+    out(`@maria reads the plan and applies loop/code`);
+    await maria.addLabels(issue.number, ['loop/code']);
+    await runner.idle();
+
+    const final = await summarize(forge, repo, issue.number);
+    const agentRuns = countLines(`${scriptPath}.log`);
+    const agentloopRuns = runner.runs.filter((r) => r.outputs.transition && r.outputs.transition !== 'none');
+    out('');
+    out('final state');
+    for (const row of final.rows) out(`  ${row}`);
+    out('');
+    const skipped = runner.runs.filter((r) => r.conclusion === 'skipped').length;
+    out(`${runner.runs.length} workflow runs: ${agentloopRuns.length} agentloop transitions, ${runner.runs.filter((r) => r.workflow.name === 'CI').length} CI runs, ${skipped} skipped by their if: (--verbose shows them); ${agentRuns} agent invocations; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (forge.options.validate) out(`${forge.requests.length} API requests, ${forge.violations.length} that GitHub's OpenAPI description would reject`);
+    for (const v of forge.violations) out(`  rejected: ${v.method} ${v.url}: ${v.problems.join('; ')}`);
+    out(final.merged ? 'the issue is closed by a merged PR.' : 'the loop stopped before a merge: see the status comment above.');
+    return { merged: final.merged && forge.violations.length === 0, runs: runner.runs, agentRuns, wallMs: Date.now() - started, sandbox };
+  } finally {
+    await forge.stop();
+    if (!opts.keep) rmSync(sandbox, { recursive: true, force: true });
+  }
+}
+
+async function createSandboxRepo(forge: EmbeddedForge, root: string, opts: DemoOptions, scriptPath: string): Promise<RepoState> {
+  const agentWith: Record<string, string> =
+    opts.agent === 'command' ? { agent: 'command', 'agent-command': `node ${join(root, 'dist', 'scripted-agent.js')} ${scriptPath}` } : { agent: 'claude' };
+  const workflows = installWorkflows(join(root, 'workflows-templates', 'github'), {
+    with: agentWith,
+    ...(opts.agent === 'command' ? { dropEnv: ['ANTHROPIC_API_KEY'] } : {}),
+    ciWorkflows: ['CI'],
+  });
+  if (!opts.repoPath) return forge.createRepo('acme', 'calc', { ...SAMPLE_FILES, ...workflows });
+
+  // A copy of a real repository: its history, with its workflows replaced by a CI running --ci and agentloop's.
+  const repo = await forge.createRepo('sandbox', 'repo', { 'README.md': '' });
+  rmSync(repo.gitDir, { recursive: true, force: true });
+  execFileSync('git', ['clone', '--quiet', '--bare', opts.repoPath, repo.gitDir]);
+  execFileSync('git', ['--git-dir', repo.gitDir, 'config', 'http.receivepack', 'true']);
+  const head = execFileSync('git', ['--git-dir', repo.gitDir, 'symbolic-ref', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  repo.defaultBranch = head;
+  const existing = (await git.listFiles(repo.gitDir, head, '.github/workflows')) ?? [];
+  const ci = SAMPLE_FILES['.github/workflows/ci.yml']!.replace('run: node test.js', `run: ${opts.ciCommand}`).replace('branches: [main]', `branches: [${head}]`);
+  await git.commitFiles(
+    repo.gitDir,
+    head,
+    { ...Object.fromEntries(existing.map((f) => [f.path, null])), '.github/workflows/ci.yml': ci, '.github/agentloop.yml': 'auto-merge: true\n', ...workflows },
+    'Install agentloop (demo sandbox)',
+  );
+  return repo;
+}
+
+function transcriptLine(run: RunRecord, started: number): string {
+  const at = `${(((run.completedAt ?? Date.now()) - started) / 1000).toFixed(1).padStart(5)}s`;
+  const trigger = [run.event.name, run.event.action, run.event.label ? `'${run.event.label}'` : '', run.event.item !== undefined ? `#${run.event.item}` : ''].filter(Boolean).join(' ');
+  const head = `${at}  ${run.workflow.name.padEnd(16)} ← ${trigger} by ${run.event.actor}`;
+  const t = run.outputs.transition;
+  if (!t) return `${head}  → ${run.conclusion}${run.cancelledByConcurrency ? ' (replaced by a newer run in its concurrency group)' : ''}`;
+  const lane = run.concurrencyGroup?.replace(/^agentloop-/, '').replace(/-\d+$/, '') ?? '';
+  const labels = t === 'none' ? '' : `  [${run.outputs['labels-before'] || '—'} → ${run.outputs['labels-after'] || '—'}]`;
+  return `${head}  → ${lane} lane: ${t}${run.outputs.outcome && run.outputs.outcome !== 'none' ? ` (${run.outputs.outcome})` : ''}${labels}${t === 'none' ? ` — ${run.outputs.reason}` : ''}`;
+}
+
+async function summarize(forge: EmbeddedForge, repo: RepoState, issueNumber: number): Promise<{ rows: string[]; merged: boolean }> {
+  const issue = repo.issues.find((i) => i.number === issueNumber)!;
+  const rows = [`issue #${issue.number} ${issue.state}  labels: ${issue.labels.join(', ') || '—'}`];
+  let merged = false;
+  for (const pull of repo.pulls.values()) {
+    const pr = repo.issues.find((i) => i.number === pull.number)!;
+    merged ||= pull.merged;
+    rows.push(`PR #${pull.number} ${pull.merged ? 'merged' : pr.state}  ${pull.head} → ${pull.base}  labels: ${pr.labels.join(', ') || '—'}`);
+  }
+  const main = await git.readFile(repo.gitDir, repo.defaultBranch, 'src/add.js');
+  if (main !== null) rows.push(`${repo.defaultBranch}:src/add.js  ${main.trim().split('\n').at(-1)}`);
+  void forge;
+  return { rows, merged };
+}
+
+function countLines(file: string): number {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
 }

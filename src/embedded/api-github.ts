@@ -44,7 +44,8 @@ export interface ApiHost {
   mergeState(repo: RepoState, pull: PullRec): Promise<{ mergeable: boolean | null; mergeableState: string }>;
   /** Called after anything moved a branch through the API (merge, update-branch, ref delete). */
   branchMoved(repo: RepoState, ref: string, before: string | null, after: string | null, token: TokenRec | undefined): void;
-  dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): void;
+  /** true = accepted; false = no such workflow (404); a string = refused (422) with that message. */
+  dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): boolean | string | void | Promise<boolean | string | void>;
   readLog(repo: RepoState, jobId: number): string | undefined;
 }
 
@@ -56,19 +57,22 @@ interface Route {
   keys: string[];
   handler: Handler | ((host: ApiHost, repo: undefined, req: ApiRequest) => ApiResponse | Promise<ApiResponse>);
   repoScoped: boolean;
-  write: boolean;
+  /** The repository role the route needs (GitHub: anyone who can read may open issues and comment). */
+  needs: 'read' | 'triage' | 'write';
 }
 
 const routes: Route[] = [];
 
-function route(method: string, path: string, handler: Handler, opts: { write?: boolean } = {}): void {
+function route(method: string, path: string, optsOrHandler: { needs?: 'read' | 'triage' | 'write' } | Handler, maybeHandler?: Handler): void {
+  const opts = typeof optsOrHandler === 'function' ? {} : optsOrHandler;
+  const handler = (typeof optsOrHandler === 'function' ? optsOrHandler : maybeHandler)!;
   const keys: string[] = [];
   // {path} and {ref} may hold slashes (contents paths, refs); other parameters may not.
   const source = path.replace(/\{(\w+)\}/g, (_m, key: string) => {
     keys.push(key);
     return key === 'path' || key === 'ref' ? '(.+)' : '([^/]+)';
   });
-  routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler, repoScoped: path.startsWith('/repos/'), write: !!opts.write || method !== 'GET' });
+  routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler, repoScoped: path.startsWith('/repos/'), needs: opts.needs ?? (method === 'GET' ? 'read' : 'write') });
 }
 
 export function matchRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
@@ -87,7 +91,8 @@ export function permissionOf(repo: RepoState, login: string): Permission {
   return repo.collaborators.get(login.toLowerCase()) ?? 'read';
 }
 
-const canWrite = (p: Permission) => p === 'admin' || p === 'maintain' || p === 'write';
+const RANK: Record<Permission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+const allows = (p: Permission, needs: 'read' | 'triage' | 'write') => RANK[p] >= RANK[needs];
 
 export async function handleApi(host: ApiHost, req: ApiRequest): Promise<ApiResponse> {
   const found = matchRoute(req.method, req.url.pathname);
@@ -97,7 +102,7 @@ export async function handleApi(host: ApiHost, req: ApiRequest): Promise<ApiResp
   if (!found.route.repoScoped) return (found.route.handler as Handler)(host, undefined as unknown as RepoState, req);
   const repo = host.state.repo(found.params.owner!, found.params.repo!);
   if (!repo) throw notFound();
-  if (found.route.write && !req.token.automatic && !canWrite(permissionOf(repo, req.token.login))) {
+  if (!req.token.automatic && !allows(permissionOf(repo, req.token.login), found.route.needs)) {
     throw new HttpError(403, 'Resource not accessible by integration');
   }
   return (found.route.handler as Handler)(host, repo, req);
@@ -260,7 +265,7 @@ route('GET', '/repos/{owner}/{repo}/issues', (host, repo, req) => {
   return { status: 200, list: items };
 });
 
-route('POST', '/repos/{owner}/{repo}/issues', async (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/issues', { needs: 'read' }, async (host, repo, req) => {
   const body = req.body as { title: string; body?: string; labels?: string[] };
   const issue = createIssueRec(host, repo, { title: String(body.title), body: body.body ?? '', user: req.token!.login, isPull: false });
   await emitItem(host, repo, issue, 'opened', req.token!);
@@ -273,7 +278,7 @@ route('GET', '/repos/{owner}/{repo}/issues/{issue_number}', (host, repo, req) =>
   body: issueJson(host.state, repo, issueOf(repo, num(req.params.issue_number)), host.urls),
 }));
 
-route('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', async (host, repo, req) => {
+route('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { needs: 'triage' }, async (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   const body = req.body as { title?: string; body?: string; state?: 'open' | 'closed'; state_reason?: string };
   if (body.title !== undefined) issue.title = body.title;
@@ -295,7 +300,7 @@ route('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (host, repo
   return { status: 200, list: repo.comments.filter((c) => c.issue === n).map((c) => commentJson(host.state, repo, c, host.urls)) };
 });
 
-route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { needs: 'read' }, (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   const at = now(host);
   const c = { id: host.state.id(), issue: issue.number, body: String(req.body.body), user: req.token!.login, createdAt: at, updatedAt: at };
@@ -344,7 +349,7 @@ route('POST', '/repos/{owner}/{repo}/labels', (host, repo, req) => {
   return { status: 201, body: labelJson(label, repo, host.urls) };
 });
 
-route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', async (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', { needs: 'triage' }, async (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   const raw = req.body.labels as unknown[];
   const names = raw.map((l) => (typeof l === 'string' ? l : String((l as { name: string }).name)));
@@ -352,7 +357,7 @@ route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', async (host,
   return { status: 200, body: issue.labels.map((n) => labelJson(ensureLabel(host, repo, n), repo, host.urls)) };
 });
 
-route('DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', async (host, repo, req) => {
+route('DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { needs: 'triage' }, async (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   if (!(await removeLabel(host, repo, issue, req.params.name!, req.token!))) throw new HttpError(404, 'Label does not exist');
   return { status: 200, body: issue.labels.map((n) => labelJson(ensureLabel(host, repo, n), repo, host.urls)) };
@@ -520,13 +525,15 @@ route('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', (host, repo, re
   return { status: 200, body: log, headers: { 'content-type': 'text/plain; charset=utf-8' } };
 });
 
-route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (host, repo, req) => {
   const id = req.params.workflow_id!;
   const path = /^\d+$/.test(id) ? undefined : id.includes('/') ? id : `.github/workflows/${id}`;
   const workflowPath = path ?? repoWorkflowById(host, repo, Number(id));
   if (!workflowPath) throw notFound();
   const body = req.body as { ref: string; inputs?: Record<string, unknown> };
-  host.dispatch(repo, workflowPath, body.ref, body.inputs ?? {}, req.token!);
+  const accepted = await host.dispatch(repo, workflowPath, body.ref, body.inputs ?? {}, req.token!);
+  if (accepted === false) throw notFound();
+  if (typeof accepted === 'string') throw new HttpError(422, accepted);
   return { status: 204 };
 });
 

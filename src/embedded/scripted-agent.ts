@@ -41,7 +41,8 @@ const failSchema = z.strictObject({
 
 export const scriptSchema = z.strictObject({
   plan: z.string().optional(),
-  code: changeSchema.optional(),
+  /** One change, or one per code run in order (the n-th code run uses entry n; the last repeats). */
+  code: z.union([changeSchema, z.array(changeSchema).min(1)]).optional(),
   /** Entry i is used for attempt i + 1; beyond the list the agent changes nothing. */
   'fix-ci': z.array(changeSchema).optional(),
   rebase: z
@@ -258,6 +259,7 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
   const changed: string[] = [];
   const result = (exitCode: number, stdout: string, extra = ''): ScriptedAgentResult => ({ exitCode, stdout, stderr: joinLog(log) + extra, changed });
   try {
+    const earlierCodeRuns = opts.logPath ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('"transition":"code"')).length : 0;
     if (opts.logPath) {
       const line: ScriptedAgentLogLine = { transition: opts.transition ?? null, attempt, cwd: opts.cwd, promptLength: opts.prompt.length };
       await appendFile(opts.logPath, `${JSON.stringify(line)}\n`);
@@ -283,8 +285,9 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
         return result(0, s.plan);
       case 'code': {
         if (!s.code) throw new ScriptedAgentError("the script has no 'code'");
-        changed.push(...(await applyFiles(opts.cwd, s.code.files, log)));
-        return result(0, s.code.summary ?? `Changed ${changed.length} file(s): ${changed.join(', ')}`);
+        const entry = Array.isArray(s.code) ? s.code[Math.min(earlierCodeRuns, s.code.length - 1)]! : s.code;
+        changed.push(...(await applyFiles(opts.cwd, entry.files, log)));
+        return result(0, entry.summary ?? `Changed ${changed.length} file(s): ${changed.join(', ')}`);
       }
       case 'fix-ci': {
         const entry = s['fix-ci']?.[attempt - 1];

@@ -47,7 +47,11 @@ export class EmbeddedForge implements ApiHost {
   urls = { api: '', web: '' };
   /** Set by the workflow runner: job logs by job id. */
   logs = new Map<number, string>();
-  onDispatch: ((repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec) => void) | undefined;
+  /** Set by the workflow runner. Answers true (or nothing) = accepted, false = no such workflow (404),
+   *  a string = why GitHub would refuse it (422: no workflow_dispatch trigger, bad inputs, unknown ref). */
+  onDispatch:
+    | ((repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec) => boolean | string | void | Promise<boolean | string | void>)
+    | undefined;
 
   constructor(readonly options: EmbeddedForgeOptions) {}
 
@@ -135,8 +139,8 @@ export class EmbeddedForge implements ApiHost {
     void this.afterPush(repo, [{ ref, before: before ?? '0'.repeat(40), after: after ?? '0'.repeat(40) }], token);
   }
 
-  dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): void {
-    this.onDispatch?.(repo, workflowPath, ref, inputs, token);
+  async dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): Promise<boolean | string> {
+    return (await this.onDispatch?.(repo, workflowPath, ref, inputs, token)) ?? true;
   }
 
   readLog(_repo: RepoState, jobId: number): string | undefined {
@@ -198,7 +202,7 @@ export class EmbeddedForge implements ApiHost {
     const url = new URL(req.url ?? '/', this.urls.web);
     try {
       if (url.pathname.startsWith('/api/v3/')) return await this.handleApiRequest(req, res, url);
-      if (/\.git(\/|$)/.test(url.pathname)) {
+      if (/\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(url.pathname)) {
         return await handleGitHttp(req, res, {
           projectRoot: join(this.options.root, 'git'),
           authorize: (token, repoPath, write) => {

@@ -16,9 +16,10 @@ export function currentWorkflowFile(env: NodeJS.ProcessEnv): string | undefined 
   return m?.[1];
 }
 
-export async function chainNext(rc: RunContext, event: LoopEvent, decision: Decision, result: TransitionResult): Promise<ChainReport> {
+export async function chainNext(rc: RunContext, event: LoopEvent, decision: Decision, result: TransitionResult | undefined): Promise<ChainReport> {
   const depth = event.kind === 'dispatch' ? event.chain : 0;
-  if (result.outcome !== 'done' && decision.queued.length === 0) return { dispatched: false, reason: 'nothing else is ready' };
+  const more = result?.outcome === 'done' || decision.queued.length > 0 || decision.recheck !== undefined;
+  if (!more) return { dispatched: false, reason: 'nothing else is ready' };
   if (depth >= rc.config.maxChain) {
     rc.log.warning(`Not dispatching another run: this run is number ${depth} of a chain (max-chain: ${rc.config.maxChain}). The next event or the sweep continues.`);
     return { dispatched: false, reason: `max-chain (${rc.config.maxChain}) reached` };

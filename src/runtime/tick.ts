@@ -61,9 +61,9 @@ async function tickCode(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Pr
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
   for (const note of decision.notes) rc.log.info(`  ${note}`);
   const result = await performCode(rc, t, cs);
-  if (!result) return { decision };
+  if (!result && !decision.recheck) return { decision };
   const chain = await chainNext(rc, event, decision, result);
-  return { decision, result, chain };
+  return { decision, ...(result ? { result } : {}), chain };
 }
 
 function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<TransitionResult> | undefined {

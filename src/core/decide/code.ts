@@ -44,8 +44,9 @@ export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
   }
 
   for (const item of [...ctx.snap.issues, ...ctx.snap.pulls]) candidates.push(...refusals(ctx, item));
+  const recheck: number[] = [];
   for (const pull of ctx.snap.pulls) {
-    const c = pullCandidate(ctx, pull, pull.issueNumber !== undefined ? issuesByNumber.get(pull.issueNumber) : undefined, notes);
+    const c = pullCandidate(ctx, pull, pull.issueNumber !== undefined ? issuesByNumber.get(pull.issueNumber) : undefined, notes, recheck);
     if (c) candidates.push(c);
   }
 
@@ -56,7 +57,9 @@ export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
   }
 
   if (candidates.length === 0) {
-    return none(notes.length ? `nothing ready in the code lane (${notes.length} item(s) waiting)` : 'no code-lane work');
+    const d = none(notes.length ? `nothing ready in the code lane (${notes.length} item(s) waiting)` : 'no code-lane work');
+    // No event announces that the forge finished computing mergeability: look again.
+    return recheck.length ? { ...d, recheck: `mergeability of PR #${recheck.join(', #')} not computed yet` } : d;
   }
   candidates.sort((a, b) => PRIORITY[a.transition.kind]! - PRIORITY[b.transition.kind]! || byAge(a, b));
   const [first, ...rest] = candidates;
@@ -97,7 +100,7 @@ function mergeRequested(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | unde
   return undefined;
 }
 
-function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined, notes: string[]): Candidate | undefined {
+function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined, notes: string[], recheck: number[]): Candidate | undefined {
   const n = pull.number;
   const note = (text: string) => {
     notes.push(`PR #${n}: ${text}`);
@@ -119,7 +122,10 @@ function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undef
   if (merge && !blocked) {
     if (!stale && pull.ci.status === 'success') {
       if ((issue ?? pull).loop.mergeBlockedSha === headSha) return note(`the forge refused to merge ${headSha.slice(0, 7)}; waiting for a new head or a human`);
-      if (pull.mergeable === null) return note('mergeability not computed yet; asking again later');
+      if (pull.mergeable === null) {
+        recheck.push(n);
+        return note('mergeability not computed yet; asking again later');
+      }
       if (pull.mergeable === false || pull.mergeableState === 'dirty') {
         if (!isLoop) return note('has conflicts; only a human may resolve conflicts on a non-agentloop branch');
         return at(merge.at, n, {

@@ -1,0 +1,43 @@
+// Installs agentloop's workflow templates into a repository the way a maintainer would: copy them and
+// edit the agent lines of the agentloop step (comments and everything else kept).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+
+export interface InstallOptions {
+  /** `with:` values to set on every agentloop step (e.g. agent, agent-command). */
+  with: Record<string, string>;
+  /** Environment variables to drop from the agentloop step (e.g. ANTHROPIC_API_KEY for a scripted agent). */
+  dropEnv?: string[];
+  /** Replace the names of the CI workflows the templates listen to (`workflow_run.workflows`). */
+  ciWorkflows?: string[];
+}
+
+export function installWorkflows(templatesDir: string, opts: InstallOptions): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(templatesDir).filter((f) => f.endsWith('.yml'))) {
+    const doc = parseDocument(readFileSync(join(templatesDir, name), 'utf8'));
+    const jobs = doc.get('jobs') as YAMLMap | undefined;
+    for (const job of jobs?.items ?? []) {
+      const steps = (job.value as YAMLMap).get('steps');
+      if (!isSeq(steps)) continue;
+      for (const step of steps.items) {
+        if (!isMap(step)) continue;
+        const uses = step.get('uses');
+        if (typeof uses !== 'string' || !/\/agentloop@/.test(uses)) continue;
+        for (const [key, value] of Object.entries(opts.with)) step.setIn(['with', key], value);
+        const env = step.get('env');
+        if (isMap(env)) {
+          for (const key of opts.dropEnv ?? []) env.delete(key);
+          if (env.items.length === 0) step.delete('env');
+        }
+      }
+    }
+    if (opts.ciWorkflows) {
+      const wr = doc.getIn(['on', 'workflow_run', 'workflows']);
+      if (isSeq(wr)) wr.items = opts.ciWorkflows.map((w) => doc.createNode(w)) as typeof wr.items;
+    }
+    files[`.github/workflows/${name}`] = doc.toString();
+  }
+  return files;
+}

@@ -1,0 +1,64 @@
+// The demo's sample repository: a tiny package whose test fails until add() is fixed, its CI, and the
+// script the deterministic agent follows (a first fix that CI proves incomplete, then the real one).
+import type { AgentScript } from '../embedded/scripted-agent.js';
+
+export const SAMPLE_FILES: Record<string, string> = {
+  'package.json': '{ "name": "calc", "type": "module", "scripts": { "test": "node test.js" } }\n',
+  'README.md': '# calc\n\nA tiny calculator.\n',
+  'src/add.js': '// Adds two numbers.\nexport const add = (a, b) => a - b;\n',
+  'test.js': [
+    "import assert from 'node:assert/strict';",
+    "import { add } from './src/add.js';",
+    '',
+    'assert.equal(add(2, 3), 5, "add(2, 3)");',
+    "assert.equal(add('2', '3'), 5, \"add('2', '3') (numbers typed into a form arrive as strings)\");",
+    "console.log('all tests passed');",
+    '',
+  ].join('\n'),
+  '.github/workflows/ci.yml': [
+    'name: CI',
+    'on:',
+    '  push:',
+    '    branches: [main]',
+    '  pull_request:',
+    'permissions:',
+    '  contents: read',
+    'jobs:',
+    '  test:',
+    '    runs-on: ubuntu-latest',
+    '    timeout-minutes: 5',
+    '    steps:',
+    '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+    '        with:',
+    '          persist-credentials: false',
+    '      - run: node test.js',
+    '',
+  ].join('\n'),
+  '.github/agentloop.yml': 'auto-merge: true\nmerge-method: squash\n',
+};
+
+export const SAMPLE_ISSUE = {
+  title: 'add() subtracts instead of adding',
+  body: '`add(2, 3)` returns `-1`. It should return `5`, and it should also work for numbers typed into a form (`"2"`, `"3"`).',
+};
+
+export const SAMPLE_SCRIPT: AgentScript = {
+  plan: [
+    '### Summary',
+    '`add()` in `src/add.js` subtracts. Make it add, and accept numeric strings.',
+    '',
+    '### Files to change',
+    '- `src/add.js`: return the sum of both arguments as numbers.',
+    '',
+    '### Steps',
+    '1. Replace `a - b` with a sum of the two arguments converted to numbers.',
+    '',
+    '### Risks',
+    '- Callers that relied on the subtraction (none found).',
+    '',
+    '### Test plan',
+    '`node test.js` covers numbers and numeric strings.',
+  ].join('\n'),
+  code: { files: { 'src/add.js': '// Adds two numbers.\nexport const add = (a, b) => a + b;\n' }, summary: 'add() now adds its arguments.' },
+  'fix-ci': [{ files: { 'src/add.js': '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n' }, summary: "Convert both arguments to numbers: add('2', '3') was concatenating to '23'." }],
+};
