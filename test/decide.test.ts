@@ -161,6 +161,12 @@ describe('decide: sweep repairs', () => {
     expect(repairs).toContainEqual(expect.objectContaining({ kind: 'ci-recovered', workflow: 'Lint', issue: 40 }));
     expect(repairs.filter((r) => 'workflow' in r && r.workflow === 'Docs')).toEqual([]);
   });
+  it('treats an owner-less claim as lost when only the sweep itself is running', () => {
+    const repairs = repairsOf(snap({ liveRunIds: ['999'], issues: [issue(5, [N.codeInProcess])] }));
+    expect(repairs).toContainEqual(expect.objectContaining({ kind: 'requeue', item: 5 }));
+    const busy = repairsOf(snap({ liveRunIds: ['999', '41'], issues: [issue(5, [N.codeInProcess])] }));
+    expect(busy.filter((r) => r.kind === 'requeue')).toEqual([]);
+  });
   it('ignores NeedSupervisor items', () => {
     const repairs = repairsOf(snap({ liveRunIds: [], issues: [issue(5, [N.codeInProcess, N.needSupervisor], { loop: owner('41') })] }));
     expect(repairs.map((r) => r.kind)).toEqual(['dashboard']);

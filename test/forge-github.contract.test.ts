@@ -125,6 +125,7 @@ describe('GitHubForge contract', () => {
       listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/plan'),
       createIssue: (f) => f.createIssue('CI failure: build', 'details', ['ci-failure']),
       closeIssue: (f) => f.closeIssue(1347),
+      updateIssueBody: (f) => f.updateIssueBody(1347, 'new body'),
       listComments: (f) => f.listComments(1347),
       createComment: (f) => f.createComment(1347, 'status'),
       updateComment: (f) => f.updateComment(1, 'status, edited'),

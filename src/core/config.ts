@@ -93,6 +93,8 @@ export const FIELDS = {
     from: 'input',
   },
   'max-chain': { schema: int(0, 100), allowed: 'a whole number from 0 to 100', from: 'both' },
+  'plan-workflow': { schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/), allowed: 'a workflow file name in .github/workflows', from: 'both' },
+  'code-workflow': { schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/), allowed: 'a workflow file name in .github/workflows', from: 'both' },
 } satisfies Record<string, Field<unknown>>;
 
 export type ConfigKey = keyof typeof FIELDS;
@@ -126,6 +128,8 @@ export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
   'prompts-dir': '.agentloop/prompts',
   'config-file': '.github/agentloop.yml',
   'max-chain': 20,
+  'plan-workflow': 'agentloop-plan.yml',
+  'code-workflow': 'agentloop-code.yml',
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];

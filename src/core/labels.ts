@@ -15,6 +15,7 @@ export const LABEL_KEYS = [
   'automerge',
   'doNotMerge',
   'ciFailure',
+  'dashboard',
 ] as const;
 
 export type LabelKey = (typeof LABEL_KEYS)[number];
@@ -43,6 +44,7 @@ const PREFIXED: Record<LabelKey, string | null> = {
   automerge: null,
   doNotMerge: null,
   ciFailure: null,
+  dashboard: 'dashboard',
 };
 
 const UNPREFIXED: Partial<Record<LabelKey, string>> = {
@@ -67,6 +69,7 @@ const META: Record<LabelKey, { color: string; description: string }> = {
   automerge: { color: '5319e7', description: 'merge this PR when CI is green' },
   doNotMerge: { color: 'b60205', description: 'never merge, whatever else says so' },
   ciFailure: { color: 'd93f0b', description: 'a workflow on the default branch is red' },
+  dashboard: { color: 'ededed', description: 'agentloop: the dashboard issue the sweep keeps up to date' },
 };
 
 export function labelNames(prefix: string, overrides: Partial<LabelNames> = {}): LabelNames {

@@ -105,6 +105,8 @@ export interface WorkflowRunData {
   conclusion: string | null;
   htmlUrl: string;
   createdAt: string;
+  /** The workflow file, e.g. .github/workflows/ci.yml ('' when the forge does not say). */
+  path: string;
 }
 
 export interface JobData {

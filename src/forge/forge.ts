@@ -56,6 +56,7 @@ export interface Forge {
   listOpenIssuesWithLabel(label: string): Promise<IssueData[]>;
   createIssue(title: string, body: string, labels: string[]): Promise<IssueData>;
   closeIssue(number: number): Promise<void>;
+  updateIssueBody(number: number, body: string): Promise<void>;
   listComments(number: number): Promise<CommentData[]>;
   createComment(number: number, body: string): Promise<CommentData>;
   updateComment(commentId: number, body: string): Promise<void>;

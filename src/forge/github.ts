@@ -167,6 +167,7 @@ interface RunLike {
   conclusion: string | null;
   html_url: string;
   created_at: string;
+  path?: string;
 }
 
 function toRun(r: RunLike): WorkflowRunData {
@@ -182,6 +183,7 @@ function toRun(r: RunLike): WorkflowRunData {
     conclusion: r.conclusion,
     htmlUrl: r.html_url,
     createdAt: r.created_at,
+    path: r.path ?? '',
   };
 }
 
@@ -288,6 +290,10 @@ export class GitHubForge implements Forge {
       state: 'closed',
       state_reason: 'completed',
     });
+  }
+
+  async updateIssueBody(number: number, body: string): Promise<void> {
+    await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...this.r, issue_number: number, body });
   }
 
   async listComments(number: number): Promise<CommentData[]> {

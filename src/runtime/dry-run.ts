@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 const WRITES = new Set<keyof Forge>([
   'createIssue',
   'closeIssue',
+  'updateIssueBody',
   'createComment',
   'updateComment',
   'createLabel',

@@ -11,7 +11,8 @@ export class LabelWriter {
     private readonly names: LabelNames,
   ) {}
 
-  private async ensure(names: string[]): Promise<void> {
+  /** Create the catalog labels among `names` that the repository does not have yet. */
+  async ensure(names: string[]): Promise<void> {
     this.known ??= this.forge.listRepoLabels().then((ls) => new Set(ls.map((l) => l.name.toLowerCase())));
     const known = await this.known;
     const catalog = labelCatalog(this.names);

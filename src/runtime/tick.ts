@@ -15,6 +15,9 @@ import { loadCodeSnapshot, type CodeSnapshot } from './code-snapshot.js';
 import { chainNext, type ChainReport } from './chain.js';
 import type { RunContext } from './run-context.js';
 import { loadPlanSnapshot } from './snapshot-loader.js';
+import { loadSweepSnapshot, trackedWorkflow } from './sweep-snapshot.js';
+import { reportCiFailure, reportCiRecovered } from '../transitions/ci-failure.js';
+import { sweep } from '../transitions/sweep.js';
 
 export interface TickReport {
   decision: Decision;
@@ -35,7 +38,32 @@ export async function tick(rc: RunContext, event: LoopEvent): Promise<TickReport
   const lane = cfg.lane === 'auto' ? laneOf(event, cfg, rc.defaultBranch) : cfg.lane;
   if (lane === 'plan') return tickPlan(rc, event, cfg);
   if (lane === 'code') return tickCode(rc, event, cfg);
-  return none(lane, 'the sweep lane is not part of this version of agentloop');
+  return tickSweep(rc, event, cfg);
+}
+
+async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
+  if (event.kind === 'ci') {
+    // A workflow finished: only its own health matters, so skip reading every loop item.
+    const health = await defaultBranchHealthFor(rc, event.workflow);
+    const decision = decide({ now: rc.now().toISOString(), defaultBranch: rc.defaultBranch, issues: [], pulls: [], defaultBranchHealth: health, runId: rc.env.runId }, event, { ...cfg, lane: 'sweep' });
+    const t = decision.transition;
+    rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+    if (t.kind === 'ci-failure') return { decision, result: { outcome: 'done', message: await reportCiFailure(rc, t) } };
+    if (t.kind === 'ci-recovered') return { decision, result: { outcome: 'done', item: t.issue, message: await reportCiRecovered(rc, t) } };
+    return { decision };
+  }
+  const ss = await loadSweepSnapshot(rc, event);
+  const decision = decide(ss.snapshot, event, { ...cfg, lane: 'sweep' });
+  const t = decision.transition;
+  rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+  if (t.kind !== 'sweep') return { decision };
+  return { decision, result: await sweep(rc, t, ss) };
+}
+
+/** The open ci-failure issue tracking one workflow, as the health entry decide() expects. */
+async function defaultBranchHealthFor(rc: RunContext, workflow: string) {
+  const issue = (await rc.forge.listOpenIssuesWithLabel(rc.config.labelNames.ciFailure)).find((i) => trackedWorkflow(i.body) === workflow);
+  return issue ? [{ workflow, runId: 0, conclusion: 'failure' as const, sha: '', url: '', trackingIssue: issue.number }] : [];
 }
 
 async function tickPlan(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {

@@ -13,7 +13,7 @@ import type { RunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
 import { coAuthor, workspaceOf } from '../runtime/workspace.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
-import { codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -36,8 +36,8 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
   }
 
   const template = await loadPrompt(rc, 'code'); // a broken override fails before any write
-  let labels = await rc.labels.apply(t.issue, before, outcome.claim);
   let state = owned(rc, item.status.state, 'code');
+  let labels = await claim(rc, item, outcome.claim, state, { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.`, runUrl: rc.env.runUrl });
   const fail = async (title: string, message: string, details: string[] = []): Promise<TransitionResult> => {
     labels = await rc.labels.apply(t.issue, labels, outcome.failure);
     await item.status.write(
@@ -48,7 +48,6 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
   };
 
   return withClaim(rc, item, outcome.failure, labels, 'code failed', async () => {
-    await item.status.write({ title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.`, runUrl: rc.env.runUrl }, state);
     const ws = workspaceOf(rc);
     const branch = loopBranch(t.issue);
     const leftover = await fetchBranch(ws, branch); // from a run that died before opening the PR

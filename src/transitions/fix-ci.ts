@@ -13,7 +13,7 @@ import { workspaceOf } from '../runtime/workspace.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
 import { failingJobs } from './ci-logs.js';
 import { lastLine } from './code.js';
-import { codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -26,9 +26,9 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
   const pull = cs.pulls.get(t.pull)!;
   const before = item.data.labels;
   const template = await loadPrompt(rc, 'fix-ci');
-  let labels = await rc.labels.apply(t.issue, before, outcome.claim);
   let state = owned(rc, item.status.state, 'code');
   const attemptNote = `fix attempt ${t.attempt} of ${rc.config.maxFixAttempts}`;
+  let labels = await claim(rc, item, outcome.claim, state, { title: 'fixing CI', steps: codeSteps(3), message: `CI is red on PR #${t.pull} (${t.failing.join(', ')}); ${attemptNote}.`, runUrl: rc.env.runUrl, details: fixHistory(state) });
 
   const finish = async (ok: boolean, title: string, message: string, extra: Partial<typeof state> = {}): Promise<TransitionResult> => {
     labels = await rc.labels.apply(t.issue, labels, ok ? outcome.success : outcome.failure);
@@ -39,7 +39,6 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
   };
 
   return withClaim(rc, item, outcome.failure, labels, 'fix failed', async () => {
-    await item.status.write({ title: 'fixing CI', steps: codeSteps(3), message: `CI is red on PR #${t.pull} (${t.failing.join(', ')}); ${attemptNote}.`, runUrl: rc.env.runUrl, details: fixHistory(state) }, state);
     const ws = workspaceOf(rc);
     const branch = loopBranch(t.issue);
     const remote = await fetchBranch(ws, branch);

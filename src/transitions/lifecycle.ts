@@ -25,6 +25,15 @@ export function released(rc: RunContext, state: LoopState, transition: string, o
 }
 
 /**
+ * Take an item: write the owner into the status comment first, then the in-process label. A run
+ * killed in between leaves either no claim at all or a claim whose owner the sweep can check.
+ */
+export async function claim(rc: RunContext, item: LoadedItem, change: LabelChange, state: LoopState, view: StatusView): Promise<string[]> {
+  await item.status.write(view, state);
+  return rc.labels.apply(item.data.number, item.data.labels, change);
+}
+
+/**
  * Run `body` holding a claim. If it throws, hand the item to a human (best effort: the forge may be the
  * thing that is failing) and rethrow; the sweep repairs what even that could not.
  */

@@ -6,7 +6,7 @@ import type { PullData } from '../core/model.js';
 import type { Transition } from '../core/transition.js';
 import { issueOfBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
 import type { RunContext } from '../runtime/run-context.js';
-import { codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
 import type { TransitionResult } from './result.js';
 
 type MergeTransition = Extract<Transition, { kind: 'merge' }>;
@@ -20,8 +20,8 @@ export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot
   const target = t.issue ?? t.pull;
   const item = cs.items.get(target)!;
   const before = item.data.labels;
-  let labels = await rc.labels.apply(target, before, outcome.claim);
   const state = owned(rc, item.status.state, 'code');
+  let labels = await claim(rc, item, outcome.claim, state, { title: 'merging', steps: codeSteps(4), message: `Merging PR #${t.pull} at ${t.headSha.slice(0, 7)}.`, runUrl: rc.env.runUrl });
 
   const release = async (message: string, blocked = false): Promise<TransitionResult> => {
     labels = await rc.labels.apply(target, labels, { add: [], remove: outcome.claim.add });

@@ -9,6 +9,7 @@ import type { LoadedItem } from '../runtime/snapshot-loader.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { loadPrompt } from '../runtime/prompts.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import { claim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -27,11 +28,11 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
   const started = rc.now().toISOString();
   const before = item.data.labels;
 
-  let labels = await rc.labels.apply(t.issue, before, outcome.claim);
   const owned: LoopState = {
     ...item.status.state,
     owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: 'plan', since: started },
   };
+  let labels = await claim(rc, item, outcome.claim, owned, { title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl });
   try {
     return await planClaimed(rc, t, item, { labels, owned, template, before, triggerAt: trigger.at });
   } catch (err) {
@@ -54,7 +55,6 @@ async function planClaimed(
   const outcome = outcomeOf('plan', names);
   let { labels } = claim;
   const { owned, template, before } = claim;
-  await item.status.write({ title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl }, owned);
 
   const prompt = renderPrompt(template, await issueVars(rc, item, claim.triggerAt, t.requester), { name: 'plan' });
   const result = await runAgentStep(rc, 'plan', 'read-only', prompt);

@@ -13,7 +13,7 @@ import { loadPrompt } from '../runtime/prompts.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { workspaceOf } from '../runtime/workspace.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
-import { codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -29,7 +29,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
   const before = item.data.labels;
 
   if (t.mode === 'update-branch') {
-    let labels = await rc.labels.apply(target, before, outcome.claim);
+    let labels = await claim(rc, item, outcome.claim, owned(rc, item.status.state, 'code'), { title: 'updating', steps: codeSteps(3), message: `Bringing PR #${t.pull} up to date with ${pull.baseRef}.`, runUrl: rc.env.runUrl });
     return withClaim(rc, item, outcome.failure, labels, 'update failed', async () => {
       await rc.forge.updatePullBranch(t.pull, t.headSha);
       labels = await rc.labels.apply(target, labels, outcome.success);
@@ -40,8 +40,8 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
 
   if (issueOfBranch(pull.headRef) === undefined) throw new Error(`refusing to rebase ${pull.headRef}: only agentloop branches are rewritten`);
   const template = await loadPrompt(rc, 'rebase');
-  let labels = await rc.labels.apply(target, before, outcome.claim);
   const state = owned(rc, item.status.state, 'code');
+  let labels = await claim(rc, item, outcome.claim, state, { title: 'rebasing', steps: codeSteps(3), message: `PR #${t.pull} conflicts with ${pull.baseRef}; rebasing it.`, runUrl: rc.env.runUrl });
   const fail = async (message: string): Promise<TransitionResult> => {
     labels = await rc.labels.apply(target, labels, outcome.failure);
     await item.status.write({ title: 'rebase failed', steps: codeSteps(3, true), message: `${message} Nothing was pushed. agentloop added \`${names.needSupervisor}\`; resolve the conflicts on \`${pull.headRef}\`, then remove it.`, runUrl: rc.env.runUrl }, released(rc, state, 'rebase', 'failed'));
@@ -49,7 +49,6 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
   };
 
   return withClaim(rc, item, outcome.failure, labels, 'rebase failed', async () => {
-    await item.status.write({ title: 'rebasing', steps: codeSteps(3), message: `PR #${t.pull} conflicts with ${pull.baseRef}; rebasing it.`, runUrl: rc.env.runUrl }, state);
     const ws = workspaceOf(rc);
     const head = await fetchBranch(ws, pull.headRef);
     const base = await fetchBranch(ws, pull.baseRef);

@@ -3,9 +3,10 @@
 import type { LoopEvent } from '../event.js';
 import type { ItemSnapshot, Lane } from '../snapshot.js';
 import type { Decision, Repair } from '../transition.js';
-import { decideCode } from './code.js';
-import { IN_PROCESS_KEYS, type Ctx } from './context.js';
+import { IN_PROCESS_KEYS, inProcess, type Ctx } from './context.js';
 import { decidePlan } from './plan.js';
+
+const CODE_LANE_WAITING = ['code', 'codeCiPending', 'merge', 'automerge'] as const;
 
 /** Requeues after a lost run before a human is asked to look. */
 export const MAX_REQUEUES = 2;
@@ -39,9 +40,13 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
         repairs.push({ kind: 'dispatch', lane: 'plan', item: issue.number, reason: `#${issue.number} has ${ctx.names.plan} and no run` });
       }
     }
-    const code = decideCode(ctx, { kind: 'schedule' });
-    if (code.transition.kind !== 'none') {
-      repairs.push({ kind: 'dispatch', lane: 'code', reason: `code lane has work: ${code.transition.reason}` });
+    // The sweep does not read PRs and CI (the code lane does, cheaply when idle): any item waiting in
+    // the code lane gets a code-lane run, which repairs a dropped label or CI-completion event.
+    const waiting = [...ctx.snap.issues, ...ctx.snap.pulls].filter(
+      (i) => i.state === 'open' && !stuckItems.has(i.number) && !ctx.has(i, 'needSupervisor') && !inProcess(ctx, i) && CODE_LANE_WAITING.some((k) => ctx.has(i, k)),
+    );
+    if (waiting.length) {
+      repairs.push({ kind: 'dispatch', lane: 'code', reason: `code-lane items waiting: ${waiting.map((i) => `#${i.number}`).join(', ')}` });
     }
   }
   for (const health of ctx.snap.defaultBranchHealth) {
@@ -71,7 +76,7 @@ function stuckRepair(ctx: Ctx, item: ItemSnapshot, notes: string[]): Repair | un
   if (owner && live && !live.includes(owner.runId)) lost = `run ${owner.runId} that owned it is no longer running`;
   else if (owner && ctx.minutesSince(owner.since) >= ctx.cfg.stuckAfterMinutes)
     lost = `owned by run ${owner.runId} for over ${ctx.cfg.stuckAfterMinutes} minutes`;
-  else if (!owner && live && live.length === 0) lost = 'marked in process but no agentloop run is running';
+  else if (!owner && live && live.every((id) => id === ctx.snap.runId)) lost = 'marked in process but no other run is running';
   if (!lost) {
     notes.push(`#${item.number}: in process${owner ? ` (run ${owner.runId})` : ''}`);
     return undefined;

@@ -1,0 +1,76 @@
+// sweep (DESIGN §3): repairs what events dropped. Requeue or escalate items whose run died, dispatch
+// runs for work nobody woke up for, keep one ci-failure issue per red workflow, refresh the dashboard.
+import { MAX_REQUEUES } from '../core/decide/sweep.js';
+import { hasLabel } from '../core/labels.js';
+import type { Repair, Transition } from '../core/transition.js';
+import type { RunContext } from '../runtime/run-context.js';
+import type { SweepSnapshot } from '../runtime/sweep-snapshot.js';
+import { released } from './lifecycle.js';
+import type { TransitionResult } from './result.js';
+import { refreshDashboard } from './dashboard.js';
+import { reportCiFailure, reportCiRecovered } from './ci-failure.js';
+
+export async function sweep(rc: RunContext, t: Extract<Transition, { kind: 'sweep' }>, ss: SweepSnapshot): Promise<TransitionResult> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const repair of t.repairs) {
+    try {
+      done.push(await perform(rc, repair, ss));
+    } catch (err) {
+      // One broken repair must not stop the others; the next sweep tries again.
+      failed.push(`${repair.kind}: ${(err as Error).message}`);
+      rc.log.warning(`sweep: ${repair.kind} failed: ${(err as Error).message}`);
+    }
+  }
+  for (const line of done) rc.log.info(`sweep: ${line}`);
+  return {
+    outcome: failed.length ? 'failed' : 'done',
+    message: `${done.length} repair(s) made${failed.length ? `, ${failed.length} failed (${failed.join('; ')})` : ''}`,
+  };
+}
+
+async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promise<string> {
+  const names = rc.config.labelNames;
+  switch (repair.kind) {
+    case 'requeue': {
+      const item = ss.items.get(repair.item)!;
+      const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess].filter((l) => hasLabel(item.data.labels, l));
+      // Put back the label the lost run had taken, so the item is picked up again.
+      const trigger = repair.lane === 'plan' ? [names.plan] : hasLabel(item.data.labels, names.codeInProcess) ? [item.status.state.pull !== undefined ? names.codeCiPending : names.code] : [];
+      await rc.labels.apply(repair.item, item.data.labels, { add: trigger, remove: claims });
+      await item.status.write(
+        { title: 'requeued', steps: [], message: `The run that was working on this stopped without finishing (${repair.reason}). agentloop put it back in the queue (requeue ${repair.attempt} of ${MAX_REQUEUES}).`, runUrl: rc.env.runUrl },
+        { ...released(rc, item.status.state, 'sweep', 'requeued'), attempt: repair.attempt },
+      );
+      await dispatch(rc, repair.lane, repair.item);
+      return `requeued #${repair.item} in the ${repair.lane} lane`;
+    }
+    case 'escalate': {
+      const item = ss.items.get(repair.item)!;
+      const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess];
+      await rc.labels.apply(repair.item, item.data.labels, { add: [names.needSupervisor], remove: claims });
+      await item.status.write(
+        { title: 'needs a human', steps: [], message: `Runs working on this keep stopping without finishing (${repair.reason}). agentloop added \`${names.needSupervisor}\`: look at the run logs, then remove it to try again.`, runUrl: rc.env.runUrl },
+        released(rc, item.status.state, 'sweep', 'escalated'),
+      );
+      return `escalated #${repair.item}`;
+    }
+    case 'dispatch':
+      await dispatch(rc, repair.lane, repair.item);
+      return `dispatched the ${repair.lane} lane${repair.item !== undefined ? ` for #${repair.item}` : ''} (${repair.reason})`;
+    case 'ci-failure':
+      return reportCiFailure(rc, { workflow: repair.workflow, runId: repair.runId, sha: repair.sha, url: repair.url });
+    case 'ci-recovered':
+      return reportCiRecovered(rc, { workflow: repair.workflow, issue: repair.issue, runId: repair.runId, url: repair.url });
+    case 'dashboard':
+      return refreshDashboard(rc, ss);
+  }
+}
+
+async function dispatch(rc: RunContext, lane: 'plan' | 'code' | 'sweep', item?: number): Promise<void> {
+  if (lane === 'sweep') return;
+  const workflow = lane === 'plan' ? rc.config.planWorkflow : rc.config.codeWorkflow;
+  const inputs: Record<string, string> = lane === 'plan' ? { item: String(item ?? ''), lane, chain: '0' } : { item: '', lane, chain: '0' };
+  await rc.forge.dispatchWorkflow(workflow, rc.defaultBranch, inputs);
+}
+
