@@ -1,11 +1,13 @@
 // `npm run bench`: bundles scripts/bench.ts on the fly (the embedded forge lives in src/) and runs it.
 import { build } from 'esbuild';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const out = join(mkdtempSync(join(tmpdir(), 'agentloop-bench-')), 'bench.mjs');
+// Inside the project, so the bundle finds the package (action.yml, dist/) above it.
+const dir = join(process.cwd(), 'node_modules', '.cache', 'agentloop-bench');
+mkdirSync(dir, { recursive: true });
+const out = join(dir, 'bench.mjs');
 await build({
   entryPoints: ['scripts/bench.ts'],
   outfile: out,
@@ -13,10 +15,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
   loader: { '.md': 'text' },
+  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  absWorkingDir: process.cwd(),
-  nodePaths: [join(process.cwd(), 'node_modules')],
 });
 await import(pathToFileURL(out).href);

@@ -3,6 +3,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runDemo } from '../src/demo/demo.js';
+import { SAMPLE_ISSUE } from '../src/demo/sample.js';
 import { EmbeddedForge } from '../src/embedded/server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -109,6 +111,17 @@ for (let i = 0; i < 5; i++) {
 }
 await forge.stop();
 
+// 4. The whole loop (the demo): runs, requests per transition, wall time.
+const demoResult = await runDemo({ agent: 'command', issue: SAMPLE_ISSUE, ciCommand: 'node test.js', keep: false, out: () => {} });
+const perTransition = new Map<string, number[]>();
+for (const run of demoResult.runs) {
+  const t = run.outputs.transition;
+  if (!t) continue;
+  const list = perTransition.get(t) ?? [];
+  list.push(Number(run.outputs.requests ?? 0));
+  perTransition.set(t, list);
+}
+
 const indexSize = statSync('dist/index.js').size;
 const total = dirSize('dist');
 const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim();
@@ -124,6 +137,10 @@ console.log('plan transition (embedded forge, scripted agent, 5 runs; first run 
 console.log(`  wall time per run                  median ${median(planTimes).toFixed(0)} ms`);
 console.log(`  API requests per run               ${planRequests.join(', ')}`);
 for (const [route, n] of Object.entries(routes).sort()) console.log(`    ${String(n).padStart(2)} × ${route}`);
+console.log('');
+console.log(`the whole loop (npm run demo): ${(demoResult.wallMs / 1000).toFixed(1)} s, ${demoResult.runs.length} workflow runs, ${demoResult.agentRuns} agent invocations, merged: ${demoResult.merged}`);
+console.log('  API requests per agentloop run, by transition');
+for (const [t, counts] of perTransition) console.log(`    ${t.padEnd(10)} ${counts.join(', ')}`);
 console.log('');
 console.log('bundle');
 console.log(`  dist/index.js (entry)              ${(indexSize / 1024).toFixed(1)} KiB`);

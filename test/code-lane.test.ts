@@ -283,4 +283,19 @@ describe('code lane on the embedded forge', () => {
     expect(statusOf(issue.number)).toMatch(/changes nothing relative to main/);
     expect(await git.revParse(h.repo.gitDir, `refs/heads/${onlyPull().head}`)).toBe(before);
   });
+
+  it('no CI on the PR head after ci-timeout-minutes → one comment explaining the default token, then quiet', async () => {
+    const issue = openIssue(h, 'Quiet CI', 'x');
+    labelIssue(issue.number, 'loop/code');
+    await tick();
+    const pull = onlyPull();
+    const late = () => tickInProcess(h, { inputs: inputs(), config: { ciTimeoutMinutes: 0 } });
+    const r = await late();
+    expect(r.decision.transition).toMatchObject({ kind: 'ci-missing', pull: pull.number });
+    const explained = h.repo.comments.filter((c) => c.issue === pull.number && /start no workflow runs/.test(c.body));
+    expect(explained).toHaveLength(1);
+    expect(explained[0]!.body).toMatch(/AGENTLOOP_TOKEN/);
+    expect((await late()).decision.transition.kind).toBe('none');
+    expect(h.repo.comments.filter((c) => c.issue === pull.number && /start no workflow runs/.test(c.body))).toHaveLength(1);
+  });
 });
