@@ -1,5 +1,6 @@
 // The embedded forge's workflow runner, against real git and real processes (offline). The workflows
 // here are written inline: these tests are about the runner's semantics, not agentloop's templates.
+import { get } from '../src/embedded/workflow-expr.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -790,11 +791,3 @@ describe('steps helpers', () => {
   });
 });
 
-function get(obj: unknown, ...keys: string[]): unknown {
-  let cur = obj;
-  for (const k of keys) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
-}

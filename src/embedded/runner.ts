@@ -32,6 +32,7 @@
 // reusable workflows, pre/post action steps and job outputs are not simulated; `uses:` other than
 // actions/checkout and agentloop are no-ops that log "skipped (not simulated)". Invalid workflow files
 // start no run (GitHub shows a failed run for them on push; they are listed in `invalidWorkflows`).
+import { get } from './workflow-expr.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -287,14 +288,6 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function get(obj: unknown, ...keys: string[]): unknown {
-  let cur = obj;
-  for (const k of keys) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
-}
 
 /** Jobs ordered by `needs` (stable: file order among the ready ones). */
 function orderJobs(jobs: PlannedJob[]): PlannedJob[] {

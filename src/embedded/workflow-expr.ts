@@ -249,7 +249,8 @@ export interface GithubContextExtra {
   job?: string;
 }
 
-function get(obj: unknown, ...path: string[]): unknown {
+/** A value at a path in plain JSON data, or undefined. */
+export function get(obj: unknown, ...path: string[]): unknown {
   let cur = obj;
   for (const p of path) {
     if (typeof cur !== 'object' || cur === null) return undefined;

@@ -3,9 +3,9 @@
 import { summarizeChecks } from '../core/ci.js';
 import type { LoopEvent } from '../core/event.js';
 import { hasLabel } from '../core/labels.js';
-import type { IssueData, PullData } from '../core/model.js';
+import type { PullData } from '../core/model.js';
 import type { PullSnapshot, Snapshot } from '../core/snapshot.js';
-import { loadItem, type LoadedItem } from './snapshot-loader.js';
+import { loadItem, openItemsWithAnyLabel, type LoadedItem } from './snapshot-loader.js';
 import type { RunContext } from './run-context.js';
 
 export const LOOP_BRANCH_PREFIX = 'agentloop/issue-';
@@ -29,9 +29,7 @@ export interface CodeSnapshot {
 export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent): Promise<CodeSnapshot> {
   const names = rc.config.labelNames;
   const labels = [names.code, names.codeInProcess, names.codeCiPending, names.codeDone, names.merge, names.mergeInProcess, names.automerge];
-  const lists = await Promise.all(labels.map((l) => rc.forge.listOpenIssuesWithLabel(l)));
-  const labeled = new Map<number, IssueData>();
-  for (const issue of lists.flat()) labeled.set(issue.number, issue);
+  const labeled = await openItemsWithAnyLabel(rc, labels);
 
   const openPulls = await rc.forge.listOpenPulls();
   const relevantPulls = openPulls.filter((p) => {

@@ -83,3 +83,10 @@ export async function loadPlanSnapshot(rc: RunContext, event: LoopEvent, number:
     },
   };
 }
+
+/** Open issues and PRs carrying any of `labels` (the forges filter by one label at a time for "any"). */
+export async function openItemsWithAnyLabel(rc: RunContext, labels: string[]): Promise<Map<number, IssueData>> {
+  const found = new Map<number, IssueData>();
+  for (const list of await Promise.all(labels.map((l) => rc.forge.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
+  return found;
+}

@@ -4,7 +4,7 @@ import type { LoopEvent } from '../core/event.js';
 import { LABEL_KEYS } from '../core/labels.js';
 import type { IssueData, WorkflowRunData } from '../core/model.js';
 import type { Snapshot, WorkflowHealth } from '../core/snapshot.js';
-import { loadItem, type LoadedItem } from './snapshot-loader.js';
+import { loadItem, openItemsWithAnyLabel, type LoadedItem } from './snapshot-loader.js';
 import type { RunContext } from './run-context.js';
 
 export const CI_FAILURE_MARKER = (workflow: string) => `<!-- agentloop:ci-failure ${JSON.stringify(workflow)} -->`;
@@ -34,8 +34,7 @@ export interface SweepSnapshot {
 export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promise<SweepSnapshot> {
   const names = rc.config.labelNames;
   const loopLabels = LABEL_KEYS.filter((k) => k !== 'doNotMerge' && k !== 'ciFailure' && k !== 'needSupervisor').map((k) => names[k]);
-  const found = new Map<number, IssueData>();
-  for (const list of await Promise.all(loopLabels.map((l) => rc.forge.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
+  const found = await openItemsWithAnyLabel(rc, loopLabels);
   const items = new Map<number, LoadedItem>();
   for (const n of [...found.keys()].sort((a, b) => a - b)) items.set(n, await loadItem(rc, n, event));
 
