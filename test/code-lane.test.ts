@@ -298,4 +298,16 @@ describe('code lane on the embedded forge', () => {
     expect((await late()).decision.transition.kind).toBe('none');
     expect(h.repo.comments.filter((c) => c.issue === pull.number && /start no workflow runs/.test(c.body))).toHaveLength(1);
   });
+
+  it('dry-run: the code lane decides and stops where the agent would run; nothing is written or pushed', async () => {
+    const issue = openIssue(h, 'Dry', 'x');
+    labelIssue(issue.number, 'loop/code');
+    const r = await tick({ 'dry-run': 'true' });
+    expect(r.decision.transition.kind).toBe('code');
+    expect(r.result?.outcome).toBe('skipped');
+    expect(h.forge.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(labelsOf(issue.number)).toEqual(['loop/code']);
+    expect(agentRuns()).toBe(0);
+    expect(await git.revParse(h.repo.gitDir, `refs/heads/agentloop/issue-${issue.number}`)).toBeNull();
+  });
 });

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as git from '../src/embedded/git-ops.js';
 import { issueLabeledPayload } from './support/webhooks.js';
 import { openIssue, runAction, startHarness, type Harness } from './support/harness.js';
 
@@ -130,6 +131,39 @@ describe('plan transition (GitHub semantics, real webhook payloads)', () => {
     // `::add-mask::<value>` is how a step asks the runner to mask a value; the runner never shows it.
     expect(run.stdout).toContain('::add-mask::sk-ant-test-0123456789');
     expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('sk-ant-test-0123456789');
+  });
+
+  it('dry-run decides and reports, but writes nothing and starts no agent', async () => {
+    const issue = openIssue(h, 'Dry', 'x');
+    const payload = applyLabel(issue.number, 'loop/plan', 'maria');
+    const run = await runAction(h, { eventName: 'issues', payload, inputs: { ...inputs(), 'dry-run': 'true' } });
+    expect(run.code).toBe(0);
+    expect(run.outputs.transition).toBe('plan');
+    expect(run.summary).toContain('dry run: nothing written');
+    expect(run.stdout).toMatch(/\[dry-run\] would call addLabels/);
+    expect(h.forge.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(labelsOf(issue.number)).toEqual(['loop/plan']);
+    expect(agentRuns()).toBe(0);
+  });
+
+  it('a repository prompt override from the default branch is used; a broken one fails before any write', async () => {
+    await git.commitFiles(h.repo.gitDir, 'main', { '.agentloop/prompts/plan.md': 'House rules: plans are haiku.\n\n{{issue.title}}\n' }, 'custom plan prompt');
+    const issue = openIssue(h, 'Custom', 'x');
+    const run = await runAction(h, { eventName: 'issues', payload: applyLabel(issue.number, 'loop/plan', 'maria'), inputs: inputs() });
+    expect(run.outputs.transition).toBe('plan');
+    const seen = JSON.parse(readFileSync(join(agentLog, 'run-1.json'), 'utf8')) as { prompt: string };
+    expect(seen.prompt).toContain('House rules: plans are haiku.');
+
+    await git.commitFiles(h.repo.gitDir, 'main', { '.agentloop/prompts/plan.md': 'Use {{issue.secret}}\n' }, 'broken prompt');
+    const other = openIssue(h, 'Broken', 'x');
+    const writesBefore = h.forge.requests.filter((r) => r.method !== 'GET').length;
+    const bad = await runAction(h, { eventName: 'issues', payload: applyLabel(other.number, 'loop/plan', 'maria'), inputs: inputs() });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('{{issue.secret}}');
+    expect(bad.stdout).toContain('.agentloop/prompts/plan.md');
+    expect(bad.stdout).toContain('Nothing was changed.');
+    expect(h.forge.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
+    expect(labelsOf(other.number)).toEqual(['loop/plan']);
   });
 
   it('bad configuration fails before any write, naming the key and what is allowed', async () => {

@@ -9,6 +9,7 @@ export function workspaceOf(rc: RunContext): Workspace {
     remoteUrl: `${rc.env.serverUrl}/${rc.env.owner}/${rc.env.repo}.git`,
     token: rc.config.token,
     identity: { name: 'agentloop', email: `agentloop-bot@users.noreply.${host}` },
+    dryRun: rc.config.dryRun,
   };
 }
 

@@ -4,8 +4,20 @@ import { runAgent, type AgentMode, type AgentRunResult } from '../agent/runner.j
 import type { RunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
 
+/** What a dry run reports in place of the agent's answer. */
+export const DRY_RUN_MESSAGE = '(dry run: the agent was not started)';
+
+/** In a dry run, transitions that change code stop after the agent step: there is no diff to judge. */
+export function dryRunStop(rc: RunContext, item: number, labels: string[], before: string[]) {
+  return { outcome: 'skipped' as const, item, labelsBefore: before, labelsAfter: labels, message: 'dry run: stopped where the agent would have run; nothing was pushed' };
+}
+
 export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string, extraEnv: Record<string, string> = {}): Promise<AgentRunResult> {
   const cfg = rc.config;
+  if (cfg.dryRun) {
+    rc.log.info(`[dry-run] would run the ${cfg.agent} agent (${mode}) for ${name} with a ${prompt.length}-character prompt`);
+    return { ok: true, exitCode: 0, signal: null, timedOut: false, finalMessage: DRY_RUN_MESSAGE, stderrTail: '', durationMs: 0 };
+  }
   const secrets = secretValues(rc.processEnv, [cfg.token]);
   const result = await rc.log.group(`agent (${cfg.agent}, ${name})`, () =>
     runAgent({

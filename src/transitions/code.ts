@@ -12,7 +12,7 @@ import { loadPrompt } from '../runtime/prompts.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
 import { coAuthor, workspaceOf } from '../runtime/workspace.js';
-import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import { describeAgentFailure, dryRunStop, runAgentStep } from './agent-step.js';
 import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
@@ -58,6 +58,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const triggerAt = item.snapshot.triggers.code?.at ?? item.data.createdAt;
     const vars = { ...(await issueVars(rc, item, triggerAt, t.requester)), branch };
     const result = await runAgentStep(rc, 'code', 'write', renderPrompt(template, vars, { name: 'code' }));
+    if (rc.config.dryRun) return dryRunStop(rc, t.issue, labels, before);
     if (!result.ok) {
       return fail('code failed', describeAgentFailure(result, rc.config.agentTimeoutMinutes), result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : []);
     }

@@ -10,7 +10,7 @@ import { loopBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
 import { loadPrompt } from '../runtime/prompts.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { workspaceOf } from '../runtime/workspace.js';
-import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import { describeAgentFailure, dryRunStop, runAgentStep } from './agent-step.js';
 import { failingJobs } from './ci-logs.js';
 import { lastLine } from './code.js';
 import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
@@ -62,6 +62,7 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       max_attempts: rc.config.maxFixAttempts,
     };
     const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), { AGENTLOOP_ATTEMPT: String(t.attempt) });
+    if (rc.config.dryRun) return dryRunStop(rc, t.issue, labels, before);
     const record = (summary: string) => ({ fixAttempts: t.attempt, history: [...state.history, { transition: 'fix-ci', runId: rc.env.runId, at: rc.now().toISOString(), outcome: summary.slice(0, 200) }] });
     if (!result.ok) return finish(false, 'fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, record('agent failed'));
     const verdict = checkDiff(await stageAll(ws), rc.config);

@@ -12,7 +12,7 @@ import { issueOfBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
 import { loadPrompt } from '../runtime/prompts.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { workspaceOf } from '../runtime/workspace.js';
-import { describeAgentFailure, runAgentStep } from './agent-step.js';
+import { describeAgentFailure, dryRunStop, runAgentStep } from './agent-step.js';
 import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
@@ -68,6 +68,10 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       }
       const conflicts = await describeConflicts(ws, step.conflicts);
       const result = await runAgentStep(rc, 'rebase', 'write', renderPrompt(template, { ...baseVars, conflicts }, { name: 'rebase' }));
+      if (rc.config.dryRun) {
+        await abortRebase(ws);
+        return dryRunStop(rc, target, labels, before);
+      }
       const unresolved = await filesWithMarkers(ws, step.conflicts);
       if (!result.ok || unresolved.length) {
         await abortRebase(ws);
