@@ -9,7 +9,6 @@ import type { Forge } from '../forge/forge.js';
 import { createGitHubForge } from '../forge/github.js';
 import { readActionsEnv } from '../runtime/actions-env.js';
 import { actionsLogger } from '../runtime/actions-logger.js';
-import { dryRunForge } from '../runtime/dry-run.js';
 import { createRunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
 import { tick } from '../runtime/tick.js';
@@ -26,7 +25,7 @@ export async function main(): Promise<void> {
     return;
   }
   const token = env.inputs.token || process.env.GITHUB_TOKEN || '';
-  let forge: Forge = createGitHubForge({
+  const forge: Forge = createGitHubForge({
     token,
     owner: env.owner,
     repo: env.repo,
@@ -52,7 +51,6 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
-  if (config.dryRun) forge = dryRunForge(forge, log);
   const rc = createRunContext({ env, config, forge, log, defaultBranch, processEnv: process.env });
 
   let report;

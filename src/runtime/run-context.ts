@@ -3,6 +3,7 @@ import type { Config } from '../core/config.js';
 import type { Forge } from '../forge/forge.js';
 import type { ActionsEnv } from './actions-env.js';
 import type { Logger } from './logger.js';
+import { dryRunForge } from './dry-run.js';
 import { LabelWriter } from './label-writer.js';
 import { Permissions } from './permissions.js';
 
@@ -25,11 +26,14 @@ export interface RunContext {
 export const AUTOMATIC_TOKEN_LOGINS = ['github-actions[bot]', 'forgejo-actions', 'gitea-actions'];
 
 export function createRunContext(parts: Omit<RunContext, 'permissions' | 'labels' | 'selfLogins' | 'now'> & { now?: () => Date }): RunContext {
+  // Dry run is one check at the effect boundary: every write below goes through this forge.
+  const forge = parts.config.dryRun ? dryRunForge(parts.forge, parts.log) : parts.forge;
   return {
     ...parts,
+    forge,
     selfLogins: AUTOMATIC_TOKEN_LOGINS,
-    permissions: new Permissions(parts.forge, parts.log),
-    labels: new LabelWriter(parts.forge, parts.config.labelNames),
+    permissions: new Permissions(forge, parts.log),
+    labels: new LabelWriter(forge, parts.config.labelNames),
     now: parts.now ?? (() => new Date()),
   };
 }

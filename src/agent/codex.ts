@@ -1,0 +1,83 @@
+// The `codex` agent: OpenAI Codex CLI in non-interactive mode, found on PATH as `codex`.
+//
+//   codex exec --sandbox <read-only|workspace-write> --skip-git-repo-check --ephemeral --json
+//              [--model <m>] <agent-args…> -
+//
+// The prompt goes on stdin (`-`: "instructions are read from stdin"), never on the command line.
+// `codex exec` never asks for approval: it runs with the approval policy "never" (a failed or refused
+// command is reported back to the model, nobody is asked), so there is no approval flag to pass — its
+// help has no `--ask-for-approval` and no `--full-auto`.
+// Permissions, by mode (the sandbox decides what model-generated commands and patches may do):
+//   read-only (plan): `--sandbox read-only` — commands may read the disk but not write it, and have no
+//     network; file edits are refused.
+//   write (code/fix/rebase): `--sandbox workspace-write` — edits and commands may write inside the
+//     workspace (and temp dirs), not elsewhere; commands have no network by default.
+//   Not `danger-full-access` / `--dangerously-bypass-approvals-and-sandbox`.
+// On Linux the sandbox is bubblewrap in a user namespace. GitHub's ubuntu-24.04 runners forbid those
+// to unprivileged processes through AppArmor unless a step runs
+// `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` first; without it every command
+// the agent runs fails (README, Agents).
+// `--skip-git-repo-check`: the workspace is a checkout, but git may not recognise it as one (a container
+// job with another uid: "dubious ownership"), which would stop codex before it starts.
+// `--ephemeral`: no session files left in the runner's home.
+// `--json` prints the events as JSONL on stdout: the last `agent_message` item is the answer, the last
+// `turn.completed` carries the thread's token totals (codex reports no cost), `turn.failed` means the run failed. `error`
+// events alone are not failures: codex prints one per reconnect attempt.
+import type { AgentMode } from './runner.js';
+import { compactUsage, isObject, jsonLines, num, str, tailText, type AgentOutput } from './output.js';
+
+export const CODEX_EXECUTABLE = 'codex';
+
+/** The subcommand codexArgv runs; CODEX_FLAGS_USED are checked against its help. */
+export const CODEX_SUBCOMMAND = 'exec';
+
+/** Every flag codexArgv can emit: each must exist in the real `codex exec --help` (contract test). */
+export const CODEX_FLAGS_USED = ['--sandbox', '--skip-git-repo-check', '--ephemeral', '--json', '--model'] as const;
+
+/** Flag values codexArgv can emit that the CLI validates against a list of choices. */
+export const CODEX_CHOICES_USED = {
+  '--sandbox': ['read-only', 'workspace-write'],
+} as const;
+
+export interface CodexArgvInput {
+  mode: AgentMode;
+  model?: string | undefined;
+  args: readonly string[];
+}
+
+export function codexArgv({ mode, model, args }: CodexArgvInput): string[] {
+  const sandbox = mode === 'read-only' ? 'read-only' : 'workspace-write';
+  const modelFlag = model !== undefined && model.trim() !== '' ? ['--model', model.trim()] : [];
+  return [CODEX_SUBCOMMAND, '--sandbox', sandbox, '--skip-git-repo-check', '--ephemeral', '--json', ...modelFlag, ...args, '-'];
+}
+
+/** The answer, failure and token totals from `codex exec --json` output (raw stdout if there are no events). */
+export function parseCodexOutput(stdout: string, fallbackLimit = 60_000): AgentOutput {
+  const events = jsonLines(stdout).filter((e) => typeof e.type === 'string');
+  if (events.length === 0) return { finalMessage: tailText(stdout, fallbackLimit), isError: false };
+
+  let message: string | undefined;
+  let lastError: string | undefined;
+  let failed: string | undefined;
+  let usage: Record<string, unknown> | undefined;
+  for (const event of events) {
+    const item = isObject(event.item) ? event.item : undefined;
+    if (event.type === 'item.completed' && item?.type === 'agent_message' && typeof item.text === 'string') {
+      message = item.text;
+    } else if (event.type === 'turn.completed') {
+      failed = undefined;
+      if (isObject(event.usage)) usage = event.usage;
+    } else if (event.type === 'turn.failed') {
+      failed = (isObject(event.error) ? str(event.error.message) : undefined) ?? 'turn failed';
+    } else if (event.type === 'error') {
+      lastError = str(event.message) ?? lastError;
+    }
+  }
+  const finalMessage =
+    failed !== undefined ? failed : (message?.trim() ?? (lastError !== undefined ? lastError : tailText(stdout, fallbackLimit)));
+  const reported = compactUsage({
+    inputTokens: num(usage?.input_tokens),
+    outputTokens: num(usage?.output_tokens),
+  });
+  return { finalMessage, isError: failed !== undefined, ...(reported ? { usage: reported } : {}) };
+}

@@ -1,0 +1,109 @@
+// The `gemini` agent: Google's Gemini CLI in headless mode, found on PATH as `gemini`.
+//
+//   gemini --skip-trust --approval-mode <default|yolo> [--admin-policy <file>] --output-format json
+//          [--model <m>] <agent-args…>
+//
+// The prompt goes on stdin, never on the command line: with stdin not a terminal (and CI=true, which
+// the agent's environment always sets) gemini runs headless and reads its whole input from stdin. No
+// `-p`: its value would be appended to the prompt.
+// `--skip-trust` trusts the workspace for this session. Headless gemini refuses to start in an untrusted
+// folder, and in one it would also force the approval mode back to "default".
+// Permissions, by mode:
+//   read-only (plan): `--approval-mode default` plus an admin-tier policy file (GEMINI_READ_ONLY_POLICY,
+//     written next to the prompt file) that denies every tool except reading the workspace. Headless,
+//     "default" already denies editing and shell tools, but not the plan-mode tools — and headless,
+//     `exit_plan_mode` switches the session to YOLO — nor tools a workspace policy allows. Admin-tier
+//     rules outrank workspace and user policies. Not `--approval-mode plan` for the same reason: it
+//     may write Markdown files, and leaving it headless means YOLO.
+//   write (code/fix/rebase): `--approval-mode yolo`: every tool call is approved (edit files, run the
+//     build and tests). The blast radius is limited by the environment instead, as for claude (no forge
+//     token, an allowlisted env, no persisted credentials, trusted code checks the diff before any push).
+//   Not `--sandbox`: it runs the session in a container (docker/podman), which a runner may not have.
+// `--output-format json` prints one JSON object at the end: `response` is the answer (the text after the
+// last tool call), `stats.models.<model>.tokens` the token counts, `error` a failure. There is no budget
+// or turn-limit flag (only the `maxSessionTurns` setting).
+import type { AgentMode } from './runner.js';
+import { compactUsage, isObject, lastJsonObject, num, str, tailText, type AgentOutput } from './output.js';
+
+export const GEMINI_EXECUTABLE = 'gemini';
+
+/** Every flag geminiArgv can emit: each must exist in the real `gemini --help` (contract test). */
+export const GEMINI_FLAGS_USED = ['--skip-trust', '--approval-mode', '--admin-policy', '--output-format', '--model'] as const;
+
+/** Flag values geminiArgv can emit that the CLI validates against a list of choices. */
+export const GEMINI_CHOICES_USED = {
+  '--approval-mode': ['default', 'yolo'],
+  '--output-format': ['json'],
+} as const;
+
+/** Tools a read-only session may call: reading and searching the workspace, nothing else. */
+export const GEMINI_READ_ONLY_TOOLS: readonly string[] = ['read_file', 'read_many_files', 'list_directory', 'glob', 'grep_search'];
+
+/** The policy file of read-only runs (Gemini CLI policy engine TOML; priorities count within the admin tier). */
+export const GEMINI_READ_ONLY_POLICY = `# agentloop: this session is read-only (a plan run).
+[[rule]]
+toolName = "*"
+decision = "deny"
+priority = 900
+denyMessage = "agentloop runs this session read-only: only reading and searching files is allowed."
+
+[[rule]]
+toolName = [${GEMINI_READ_ONLY_TOOLS.map((t) => JSON.stringify(t)).join(', ')}]
+decision = "allow"
+priority = 950
+`;
+
+/** The name under which the runner passes the policy file's path to geminiArgv. */
+export const GEMINI_POLICY_FILE = 'gemini-read-only-policy.toml';
+
+/** Files a run needs, by name: read-only runs need the policy. */
+export function geminiFiles(mode: AgentMode): Record<string, string> {
+  return mode === 'read-only' ? { [GEMINI_POLICY_FILE]: GEMINI_READ_ONLY_POLICY } : {};
+}
+
+export interface GeminiArgvInput {
+  mode: AgentMode;
+  model?: string | undefined;
+  args: readonly string[];
+  /** Path of the read-only policy file (required in read-only mode). */
+  policyFile?: string | undefined;
+}
+
+export function geminiArgv({ mode, model, args, policyFile }: GeminiArgvInput): string[] {
+  let permissions: string[];
+  if (mode === 'read-only') {
+    if (!policyFile) throw new Error('gemini read-only runs need the read-only policy file');
+    permissions = ['--approval-mode', 'default', '--admin-policy', policyFile];
+  } else {
+    permissions = ['--approval-mode', 'yolo'];
+  }
+  const modelFlag = model !== undefined && model.trim() !== '' ? ['--model', model.trim()] : [];
+  return ['--skip-trust', ...permissions, '--output-format', 'json', ...modelFlag, ...args];
+}
+
+/** The answer, failure and token counts from `--output-format json` output (raw stdout if unparsable). */
+export function parseGeminiOutput(stdout: string, fallbackLimit = 60_000): AgentOutput {
+  const result = lastJsonObject(stdout);
+  if (result === undefined || !('response' in result || 'error' in result || 'stats' in result)) {
+    return { finalMessage: tailText(stdout, fallbackLimit), isError: false };
+  }
+  const error = isObject(result.error) ? result.error : undefined;
+  const response = str(result.response)?.trim();
+  const finalMessage = response || (error ? (str(error.message) ?? 'gemini reported an error') : '');
+
+  let inputTokens: number | undefined;
+  let outputTokens: number | undefined;
+  let requests: number | undefined;
+  const models = isObject(result.stats) && isObject(result.stats.models) ? result.stats.models : {};
+  for (const metrics of Object.values(models)) {
+    if (!isObject(metrics)) continue;
+    const tokens = isObject(metrics.tokens) ? metrics.tokens : {};
+    const api = isObject(metrics.api) ? metrics.api : {};
+    const add = (a: number | undefined, b: unknown): number | undefined => (num(b) === undefined ? a : (a ?? 0) + num(b)!);
+    inputTokens = add(inputTokens, tokens.prompt);
+    outputTokens = add(outputTokens, tokens.candidates);
+    requests = add(requests, api.totalRequests);
+  }
+  const usage = compactUsage({ inputTokens, outputTokens, turns: requests });
+  return { finalMessage, isError: error !== undefined, ...(usage ? { usage } : {}) };
+}
