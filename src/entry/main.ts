@@ -25,14 +25,17 @@ export async function main(): Promise<void> {
     return;
   }
   const token = env.inputs.token || process.env.GITHUB_TOKEN || '';
+  const local = LOOPBACK.test(`${env.apiUrl}/`);
   const forge: Forge = createGitHubForge({
     token,
     owner: env.owner,
     repo: env.repo,
     baseUrl: env.apiUrl,
     logger: { info: (m) => log.info(m), warning: (m) => log.warning(m) },
-    // GitHub asks for spaced writes; a forge on this machine (tests, the demo) does not need them.
-    spaceWrites: !LOOPBACK.test(`${env.apiUrl}/`),
+    // GitHub asks for spaced writes and patient retries; a forge on this machine (tests, the demo)
+    // answers in microseconds, so the same retries run with short waits there.
+    spaceWrites: !local,
+    retryAfterBaseMs: local ? 20 : 1000,
   });
   const event = normalizeEvent(env.eventName, env.payload);
 
