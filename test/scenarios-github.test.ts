@@ -77,6 +77,11 @@ describe('code lane (GitHub semantics)', () => {
     const ci = loop.runner.runs.filter((r) => r.workflow.name === 'CI');
     expect(ci.map((r) => r.conclusion)).toEqual(['failure', 'success', 'success']); // PR red, PR green, main after merge
     expect(loop.comments(n, STATUS)).toHaveLength(1);
+    // The plan posted with the PAT reached the code prompt.
+    const log = (await import('node:fs')).readFileSync(`${loop.scriptPath}.log`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { transition: string; prompt: string });
+    expect(log.map((l) => l.transition)).toEqual(['plan', 'code', 'fix-ci']);
+    expect(log[1]!.prompt).toContain('Replace `a - b` with a sum'); // the plan, in the code prompt
+    expect(log[2]!.prompt).toContain("add('2', '3')"); // the failing test's log tail, in the fix prompt
   });
 
   it('red CI never fixed → NeedSupervisor after max-fix-attempts; nothing merged', async () => {

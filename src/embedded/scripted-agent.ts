@@ -90,6 +90,8 @@ export interface ScriptedAgentLogLine {
   attempt: number;
   cwd: string;
   promptLength: number;
+  /** The whole prompt, so tests and the demo can see what the agent was told. */
+  prompt: string;
 }
 
 /** A problem with the script, the environment or a path: exit 2 with a clear message. */
@@ -261,7 +263,7 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
   try {
     const earlierCodeRuns = opts.logPath ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('"transition":"code"')).length : 0;
     if (opts.logPath) {
-      const line: ScriptedAgentLogLine = { transition: opts.transition ?? null, attempt, cwd: opts.cwd, promptLength: opts.prompt.length };
+      const line: ScriptedAgentLogLine = { transition: opts.transition ?? null, attempt, cwd: opts.cwd, promptLength: opts.prompt.length, prompt: opts.prompt };
       await appendFile(opts.logPath, `${JSON.stringify(line)}\n`);
     }
     const s = parseScript(script);

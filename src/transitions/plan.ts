@@ -6,7 +6,7 @@ import type { LoopState } from '../core/status-comment.js';
 import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
 import type { LoadedItem } from '../runtime/snapshot-loader.js';
-import type { RunContext } from '../runtime/run-context.js';
+import { trustedAuthor, type RunContext } from '../runtime/run-context.js';
 import { loadPrompt } from '../runtime/prompts.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
 import { claim } from './lifecycle.js';
@@ -96,9 +96,11 @@ async function planClaimed(
 
 /** Idempotent: a plan already posted for this trigger (by a run that died before relabelling) is reused. */
 async function postPlanOnce(rc: RunContext, item: LoadedItem, triggerAt: string, text: string): Promise<string> {
-  const existing = item.comments.find(
-    (c) => c.body.includes(PLAN_MARKER) && c.createdAt >= triggerAt && rc.selfLogins.includes(c.author.login),
-  );
+  const trusted = trustedAuthor(rc);
+  let existing: (typeof item.comments)[number] | undefined;
+  for (const c of item.comments) {
+    if (c.body.includes(PLAN_MARKER) && c.createdAt >= triggerAt && (await trusted(c.author.login))) existing = c;
+  }
   if (existing) return existing.htmlUrl;
   const body = `${PLAN_MARKER}\n## Plan\n\n${text}\n\n<sub>Written by agentloop (${rc.config.agent}). Apply \`${rc.config.labelNames.code}\` to implement it.</sub>`;
   return (await rc.forge.createComment(item.data.number, body)).htmlUrl;

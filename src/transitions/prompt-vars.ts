@@ -17,8 +17,9 @@ export async function issueVars(rc: RunContext, item: LoadedItem, triggerAt: str
     exclude: (c) => isStatusComment(c.body) || c.body.includes(PLAN_MARKER),
     maxComments: 50,
   });
-  const self = new Set(rc.selfLogins.map((l) => l.toLowerCase()));
-  const plan = findPlan(item.comments, PLAN_MARKER, { from: (c) => self.has(c.author.login.toLowerCase()) });
+  // agentloop posts as the automatic token's bot, an App's bot (allowed-bots) or a PAT's user (a writer).
+  const trusted = new Set([...rc.selfLogins, ...rc.config.allowedBots].map((l) => l.toLowerCase()));
+  const plan = findPlan(item.comments, PLAN_MARKER, { from: (c) => trusted.has(c.author.login.toLowerCase()) || writers.has(c.author.login.toLowerCase()) });
   return {
     'issue.number': item.data.number,
     'issue.title': item.data.title,
