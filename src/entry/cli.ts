@@ -11,7 +11,9 @@ const USAGE = `usage:
   agentloop tick --repo owner/name [--lane plan|code|sweep] [--item N] [--dry-run] [--input key=value ...]
       One run against a real forge, as a workflow_dispatch would start it.
       The token comes from GITHUB_TOKEN (or --input token=...); GITHUB_API_URL picks the API.
-  agentloop demo
+  agentloop status --repo owner/name
+      Every item in the loop by state, and the red workflows (read-only).
+  agentloop demo [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
       The whole loop on the embedded forge, offline.`;
 
 async function tickCommand(argv: string[]): Promise<void> {
@@ -47,11 +49,33 @@ async function tickCommand(argv: string[]): Promise<void> {
   await main();
 }
 
+async function statusCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' } } });
+  if (!values.repo) throw new Error(`--repo is required\n${USAGE}`);
+  process.env.GITHUB_REPOSITORY = values.repo;
+  if (!process.env.INPUT_TOKEN && process.env.GITHUB_TOKEN) process.env.INPUT_TOKEN = process.env.GITHUB_TOKEN;
+  const [{ readActionsEnv }, { setupRun }, { loadSweepSnapshot }, { renderDashboard }, { silentLogger }] = await Promise.all([
+    import('../runtime/actions-env.js'),
+    import('./setup.js'),
+    import('../runtime/sweep-snapshot.js'),
+    import('../transitions/dashboard.js'),
+    import('../runtime/logger.js'),
+  ]);
+  // Reading needs no agent: a placeholder satisfies the schema for agent: command.
+  process.env['INPUT_AGENT-COMMAND'] ||= 'true';
+  const setup = await setupRun(readActionsEnv(process.env), silentLogger, process.env);
+  if (!setup.ok) throw new Error(setup.message);
+  const ss = await loadSweepSnapshot(setup.rc, { kind: 'schedule' });
+  console.log(renderDashboard(setup.rc, ss).replace(/<!--[^>]*-->\n?/g, ''));
+}
+
 async function cli(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'tick':
       return tickCommand(rest);
+    case 'status':
+      return statusCommand(rest);
     case 'demo': {
       const { demo } = await import('../demo/demo.js');
       return demo(rest);

@@ -1,60 +1,27 @@
 // The action's heavy path, loaded only when the event can mean work (see index.ts).
 import { appendFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { ConfigError, DEFAULTS, parseConfig } from '../core/config.js';
 import { normalizeEvent } from '../core/event.js';
 import { PromptError } from '../core/prompt.js';
 import { renderSummary } from '../core/summary.js';
-import type { Forge } from '../forge/forge.js';
-import { createGitHubForge } from '../forge/github.js';
 import { readActionsEnv } from '../runtime/actions-env.js';
 import { actionsLogger } from '../runtime/actions-logger.js';
-import { createRunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
 import { tick } from '../runtime/tick.js';
-
-const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
+import { setupRun } from './setup.js';
 
 export async function main(): Promise<void> {
   const started = Date.now();
   const env = readActionsEnv();
   const log = actionsLogger;
   for (const secret of secretValues(process.env, [env.inputs.token ?? ''])) core.setSecret(secret);
-  if (env.forge !== 'github') {
-    core.setFailed('This runner is Forgejo/Gitea; this version of agentloop speaks only the GitHub API.');
+  const event = normalizeEvent(env.eventName, env.payload);
+  const setup = await setupRun(env, log, process.env);
+  if (!setup.ok) {
+    core.setFailed(setup.message);
     return;
   }
-  const token = env.inputs.token || process.env.GITHUB_TOKEN || '';
-  const local = LOOPBACK.test(`${env.apiUrl}/`);
-  const forge: Forge = createGitHubForge({
-    token,
-    owner: env.owner,
-    repo: env.repo,
-    baseUrl: env.apiUrl,
-    logger: { info: (m) => log.info(m), warning: (m) => log.warning(m) },
-    // GitHub asks for spaced writes and patient retries; a forge on this machine (tests, the demo)
-    // answers in microseconds, so the same retries run with short waits there.
-    spaceWrites: !local,
-    retryAfterBaseMs: local ? 20 : 1000,
-  });
-  const event = normalizeEvent(env.eventName, env.payload);
-
-  let config;
-  let defaultBranch = '';
-  try {
-    const repository = env.payload.repository as { default_branch?: string } | undefined;
-    defaultBranch = repository?.default_branch ?? (await forge.getRepo()).defaultBranch;
-    const fileName = env.inputs['config-file'] || DEFAULTS['config-file']!;
-    const fileText = await forge.getFileText(fileName, defaultBranch);
-    config = parseConfig({ inputs: { ...env.inputs, token }, fileText, fileName });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      core.setFailed(err.message);
-      return;
-    }
-    throw err;
-  }
-  const rc = createRunContext({ env, config, forge, log, defaultBranch, processEnv: process.env });
+  const { rc, forge } = setup;
 
   let report;
   try {
@@ -86,7 +53,7 @@ export async function main(): Promise<void> {
     ...(report.result ? { outcome: report.result } : {}),
     requests: stats.requests,
     ...(stats.rateLimitRemaining !== undefined ? { rateLimitRemaining: stats.rateLimitRemaining } : {}),
-    dryRun: config.dryRun,
+    dryRun: rc.config.dryRun,
     durationMs: Date.now() - started,
   });
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, summary);
