@@ -310,4 +310,21 @@ describe('code lane on the embedded forge', () => {
     expect(agentRuns()).toBe(0);
     expect(await git.revParse(h.repo.gitDir, `refs/heads/agentloop/issue-${issue.number}`)).toBeNull();
   });
+
+  it('routing: an issue labeled security goes to the routed agent with the prompt appendix', async () => {
+    const routed = join(h.dir, 'routed.json');
+    writeFileSync(routed, JSON.stringify({ code: { files: { 'SECURITY.md': 'fixed\n' }, summary: 'routed' } }));
+    await git.commitFiles(h.repo.gitDir, 'main', {
+      '.github/agentloop.yml': `routes:\n  - labels: [security]\n    agent-command: node ${AGENT} ${routed}\n    appendix: "Treat this as a security fix: add a regression test."\n`,
+    }, 'route security issues');
+    const issue = openIssue(h, 'XSS in the form', 'x');
+    labelIssue(issue.number, 'security');
+    labelIssue(issue.number, 'loop/code');
+    const r = await tick();
+    expect(r.result?.outcome).toBe('done');
+    expect(agentRuns()).toBe(0); // the default agent did not run
+    const lines = execFileSync('cat', [`${routed}.log`], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l) as { transition: string; prompt: string });
+    expect(lines.map((l) => l.transition)).toEqual(['code']);
+    expect(lines[0]!.prompt).toContain('Treat this as a security fix: add a regression test.');
+  });
 });

@@ -88,4 +88,66 @@ describe('config: inputs and .github/agentloop.yml through one schema', () => {
     expect(problems(() => parseConfig({ inputs: { ...base, 'prompts-dir': '../etc' } })).join()).toMatch(/prompts-dir/);
     expect(problems(() => parseConfig({ inputs: { ...base, 'config-file': '/etc/passwd' } })).join()).toMatch(/config-file/);
   });
+
+  it('parses routes from the repository file (camelCase keys, lists from strings)', () => {
+    const fileText = [
+      'routes:',
+      '  - labels: [security, CVE]',
+      '    agent: claude',
+      '    model: claude-opus-4-1',
+      '    appendix: "Add a regression test."',
+      '  - labels: docs',
+      '    agent: command',
+      '    agent-command: node scripts/docs-agent.js',
+      '    agent-args: --fast --dry',
+    ].join('\n');
+    expect(parseConfig({ inputs: base, fileText }).routes).toEqual([
+      { labels: ['security', 'CVE'], agent: 'claude', model: 'claude-opus-4-1', appendix: 'Add a regression test.' },
+      { labels: ['docs'], agent: 'command', agentCommand: 'node scripts/docs-agent.js', agentArgs: ['--fast', '--dry'] },
+    ]);
+    expect(parseConfig({ inputs: base }).routes).toEqual([]);
+  });
+
+  it('names the route index and key of a bad route, with the value and what is allowed', () => {
+    const fileText = 'routes:\n  - labels: [docs]\n  - labels: [security]\n    agent: gpt\n';
+    expect(problems(() => parseConfig({ inputs: base, fileText }))).toEqual([
+      `'routes[1].agent' in .github/agentloop.yml = "gpt" is not allowed; allowed: command, claude, codex, gemini, opencode`,
+    ]);
+  });
+
+  it('reports every bad route key at once: unknown keys, empty or missing labels, a long appendix', () => {
+    const fileText = [
+      'routes:',
+      '  - labels: []',
+      '    agnet: claude',
+      '  - model: x',
+      '  - labels: [a]',
+      `    appendix: "${'x'.repeat(4001)}"`,
+      '  - just-a-string',
+    ].join('\n');
+    const ps = problems(() => parseConfig({ inputs: base, fileText }));
+    expect(ps).toHaveLength(5);
+    expect(ps).toContain(`'routes[0].labels' in .github/agentloop.yml = [] is not allowed; allowed: a non-empty list of label names`);
+    expect(ps.join('\n')).toMatch(/'routes\[0\]' in \.github\/agentloop\.yml: unknown key 'agnet'; allowed keys: labels, agent, model, agent-command, agent-args, appendix/);
+    expect(ps).toContain(`'routes[1].labels' in .github/agentloop.yml is required (a non-empty list of label names)`);
+    expect(ps).toContain(`'routes[2].appendix' in .github/agentloop.yml = (4001 characters) is not allowed; allowed: text of at most 4000 characters`);
+    expect(ps.join('\n')).toMatch(/'routes\[3\]' in .* = "just-a-string" is not allowed; allowed: a map with labels/);
+  });
+
+  it('rejects routes that are not a list, and routes given as an action input', () => {
+    expect(problems(() => parseConfig({ inputs: base, fileText: 'routes: security\n' })).join()).toMatch(
+      /'routes' in \.github\/agentloop\.yml = "security" is not allowed; allowed: a list of routes/,
+    );
+    expect(problems(() => parseConfig({ inputs: base, fileText: 'routes:\n  - labels: "[broken"\n' })).join()).toMatch(/'routes' in .* is not allowed/);
+    // routes is not an action input: an input of that name is ignored, not read.
+    expect(parseConfig({ inputs: { ...base, routes: '[{"labels":["x"]}]' } }).routes).toEqual([]);
+  });
+
+  it('requires an agent-command for a route to the command agent when there is none to inherit', () => {
+    const fileText = 'routes:\n  - labels: [docs]\n    agent: command\n';
+    expect(problems(() => parseConfig({ inputs: { token: 't', agent: 'claude' }, fileText }))).toEqual([
+      `'routes[0].agent-command' in .github/agentloop.yml is required when the route's agent is command (a command line, e.g. "node agent.js")`,
+    ]);
+    expect(parseConfig({ inputs: { ...base, agent: 'claude' }, fileText }).routes).toEqual([{ labels: ['docs'], agent: 'command' }]);
+  });
 });

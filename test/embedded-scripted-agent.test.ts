@@ -176,8 +176,8 @@ describe('runScriptedAgent in a git working tree', () => {
     await runScriptedAgent(script, { transition: 'fix-ci', attempt: 9, cwd: repo, prompt: 'abcdef', logPath });
     const lines = (await readFile(logPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(lines).toEqual([
-      { transition: 'plan', attempt: 1, cwd: repo, promptLength: 3 },
-      { transition: 'fix-ci', attempt: 9, cwd: repo, promptLength: 6 },
+      { transition: 'plan', attempt: 1, cwd: repo, promptLength: 3, prompt: 'abc' },
+      { transition: 'fix-ci', attempt: 9, cwd: repo, promptLength: 6, prompt: 'abcdef' },
     ]);
   });
 });

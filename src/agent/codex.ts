@@ -1,9 +1,11 @@
 // The `codex` agent: OpenAI Codex CLI in non-interactive mode, found on PATH as `codex`.
 //
 //   codex exec --sandbox <read-only|workspace-write> --skip-git-repo-check --ephemeral --json
-//              [--model <m>] <agent-args…> -
+//              [--model <m>] <agent-args…>
 //
-// The prompt goes on stdin (`-`: "instructions are read from stdin"), never on the command line.
+// The prompt goes on stdin, never on the command line: without a prompt argument `codex exec` reads its
+// instructions from stdin. (Not an explicit `-` after agent-args: a variadic option there, such as
+// `--image <FILE>...`, would take it as a value.)
 // `codex exec` never asks for approval: it runs with the approval policy "never" (a failed or refused
 // command is reported back to the model, nobody is asked), so there is no approval flag to pass — its
 // help has no `--ask-for-approval` and no `--full-auto`.
@@ -48,7 +50,7 @@ export interface CodexArgvInput {
 export function codexArgv({ mode, model, args }: CodexArgvInput): string[] {
   const sandbox = mode === 'read-only' ? 'read-only' : 'workspace-write';
   const modelFlag = model !== undefined && model.trim() !== '' ? ['--model', model.trim()] : [];
-  return [CODEX_SUBCOMMAND, '--sandbox', sandbox, '--skip-git-repo-check', '--ephemeral', '--json', ...modelFlag, ...args, '-'];
+  return [CODEX_SUBCOMMAND, '--sandbox', sandbox, '--skip-git-repo-check', '--ephemeral', '--json', ...modelFlag, ...args];
 }
 
 /** The answer, failure and token totals from `codex exec --json` output (raw stdout if there are no events). */

@@ -4,9 +4,9 @@
 // secret the workflow happens to export. What passes:
 //   - BASE_NAMES / LC_*: what a CLI needs to find programs, a home directory, a locale and a terminal;
 //   - NETWORK_NAMES: proxy and CA settings, so a self-hosted runner behind a proxy can reach the model API;
-//   - the credentials and endpoint settings of the chosen agent (CLAUDE_NAMES for claude; for command,
-//     the model keys of every supported CLI plus AGENTLOOP_AGENT_* — a documented prefix a maintainer
-//     uses to hand settings to a custom agent);
+//   - the credentials and endpoint settings of the chosen agent (CLAUDE_NAMES, CODEX_NAMES, GEMINI_NAMES,
+//     OPENCODE_NAMES; for command, the model keys of every supported CLI plus AGENTLOOP_AGENT_* — a
+//     documented prefix a maintainer uses to hand settings to a custom agent);
 //   - CI=true, GIT_TERMINAL_PROMPT=0, and the caller's explicit additions (AGENTLOOP_PROMPT_FILE, …).
 // NODE_OPTIONS, GIT_*, SSH_AUTH_SOCK and the like are left out on purpose: they inject code or credentials.
 // On top of the allowlist, a name that looks like a secret (SECRET_NAME) is dropped unless it is one of
@@ -39,6 +39,40 @@ export const CLAUDE_NAMES: readonly string[] = [
   'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT',
 ];
 
+/**
+ * Codex CLI: an OpenAI API key (CODEX_API_KEY is read by `codex exec` only), an OpenAI-compatible endpoint
+ * and organization, a CA bundle for TLS-intercepting proxies, and CODEX_HOME (where a setup step may have
+ * left config.toml or a `codex login` auth.json; default ~/.codex).
+ */
+export const CODEX_NAMES: readonly string[] = [
+  'OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORGANIZATION', 'CODEX_CA_CERTIFICATE', 'CODEX_HOME',
+];
+
+/**
+ * Gemini CLI: a Gemini API key (GEMINI_API_KEY), or Vertex AI (GOOGLE_GENAI_USE_VERTEXAI with
+ * GOOGLE_API_KEY, or GOOGLE_CLOUD_PROJECT + GOOGLE_CLOUD_LOCATION with application-default credentials or
+ * an access token), or a cached Google login (GOOGLE_GENAI_USE_GCA); and gateway endpoints.
+ */
+export const GEMINI_NAMES: readonly string[] = [
+  'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA',
+  'GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_ACCESS_TOKEN',
+  'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_VERTEX_BASE_URL',
+];
+
+/**
+ * opencode: the keys of the providers it reads from the environment (Anthropic, OpenAI, Google, OpenRouter,
+ * Groq, xAI, DeepSeek, Mistral, OpenCode Zen, Azure, Amazon Bedrock, Google Vertex AI), endpoint overrides,
+ * and OPENCODE_AUTH_CONTENT (the content of an opencode auth.json, for providers set up with `opencode auth`).
+ */
+export const OPENCODE_NAMES: readonly string[] = [
+  'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL',
+  'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY', 'GROQ_API_KEY', 'XAI_API_KEY',
+  'DEEPSEEK_API_KEY', 'MISTRAL_API_KEY', 'OPENCODE_API_KEY', 'AZURE_API_KEY', 'AZURE_RESOURCE_NAME',
+  'AWS_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_BEARER_TOKEN_BEDROCK',
+  'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GOOGLE_VERTEX_PROJECT', 'GOOGLE_VERTEX_LOCATION', 'VERTEX_LOCATION',
+  'OPENCODE_AUTH_CONTENT',
+];
+
 /** Documented prefix: variables a maintainer sets for a custom `command` agent. Secret-looking names still drop. */
 export const COMMAND_PREFIX = 'AGENTLOOP_AGENT_';
 
@@ -48,9 +82,17 @@ export const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASS|CREDENTIAL|PRIVATE_KEY|AU
 export const FORBIDDEN_PREFIXES: readonly string[] = ['INPUT_', 'GITHUB_', 'ACTIONS_', 'RUNNER_', 'GITEA_', 'FORGEJO_'];
 export const FORBIDDEN_NAMES: readonly string[] = ['GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_TOKEN', 'GITEA_TOKEN', 'FORGEJO_TOKEN', 'NODE_OPTIONS'];
 
+const CREDENTIAL_NAMES: Readonly<Record<AgentName, readonly string[]>> = {
+  command: MODEL_KEY_NAMES,
+  claude: CLAUDE_NAMES,
+  codex: CODEX_NAMES,
+  gemini: GEMINI_NAMES,
+  opencode: OPENCODE_NAMES,
+};
+
 /** Model credentials explicitly allowed for an agent (exempt from SECRET_NAME). */
 export function allowedCredentialNames(agent: AgentName): readonly string[] {
-  return agent === 'claude' ? CLAUDE_NAMES : MODEL_KEY_NAMES;
+  return CREDENTIAL_NAMES[agent];
 }
 
 function isForbidden(name: string): boolean {

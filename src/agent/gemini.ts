@@ -20,8 +20,9 @@
 //     token, an allowlisted env, no persisted credentials, trusted code checks the diff before any push).
 //   Not `--sandbox`: it runs the session in a container (docker/podman), which a runner may not have.
 // `--output-format json` prints one JSON object at the end: `response` is the answer (the text after the
-// last tool call), `stats.models.<model>.tokens` the token counts, `error` a failure. There is no budget
-// or turn-limit flag (only the `maxSessionTurns` setting).
+// last tool call), `stats.models.<model>.tokens` the token counts, `error` a failure. A run that fails
+// (no credentials, an API error, the turn limit) prints its `{session_id, error}` object on stderr
+// instead. There is no budget or turn-limit flag (only the `maxSessionTurns` setting).
 import type { AgentMode } from './runner.js';
 import { compactUsage, isObject, lastJsonObject, num, str, tailText, type AgentOutput } from './output.js';
 
@@ -81,12 +82,18 @@ export function geminiArgv({ mode, model, args, policyFile }: GeminiArgvInput): 
   return ['--skip-trust', ...permissions, '--output-format', 'json', ...modelFlag, ...args];
 }
 
-/** The answer, failure and token counts from `--output-format json` output (raw stdout if unparsable). */
-export function parseGeminiOutput(stdout: string, fallbackLimit = 60_000): AgentOutput {
-  const result = lastJsonObject(stdout);
-  if (result === undefined || !('response' in result || 'error' in result || 'stats' in result)) {
-    return { finalMessage: tailText(stdout, fallbackLimit), isError: false };
-  }
+const isGeminiResult = (o: Record<string, unknown> | undefined): o is Record<string, unknown> =>
+  o !== undefined && ('response' in o || 'error' in o || 'stats' in o);
+
+/**
+ * The answer, failure and token counts from `--output-format json` output: the result object on stdout,
+ * else an error object on stderr, else raw stdout.
+ */
+export function parseGeminiOutput(stdout: string, fallbackLimit = 60_000, stderr = ''): AgentOutput {
+  const fromStdout = lastJsonObject(stdout);
+  const fromStderr = isGeminiResult(fromStdout) ? undefined : lastJsonObject(stderr);
+  const result = isGeminiResult(fromStdout) ? fromStdout : isObject(fromStderr?.error) ? fromStderr : undefined;
+  if (result === undefined) return { finalMessage: tailText(stdout, fallbackLimit), isError: false };
   const error = isObject(result.error) ? result.error : undefined;
   const response = str(result.response)?.trim();
   const finalMessage = response || (error ? (str(error.message) ?? 'gemini reported an error') : '');

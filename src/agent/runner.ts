@@ -3,6 +3,8 @@
 // without a shell, in its own process group, with an allowlisted environment and a timeout that kills
 // the group. The runner never logs the environment; the agent's own output is streamed to onOutput,
 // which the caller masks and folds into a log group.
+// Each real CLI (claude, codex, gemini, opencode) is an adapter in CLI_ADAPTERS: its executable, the
+// argv for a mode and model, the files and environment additions it needs, and its output parser.
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +13,10 @@ import { agentEnv } from './env.js';
 import { runProcess } from './process.js';
 import { commandArgv, commandFinalMessage, FINAL_MESSAGE_LIMIT } from './command.js';
 import { CLAUDE_EXECUTABLE, claudeArgv, parseClaudeOutput } from './claude.js';
+import { CODEX_EXECUTABLE, codexArgv, parseCodexOutput } from './codex.js';
+import { GEMINI_EXECUTABLE, GEMINI_POLICY_FILE, geminiArgv, geminiFiles, parseGeminiOutput } from './gemini.js';
+import { OPENCODE_EXECUTABLE, opencodeArgv, opencodeEnv, parseOpencodeOutput } from './opencode.js';
+import type { AgentOutput, AgentUsage } from './output.js';
 
 export type { AgentName };
 /** Plan runs are read-only; code, fix and rebase runs write files. */
@@ -22,7 +28,7 @@ export interface AgentRunRequest {
   command?: string;
   /** Extra args appended (config 'agent-args'). */
   args: string[];
-  /** Passed to agents that take one (claude: --model); always in AGENTLOOP_MODEL. */
+  /** Passed to agents that take one (claude, codex, gemini, opencode: --model); always in AGENTLOOP_MODEL. */
   model?: string;
   mode: AgentMode;
   /** The rendered prompt. */
@@ -43,48 +49,104 @@ export interface AgentRunRequest {
 }
 
 export interface AgentRunResult {
-  /** Exit code 0, not timed out, and (claude) the CLI did not report an error result. */
+  /** Exit code 0, not timed out, and (real CLIs) the CLI did not report an error result. */
   ok: boolean;
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
-  /** command: stdout trimmed (last 60 000 chars); claude: the JSON `result` (raw stdout if unparsable). */
+  /**
+   * command: stdout trimmed (last 60 000 chars); claude: the JSON `result`; codex: the last agent message;
+   * gemini: `response`; opencode: the text of the last step that had text. Raw stdout if unparsable.
+   */
   finalMessage: string;
   /** Last ~40 lines of stderr (or why the agent could not start), for failure comments. */
   stderrTail: string;
   durationMs: number;
-  /** What the CLI reported (claude: total_cost_usd, usage.input_tokens/output_tokens, num_turns). */
-  usage?: { costUsd?: number; inputTokens?: number; outputTokens?: number; turns?: number };
+  /**
+   * What the CLI reported. claude: total_cost_usd, usage.input_tokens/output_tokens, num_turns; codex:
+   * token totals (no cost); gemini: prompt/candidate tokens and model requests as turns (no cost);
+   * opencode: cost, tokens and steps as turns.
+   */
+  usage?: AgentUsage;
 }
+
+export interface CliArgvInput {
+  mode: AgentMode;
+  model?: string | undefined;
+  args: readonly string[];
+  /** Paths of the files the adapter asked for (`files`), by name. */
+  files: Readonly<Record<string, string>>;
+}
+
+/** One real coding-agent CLI. */
+export interface CliAdapter {
+  /** Found on PATH. */
+  executable: string;
+  /** Files the run needs, by name → content; written 0600 next to the prompt file, removed after the run. */
+  files?: (mode: AgentMode) => Record<string, string>;
+  argv: (input: CliArgvInput) => string[];
+  /** Environment additions (agentloop's own settings for the CLI); they win over the caller's extraEnv. */
+  env?: (mode: AgentMode) => Record<string, string>;
+  /** The answer, failure and usage from the CLI's output (stderr for CLIs that report errors there). */
+  parse: (stdout: string, fallbackLimit: number, stderr: string) => AgentOutput;
+}
+
+export const CLI_ADAPTERS: Readonly<Record<Exclude<AgentName, 'command'>, CliAdapter>> = {
+  claude: { executable: CLAUDE_EXECUTABLE, argv: claudeArgv, parse: parseClaudeOutput },
+  codex: { executable: CODEX_EXECUTABLE, argv: codexArgv, parse: parseCodexOutput },
+  gemini: {
+    executable: GEMINI_EXECUTABLE,
+    files: geminiFiles,
+    argv: (input) => geminiArgv({ ...input, policyFile: input.files[GEMINI_POLICY_FILE] }),
+    parse: parseGeminiOutput,
+  },
+  opencode: { executable: OPENCODE_EXECUTABLE, argv: opencodeArgv, env: opencodeEnv, parse: parseOpencodeOutput },
+};
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 const STDERR_TAIL_LINES = 40;
-/** claude's JSON holds the whole result; keep far more than the command agent's 60 000 chars. */
-const CLAUDE_STDOUT_LIMIT = 16 * 1024 * 1024;
+/** A CLI's JSON output holds the whole result (and, for event streams, tool output before it): keep far more than the command agent's 60 000 chars. */
+const CLI_STDOUT_LIMIT = 16 * 1024 * 1024;
 
 export function lastLines(text: string, n: number): string {
   const lines = text.replace(/\s+$/, '').split('\n');
   return lines.slice(-n).join('\n');
 }
 
-async function writePromptFile(tempDir: string, prompt: string): Promise<string> {
+/** Write `content` to a new 0600 file `name` (made unique) in tempDir; returns its absolute path. */
+async function writePrivateFile(tempDir: string, name: string, content: string): Promise<string> {
   await mkdir(tempDir, { recursive: true });
-  const file = path.join(path.resolve(tempDir), `agentloop-prompt-${randomUUID()}.md`);
-  await writeFile(file, prompt, { mode: 0o600, flag: 'wx' });
+  const dot = name.lastIndexOf('.');
+  const unique = dot > 0 ? `${name.slice(0, dot)}-${randomUUID()}${name.slice(dot)}` : `${name}-${randomUUID()}`;
+  const file = path.join(path.resolve(tempDir), `agentloop-${unique}`);
+  await writeFile(file, content, { mode: 0o600, flag: 'wx' });
   return file;
 }
 
 export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
-  const invocation =
-    req.agent === 'claude'
-      ? { file: CLAUDE_EXECUTABLE, args: claudeArgv({ mode: req.mode, model: req.model, args: req.args }) }
-      : commandArgv(req.command, req.args);
+  const adapter = req.agent === 'command' ? undefined : CLI_ADAPTERS[req.agent];
+  // Invalid settings (no command line, a bad model name) throw here, before anything is written.
+  if (adapter === undefined) commandArgv(req.command, req.args);
+  else adapter.argv({ mode: req.mode, model: req.model, args: req.args, files: placeholders(adapter, req.mode) });
 
-  const promptFile = await writePromptFile(req.tempDir, req.prompt);
+  const written: string[] = [];
   try {
+    const promptFile = await writePrivateFile(req.tempDir, 'prompt.md', req.prompt);
+    written.push(promptFile);
+    const files: Record<string, string> = {};
+    for (const [name, content] of Object.entries(adapter?.files?.(req.mode) ?? {})) {
+      files[name] = await writePrivateFile(req.tempDir, name, content);
+      written.push(files[name]);
+    }
+    const invocation =
+      adapter === undefined
+        ? commandArgv(req.command, req.args)
+        : { file: adapter.executable, args: adapter.argv({ mode: req.mode, model: req.model, args: req.args, files }) };
+
     const model = req.model?.trim();
     const env = agentEnv(req.env, req.agent, {
       ...req.extraEnv,
+      ...adapter?.env?.(req.mode),
       AGENTLOOP_PROMPT_FILE: promptFile,
       AGENTLOOP_MODE: req.mode,
       ...(model ? { AGENTLOOP_MODEL: model } : {}),
@@ -97,15 +159,14 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
       input: req.prompt,
       timeoutMs: req.timeoutMs,
       killGraceMs: req.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-      stdoutLimit: req.agent === 'claude' ? CLAUDE_STDOUT_LIMIT : FINAL_MESSAGE_LIMIT * 2,
+      stdoutLimit: adapter ? CLI_STDOUT_LIMIT : FINAL_MESSAGE_LIMIT * 2,
       stderrLimit: 64 * 1024,
       ...(req.onOutput ? { onOutput: req.onOutput } : {}),
     });
 
-    const parsed =
-      req.agent === 'claude'
-        ? parseClaudeOutput(run.stdout, FINAL_MESSAGE_LIMIT)
-        : { finalMessage: commandFinalMessage(run.stdout), isError: false };
+    const parsed: AgentOutput = adapter
+      ? adapter.parse(run.stdout, FINAL_MESSAGE_LIMIT, run.stderr)
+      : { finalMessage: commandFinalMessage(run.stdout), isError: false };
     const stderrTail = run.spawnError ?? lastLines(run.stderr, STDERR_TAIL_LINES);
     return {
       ok: run.spawnError === undefined && !run.timedOut && run.exitCode === 0 && !parsed.isError,
@@ -115,9 +176,14 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
       finalMessage: parsed.finalMessage,
       stderrTail,
       durationMs: run.durationMs,
-      ...('usage' in parsed && parsed.usage ? { usage: parsed.usage } : {}),
+      ...(parsed.usage ? { usage: parsed.usage } : {}),
     };
   } finally {
-    await rm(promptFile, { force: true });
+    await Promise.all(written.map((file) => rm(file, { force: true })));
   }
+}
+
+/** Stand-in paths for the adapter's files, to validate its argv before anything is written. */
+function placeholders(adapter: CliAdapter, mode: AgentMode): Record<string, string> {
+  return Object.fromEntries(Object.keys(adapter.files?.(mode) ?? {}).map((name) => [name, name]));
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { LABEL_KEYS, labelNames, type LabelNames } from './labels.js';
 
-export const AGENTS = ['command', 'claude'] as const;
+export const AGENTS = ['command', 'claude', 'codex', 'gemini', 'opencode'] as const;
 export const LANES = ['auto', 'plan', 'code', 'sweep'] as const;
 export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 
@@ -15,8 +15,11 @@ interface Field<T> {
   schema: z.ZodType<T>;
   /** What is allowed, in words, for error messages. */
   allowed: string;
-  /** Where the key may be set: secrets and per-workflow settings stay out of the repository file. */
-  from: 'input' | 'both';
+  /**
+   * Where the key may be set: secrets and per-workflow settings stay out of the repository file;
+   * structured settings (`routes`) are too big for an input and live in the file only.
+   */
+  from: 'input' | 'both' | 'file';
 }
 
 const bool = (): z.ZodType<boolean> =>
@@ -50,6 +53,55 @@ const labelOverrides = z
     z.ZodOptional<z.ZodString>
   >)
   .partial();
+
+/** One entry of `routes:` in the repository file, as parsed (camelCase keys; absent keys fall back to the defaults). */
+export interface Route {
+  /** The route applies when the issue has ANY of these labels (compared case-insensitively). */
+  labels: string[];
+  agent?: AgentName;
+  model?: string;
+  agentCommand?: string;
+  agentArgs?: string[];
+  /** Added to the end of the rendered prompt for issues this route matches. */
+  appendix?: string;
+}
+
+export const ROUTE_APPENDIX_MAX = 4000;
+
+/** The keys of one route, as written in the file, with what each allows (for error messages). */
+const ROUTE_FIELDS = {
+  labels: { schema: list().pipe(z.array(z.string()).min(1)), allowed: 'a non-empty list of label names' },
+  agent: { schema: oneOf(AGENTS), allowed: AGENTS.join(', ') },
+  model: { schema: text(), allowed: 'a model name' },
+  'agent-command': { schema: text(), allowed: 'a command line (for agent command)' },
+  'agent-args': { schema: argv(), allowed: 'extra arguments, a list or a space-separated string' },
+  appendix: {
+    schema: z.string().max(ROUTE_APPENDIX_MAX),
+    allowed: `text of at most ${ROUTE_APPENDIX_MAX} characters`,
+  },
+} as const;
+const ROUTE_KEYS = Object.keys(ROUTE_FIELDS) as (keyof typeof ROUTE_FIELDS)[];
+
+const routeSchema: z.ZodType<Route> = z
+  .strictObject({
+    labels: ROUTE_FIELDS.labels.schema,
+    agent: ROUTE_FIELDS.agent.schema.optional(),
+    model: ROUTE_FIELDS.model.schema.optional(),
+    'agent-command': ROUTE_FIELDS['agent-command'].schema.optional(),
+    'agent-args': ROUTE_FIELDS['agent-args'].schema.optional(),
+    appendix: ROUTE_FIELDS.appendix.schema.optional(),
+  })
+  .transform((r) => {
+    const route: Route = { labels: r.labels };
+    if (r.agent !== undefined) route.agent = r.agent;
+    if (r.model !== undefined) route.model = r.model;
+    if (r['agent-command'] !== undefined) route.agentCommand = r['agent-command'];
+    if (r['agent-args'] !== undefined) route.agentArgs = r['agent-args'];
+    if (r.appendix !== undefined) route.appendix = r.appendix;
+    return route;
+  });
+
+const ROUTES_ALLOWED = `a list of routes, each a map with labels (required) and any of ${ROUTE_KEYS.filter((k) => k !== 'labels').join(', ')}`;
 
 export const FIELDS = {
   token: { schema: text(1), allowed: 'a non-empty token', from: 'input' },
@@ -95,6 +147,7 @@ export const FIELDS = {
   'max-chain': { schema: int(0, 100), allowed: 'a whole number from 0 to 100', from: 'both' },
   'plan-workflow': { schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/), allowed: 'a workflow file name in .github/workflows', from: 'both' },
   'code-workflow': { schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/), allowed: 'a workflow file name in .github/workflows', from: 'both' },
+  routes: { schema: z.array(routeSchema), allowed: ROUTES_ALLOWED, from: 'file' },
 } satisfies Record<string, Field<unknown>>;
 
 export type ConfigKey = keyof typeof FIELDS;
@@ -130,11 +183,12 @@ export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
   'max-chain': 20,
   'plan-workflow': 'agentloop-plan.yml',
   'code-workflow': 'agentloop-code.yml',
+  routes: [],
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];
-/** Keys that are action inputs (every key is: `labels` only through the file is the exception). */
-export const INPUT_KEYS = CONFIG_KEYS.filter((k) => k !== 'labels');
+/** Keys that are action inputs (every key is, except `labels` and the file-only keys such as `routes`). */
+export const INPUT_KEYS = CONFIG_KEYS.filter((k) => k !== 'labels' && FIELDS[k].from !== 'file');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -154,6 +208,42 @@ export interface ConfigSources {
   fileName?: string;
 }
 
+/**
+ * What is wrong with `routes`, one problem per bad entry and key, named like `'routes[1].agent'`
+ * (zero-based, as in the list), with the value and what is allowed.
+ */
+function routeProblems(raw: unknown, error: z.ZodError | undefined, fileName: string): string[] {
+  const problems = new Map<string, string>();
+  // No error: parsing threw (a label list written as broken JSON); name the whole setting.
+  if (error === undefined) return [`'routes' in ${fileName} = ${show(raw)} is not allowed; allowed: ${ROUTES_ALLOWED}`];
+  for (const issue of error.issues) {
+    const [index, key] = issue.path;
+    if (typeof index !== 'number') {
+      problems.set('', `'routes' in ${fileName} = ${show(raw)} is not allowed; allowed: ${ROUTES_ALLOWED}`);
+      continue;
+    }
+    const entry = (raw as unknown[])[index];
+    const at = `routes[${index}]`;
+    if (issue.code === 'unrecognized_keys') {
+      for (const unknown of issue.keys) {
+        problems.set(`${at}.${unknown}`, `'${at}' in ${fileName}: unknown key '${unknown}'; allowed keys: ${ROUTE_KEYS.join(', ')}`);
+      }
+    } else if (typeof key !== 'string' || !(key in ROUTE_FIELDS)) {
+      problems.set(at, `'${at}' in ${fileName} = ${show(entry)} is not allowed; allowed: a map with labels (required) and any of ${ROUTE_KEYS.filter((k) => k !== 'labels').join(', ')}`);
+    } else {
+      const value = (entry as Record<string, unknown>)[key];
+      const allowed = ROUTE_FIELDS[key as keyof typeof ROUTE_FIELDS].allowed;
+      problems.set(
+        `${at}.${key}`,
+        value === undefined
+          ? `'${at}.${key}' in ${fileName} is required (${allowed})`
+          : `'${at}.${key}' in ${fileName} = ${key === 'appendix' && typeof value === 'string' ? `(${value.length} characters)` : show(value)} is not allowed; allowed: ${allowed}`,
+      );
+    }
+  }
+  return [...problems.values()];
+}
+
 /** Parse and validate inputs plus the repository file; throws ConfigError naming every bad key. */
 export function parseConfig(sources: ConfigSources): Config {
   const problems: string[] = [];
@@ -171,16 +261,16 @@ export function parseConfig(sources: ConfigSources): Config {
   }
   for (const key of Object.keys(file)) {
     const field = (FIELDS as Record<string, Field<unknown>>)[key];
-    if (!field) problems.push(`${fileName}: unknown key '${key}'; allowed keys: ${CONFIG_KEYS.filter((k) => FIELDS[k].from === 'both').join(', ')}`);
+    if (!field) problems.push(`${fileName}: unknown key '${key}'; allowed keys: ${CONFIG_KEYS.filter((k) => FIELDS[k].from !== 'input').join(', ')}`);
     else if (field.from === 'input') problems.push(`${fileName}: '${key}' can only be set as an action input`);
   }
 
   const out: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     const field: Field<unknown> = FIELDS[key];
-    const input = sources.inputs[key];
+    const input = field.from === 'file' ? undefined : sources.inputs[key];
     const fromInput = input !== undefined && input.trim() !== '';
-    const fromFile = !fromInput && field.from === 'both' && key in file && file[key] !== null;
+    const fromFile = !fromInput && field.from !== 'input' && key in file && file[key] !== null;
     const raw = fromInput ? input : fromFile ? file[key] : undefined;
     if (raw === undefined) {
       if (!(key in DEFAULTS)) problems.push(`'${key}' is required (${field.allowed})`);
@@ -194,6 +284,7 @@ export function parseConfig(sources: ConfigSources): Config {
       result = { success: false } as ReturnType<typeof field.schema.safeParse>;
     }
     if (result.success) out[camel(key)] = result.data;
+    else if (key === 'routes') problems.push(...routeProblems(raw, result.error, fileName));
     else {
       const where = fromInput ? `action input '${key}'` : `'${key}' in ${fileName}`;
       const value = key === 'token' ? '(hidden)' : show(raw);
@@ -202,6 +293,14 @@ export function parseConfig(sources: ConfigSources): Config {
   }
   if (problems.length === 0 && out.agent === 'command' && !String(out.agentCommand ?? '').trim()) {
     problems.push(`'agent-command' is required when agent is command (a command line, e.g. "node agent.js")`);
+  }
+  if (problems.length === 0) {
+    (out.routes as Route[]).forEach((route, i) => {
+      const agent = route.agent ?? out.agent;
+      if (agent === 'command' && !(route.agentCommand ?? String(out.agentCommand ?? '')).trim()) {
+        problems.push(`'routes[${i}].agent-command' in ${fileName} is required when the route's agent is command (a command line, e.g. "node agent.js")`);
+      }
+    });
   }
   if (problems.length) throw new ConfigError(problems);
   const config = out as Omit<Config, 'labelNames'>;

@@ -1,5 +1,6 @@
 // Running the agent inside a transition: prompt in, redacted result out, live log in a collapsed group.
 import { redactSecrets } from '../core/redact.js';
+import { routeFor } from '../core/routing.js';
 import { runAgent, type AgentMode, type AgentRunResult } from '../agent/runner.js';
 import type { RunContext } from '../runtime/run-context.js';
 import { secretValues } from '../runtime/secrets.js';
@@ -12,8 +13,12 @@ export function dryRunStop(rc: RunContext, item: number, labels: string[], befor
   return { outcome: 'skipped' as const, item, labelsBefore: before, labelsAfter: labels, message: 'dry run: stopped where the agent would have run; nothing was pushed' };
 }
 
-export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string, extraEnv: Record<string, string> = {}): Promise<AgentRunResult> {
-  const cfg = rc.config;
+/**
+ * Run the agent the issue's labels route to (config `routes`, else the inputs' agent).
+ * `labels`: the labels of the issue being worked on.
+ */
+export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string, labels: readonly string[], extraEnv: Record<string, string> = {}): Promise<AgentRunResult> {
+  const cfg = { ...rc.config, ...routeFor(rc.config, labels) };
   if (cfg.dryRun) {
     rc.log.info(`[dry-run] would run the ${cfg.agent} agent (${mode}) for ${name} with a ${prompt.length}-character prompt`);
     return { ok: true, exitCode: 0, signal: null, timedOut: false, finalMessage: DRY_RUN_MESSAGE, stderrTail: '', durationMs: 0 };

@@ -14,7 +14,7 @@ export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci
   const labels = await rc.labels.apply(t.issue, before, outcomeOf('ci-green', names, { addMerge: t.addMerge }).success);
   const next = t.addMerge ? 'auto-merge is on, so it will be merged next.' : `Apply \`${names.merge}\` to merge it.`;
   await item.status.write(
-    { title: 'CI green', steps: codeSteps(t.addMerge ? 4 : 4), message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}`, runUrl: rc.env.runUrl },
+    { title: 'CI green', steps: codeSteps(4), message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}`, runUrl: rc.env.runUrl },
     { ...item.status.state, headSha: t.headSha },
   );
   return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `PR #${t.pull} is green` };

@@ -57,7 +57,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
 
     const triggerAt = item.snapshot.triggers.code?.at ?? item.data.createdAt;
     const vars = { ...(await issueVars(rc, item, triggerAt, t.requester)), branch };
-    const result = await runAgentStep(rc, 'code', 'write', renderPrompt(template, vars, { name: 'code' }));
+    const result = await runAgentStep(rc, 'code', 'write', renderPrompt(template, vars, { name: 'code' }), item.data.labels);
     if (rc.config.dryRun) return dryRunStop(rc, t.issue, labels, before);
     if (!result.ok) {
       return fail('code failed', describeAgentFailure(result, rc.config.agentTimeoutMinutes), result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : []);

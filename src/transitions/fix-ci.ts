@@ -61,7 +61,7 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       attempt: t.attempt,
       max_attempts: rc.config.maxFixAttempts,
     };
-    const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), { AGENTLOOP_ATTEMPT: String(t.attempt) });
+    const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), item.data.labels, { AGENTLOOP_ATTEMPT: String(t.attempt) });
     if (rc.config.dryRun) return dryRunStop(rc, t.issue, labels, before);
     const record = (summary: string) => ({ fixAttempts: t.attempt, history: [...state.history, { transition: 'fix-ci', runId: rc.env.runId, at: rc.now().toISOString(), outcome: summary.slice(0, 200) }] });
     if (!result.ok) return finish(false, 'fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, record('agent failed'));

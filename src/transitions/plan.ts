@@ -57,7 +57,7 @@ async function planClaimed(
   const { owned, template, before } = claim;
 
   const prompt = renderPrompt(template, await issueVars(rc, item, claim.triggerAt, t.requester), { name: 'plan' });
-  const result = await runAgentStep(rc, 'plan', 'read-only', prompt);
+  const result = await runAgentStep(rc, 'plan', 'read-only', prompt, item.data.labels);
   const agent = { durationMs: result.durationMs, ...usageOf(result.usage) };
   const planText = result.finalMessage.trim();
 

@@ -1,6 +1,7 @@
 // Prompt variables every transition shares: the issue, the writers' discussion before the trigger,
 // the plan agentloop posted.
 import type { PromptVars } from '../core/prompt.js';
+import { routeFor } from '../core/routing.js';
 import { isStatusComment } from '../core/status-comment.js';
 import { PLAN_MARKER, findPlan, formatThread, selectThread } from '../core/thread.js';
 import type { LoadedItem } from '../runtime/snapshot-loader.js';
@@ -30,5 +31,6 @@ export async function issueVars(rc: RunContext, item: LoadedItem, triggerAt: str
     repo: `${rc.env.owner}/${rc.env.repo}`,
     default_branch: rc.defaultBranch,
     requester: `@${requester}`,
+    appendix: routeFor(rc.config, item.data.labels).appendix,
   };
 }

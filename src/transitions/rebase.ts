@@ -67,7 +67,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
         return fail(`The rebase stopped more than ${MAX_STOPS} times.`);
       }
       const conflicts = await describeConflicts(ws, step.conflicts);
-      const result = await runAgentStep(rc, 'rebase', 'write', renderPrompt(template, { ...baseVars, conflicts }, { name: 'rebase' }));
+      const result = await runAgentStep(rc, 'rebase', 'write', renderPrompt(template, { ...baseVars, conflicts }, { name: 'rebase' }), item.data.labels);
       if (rc.config.dryRun) {
         await abortRebase(ws);
         return dryRunStop(rc, target, labels, before);

@@ -21,8 +21,10 @@ let runCounter = 500;
 
 export async function inProcessContext(h: Harness, opts: TickOptions = {}): Promise<RunContext> {
   const token = opts.token ?? h.botToken;
-  const config = { ...parseConfig({ inputs: { token, ...opts.inputs } }), ...opts.config };
   const forge = createGitHubForge({ token, owner: h.repo.owner, repo: h.repo.name, baseUrl: h.forge.urls.api, spaceWrites: false, retryAfterBaseMs: 1 });
+  // As a run does: the repository's config file from the default branch, under the inputs.
+  const fileText = await forge.getFileText('.github/agentloop.yml', h.repo.defaultBranch);
+  const config = { ...parseConfig({ inputs: { token, ...opts.inputs }, fileText }), ...opts.config };
   const runId = String(runCounter++);
   return createRunContext({
     env: {

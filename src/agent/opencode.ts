@@ -1,0 +1,114 @@
+// The `opencode` agent: opencode in non-interactive run mode, found on PATH as `opencode`.
+//
+//   opencode run --agent <plan|build> --format json [--model <provider/model>] <agent-args…>
+//
+// The prompt goes on stdin, never on the command line: `opencode run` with no message reads the whole
+// of stdin (when it is not a terminal) as the message.
+// Headless, `opencode run` never waits for a human: a permission that would "ask" is rejected (unless
+// `--auto`, which agentloop does not pass), and the question and plan-mode tools are denied.
+// Permissions, by mode:
+//   read-only (plan): `--agent plan` — the built-in agent that denies edits (except its own plan files) —
+//     plus OPENCODE_CONFIG_CONTENT (opencodeEnv) denying `edit` and `bash` for every agent and for the
+//     plan agent in particular. The plan agent alone still allows shell commands, and a repository's
+//     opencode.json could loosen it; inline config content outranks the project's files, and its rules
+//     come last, so they win. (If the agent were missing, opencode would fall back to its default agent,
+//     still under these denials.)
+//   write (code/fix/rebase): `--agent build` — the built-in agent with edit and shell tools allowed.
+//     Not `--auto`: what the configuration leaves at "ask" (paths outside the workspace, reading .env
+//     files, a detected doom loop) stays refused.
+//   Both modes: `share: disabled` (a repository's `share: auto` would upload the session) and no
+//     autoupdate.
+// Models are named `provider/model` (e.g. `anthropic/claude-sonnet-4-5`); without a model opencode uses
+// its configured default. `--format json` prints one JSON event per line: `text` parts (the answer is
+// the text of the last step that produced any), `step_finish` parts with tokens and cost, `error` (a
+// failed run: opencode then exits 1).
+// There is no budget or turn-limit flag.
+import type { AgentMode } from './runner.js';
+import { compactUsage, isObject, jsonLines, num, str, tailText, type AgentOutput } from './output.js';
+
+export const OPENCODE_EXECUTABLE = 'opencode';
+
+/** The subcommand opencodeArgv runs; OPENCODE_FLAGS_USED are checked against its help. */
+export const OPENCODE_SUBCOMMAND = 'run';
+
+/** Every flag opencodeArgv can emit: each must exist in the real `opencode run --help` (contract test). */
+export const OPENCODE_FLAGS_USED = ['--agent', '--format', '--model'] as const;
+
+/** Flag values opencodeArgv can emit that the CLI validates against a list of choices. */
+export const OPENCODE_CHOICES_USED = {
+  '--format': ['json'],
+} as const;
+
+/** The built-in agents opencodeArgv selects, by mode (the contract test checks they exist and what they allow). */
+export const OPENCODE_AGENTS: Readonly<Record<AgentMode, string>> = { 'read-only': 'plan', write: 'build' };
+
+/** Inline configuration (OPENCODE_CONFIG_CONTENT) for a run in `mode`. */
+export function opencodeConfig(mode: AgentMode): Record<string, unknown> {
+  const base = { share: 'disabled', autoupdate: false };
+  if (mode === 'write') return base;
+  const deny = { edit: 'deny', bash: 'deny' };
+  return { ...base, permission: deny, agent: { [OPENCODE_AGENTS['read-only']]: { permission: deny } } };
+}
+
+/** The environment additions for a run in `mode`. */
+export function opencodeEnv(mode: AgentMode): Record<string, string> {
+  return { OPENCODE_CONFIG_CONTENT: JSON.stringify(opencodeConfig(mode)) };
+}
+
+export interface OpencodeArgvInput {
+  mode: AgentMode;
+  model?: string | undefined;
+  args: readonly string[];
+}
+
+export function opencodeArgv({ mode, model, args }: OpencodeArgvInput): string[] {
+  const m = model?.trim() ?? '';
+  if (m !== '' && !/^[^/\s]+\/\S+$/.test(m)) {
+    throw new Error(`agent 'opencode' needs the model as provider/model (e.g. "anthropic/claude-sonnet-4-5"), got ${JSON.stringify(m)}`);
+  }
+  const modelFlag = m !== '' ? ['--model', m] : [];
+  return [OPENCODE_SUBCOMMAND, '--agent', OPENCODE_AGENTS[mode], '--format', 'json', ...modelFlag, ...args];
+}
+
+/** The answer, failure, tokens and cost from `opencode run --format json` output (raw stdout if there are no events). */
+export function parseOpencodeOutput(stdout: string, fallbackLimit = 60_000): AgentOutput {
+  const events = jsonLines(stdout).filter((e) => typeof e.type === 'string');
+  if (events.length === 0) return { finalMessage: tailText(stdout, fallbackLimit), isError: false };
+
+  // The text parts of the current step and of the last step that had any, by part id (a part may be
+  // reported more than once).
+  let step = new Map<string, string>();
+  let answer = step;
+  const errors: string[] = [];
+  let costUsd: number | undefined;
+  let inputTokens: number | undefined;
+  let outputTokens: number | undefined;
+  let steps = 0;
+  const add = (a: number | undefined, b: unknown): number | undefined => (num(b) === undefined ? a : (a ?? 0) + num(b)!);
+  for (const event of events) {
+    const part = isObject(event.part) ? event.part : {};
+    if (event.type === 'step_start') {
+      step = new Map();
+    } else if (event.type === 'text') {
+      const text = str(part.text)?.trim();
+      if (text) {
+        step.set(str(part.id) ?? `#${step.size}`, text);
+        answer = step;
+      }
+    } else if (event.type === 'step_finish') {
+      steps += 1;
+      costUsd = add(costUsd, part.cost);
+      const tokens = isObject(part.tokens) ? part.tokens : {};
+      inputTokens = add(inputTokens, tokens.input);
+      outputTokens = add(outputTokens, add(num(tokens.output), tokens.reasoning));
+    } else if (event.type === 'error') {
+      const error = isObject(event.error) ? event.error : {};
+      const data = isObject(error.data) ? error.data : {};
+      errors.push(str(data.message) ?? str(error.message) ?? str(error.name) ?? 'opencode reported an error');
+    }
+  }
+  // opencode exits 1 after an error: the error is what a failure comment needs, not the text before it.
+  const finalMessage = errors.length > 0 ? errors.join('\n') : [...answer.values()].join('\n\n');
+  const usage = compactUsage({ costUsd, inputTokens, outputTokens, turns: steps > 0 ? steps : undefined });
+  return { finalMessage, isError: errors.length > 0, ...(usage ? { usage } : {}) };
+}
