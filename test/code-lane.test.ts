@@ -327,4 +327,34 @@ describe('code lane on the embedded forge', () => {
     expect(lines.map((l) => l.transition)).toEqual(['code']);
     expect(lines[0]!.prompt).toContain('Treat this as a security fix: add a regression test.');
   });
+
+  it('405 "Base branch was modified" is retried with backoff and merges; other refusals wait for a new head', async () => {
+    const issue = openIssue(h, 'Busy main', 'x');
+    labelIssue(issue.number, 'loop/code');
+    await tick();
+    reportCi(h, onlyPull().headSha, 'success');
+    labelIssue(issue.number, 'loop/merge');
+    const moved = failOn({ method: 'PUT', path: /\/merge$/, status: 405, message: 'Base branch was modified. Review and try the merge again.' });
+    h.forge.faults.push(moved);
+    const r = await tick();
+    expect(r.result?.outcome).toBe('done');
+    expect(h.forge.requests.filter((q) => q.method === 'PUT' && q.path.endsWith('/merge')).map((q) => q.status)).toEqual([405, 200]);
+    expect(onlyPull().merged).toBe(true);
+  });
+
+  it('a merge the forge refuses (405 not mergeable) is not retried until the head changes', async () => {
+    const issue = openIssue(h, 'Needs review', 'x');
+    labelIssue(issue.number, 'loop/code');
+    await tick();
+    reportCi(h, onlyPull().headSha, 'success');
+    labelIssue(issue.number, 'loop/merge');
+    h.forge.faults.push(failOn({ method: 'PUT', path: /\/merge$/, status: 405, message: 'At least 1 approving review is required.', times: 5 }));
+    const r = await tick();
+    expect(r.result?.outcome).toBe('skipped');
+    expect(statusOf(issue.number)).toMatch(/approving review/);
+    const again = await tick();
+    expect(again.decision.transition.kind).toBe('none');
+    expect(again.decision.notes.join()).toMatch(/refused to merge/);
+    expect(h.forge.requests.filter((q) => q.method === 'PUT' && q.path.endsWith('/merge'))).toHaveLength(1);
+  });
 });

@@ -64,4 +64,19 @@ describe('embedded forge REST API', () => {
     for (let i = 0; i < 3; i++) reads.push(((await (await call('GET', `/repos/acme/widget/pulls/${pr.number}`)).json()) as { mergeable: boolean | null }).mergeable);
     expect(reads).toEqual([null, null, true]);
   });
+
+  it('reports blocked under a review rule (and refuses the merge) and unstable with a failing check', async () => {
+    const git = await import('../src/embedded/git-ops.js');
+    await git.commitFiles(h.repo.gitDir, 'feature', { 'f.txt': 'x\n' }, 'feature', { from: 'main' });
+    const pr = (await (await call('POST', '/repos/acme/widget/pulls', { title: 't', head: 'feature', base: 'main' })).json()) as { number: number; head: { sha: string } };
+    const state = async () => ((await (await call('GET', `/repos/acme/widget/pulls/${pr.number}`)).json()) as { mergeable_state: string }).mergeable_state;
+    expect(await state()).toBe('clean');
+    h.repo.checkRuns.push({ id: 1, sha: pr.head.sha, name: 'lint', status: 'completed', conclusion: 'failure', runId: 1, jobId: 1, startedAt: '', completedAt: '' });
+    expect(await state()).toBe('unstable');
+    h.forge.reviewRequired.add('acme/widget');
+    expect(await state()).toBe('blocked');
+    const merge = await call('PUT', `/repos/acme/widget/pulls/${pr.number}/merge`, { sha: pr.head.sha });
+    expect(merge.status).toBe(405);
+    expect(((await merge.json()) as { message: string }).message).toMatch(/approving review/);
+  });
 });

@@ -409,6 +409,7 @@ route('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', async (host, rep
   if (body.sha && body.sha !== pull.headSha) throw new HttpError(409, 'Head branch was modified. Review and try the merge again.');
   const state = await host.mergeState(repo, pull);
   if (state.mergeable === false || pull.draft) throw new HttpError(405, 'Pull Request is not mergeable');
+  if (state.mergeableState === 'blocked') throw new HttpError(405, 'At least 1 approving review is required by reviewers with write access.');
   const before = await git.revParse(repo.gitDir, `refs/heads/${pull.base}`);
   let sha: string;
   try {

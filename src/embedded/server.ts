@@ -110,9 +110,16 @@ export class EmbeddedForge implements ApiHost {
     const m = await git.mergeability(repo.gitDir, pull.base, pull.head);
     if (!m.mergeable) return { mergeable: false, mergeableState: 'dirty' };
     if (pull.draft) return { mergeable: true, mergeableState: 'draft' };
+    const full = `${repo.owner}/${repo.name}`.toLowerCase();
+    if (this.reviewRequired.has(full)) return { mergeable: true, mergeableState: 'blocked' };
     if (m.behindBy > 0 && this.requiresUpToDate(repo)) return { mergeable: true, mergeableState: 'behind' };
-    return { mergeable: true, mergeableState: 'clean' };
+    // No required checks configured: any failing check makes it "unstable" (still mergeable).
+    const failing = repo.checkRuns.some((c) => c.sha === pull.headSha && c.conclusion === 'failure') || repo.statuses.some((st) => st.sha === pull.headSha && (st.state === 'failure' || st.state === 'error'));
+    return { mergeable: true, mergeableState: failing ? 'unstable' : 'clean' };
   }
+
+  /** Branch protection "require an approving review": PRs are blocked and merges refused. */
+  reviewRequired = new Set<string>();
 
   /** Branch protection "require branches to be up to date" for the default branch. */
   strictBranches = new Set<string>();
