@@ -39,7 +39,7 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent): Promis
 
   const items = new Map<number, LoadedItem>();
   const load = async (n: number) => {
-    if (!items.has(n)) items.set(n, await loadItem(rc, n, event));
+    if (!items.has(n)) items.set(n, await loadItem(rc, n, event, labeled.get(n)));
     return items.get(n)!;
   };
   for (const issue of labeled.values()) if (!issue.isPull) await load(issue.number);

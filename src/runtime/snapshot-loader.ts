@@ -52,8 +52,9 @@ function eventTime(rc: RunContext): string {
   return item?.updated_at ?? rc.now().toISOString();
 }
 
-export async function loadItem(rc: RunContext, number: number, event: LoopEvent): Promise<LoadedItem> {
-  const [data, comments] = await Promise.all([rc.forge.getIssue(number), rc.forge.listComments(number)]);
+/** `listed`: the item as a list request already returned it (saves re-reading it). */
+export async function loadItem(rc: RunContext, number: number, event: LoopEvent, listed?: IssueData): Promise<LoadedItem> {
+  const [data, comments] = await Promise.all([listed ?? rc.forge.getIssue(number), rc.forge.listComments(number)]);
   const status = await StatusWriter.load(rc.forge, number, comments, trustedAuthor(rc));
   const snapshot: ItemSnapshot = {
     number: data.number,

@@ -36,7 +36,7 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
   const loopLabels = LABEL_KEYS.filter((k) => k !== 'doNotMerge' && k !== 'ciFailure' && k !== 'needSupervisor').map((k) => names[k]);
   const found = await openItemsWithAnyLabel(rc, loopLabels);
   const items = new Map<number, LoadedItem>();
-  for (const n of [...found.keys()].sort((a, b) => a - b)) items.set(n, await loadItem(rc, n, event));
+  for (const n of [...found.keys()].sort((a, b) => a - b)) items.set(n, await loadItem(rc, n, event, found.get(n)));
 
   // Runs the forge still considers alive; a list that fails leaves liveness unknown (time decides).
   let liveRunIds: string[] | undefined;

@@ -2,14 +2,14 @@
 // posted as the plan comment; loop/plan → loop/plan-in-process → loop/plan-done (or NeedSupervisor).
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
-import type { LoopState } from '../core/status-comment.js';
 import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
 import type { LoadedItem } from '../runtime/snapshot-loader.js';
 import { trustedAuthor, type RunContext } from '../runtime/run-context.js';
 import { loadPrompt } from '../runtime/prompts.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
-import { claim } from './lifecycle.js';
+import { lastLine } from './code.js';
+import { claim, owned, released, withClaim } from './lifecycle.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -24,74 +24,41 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
   const outcome = outcomeOf('plan', names);
   // Fail before any write if the repository's prompt override is broken.
   const template = await loadPrompt(rc, 'plan');
-  const trigger = item.snapshot.triggers.plan!;
-  const started = rc.now().toISOString();
+  const triggerAt = item.snapshot.triggers.plan!.at;
   const before = item.data.labels;
+  const state = owned(rc, item.status.state, 'plan');
+  let labels = await claim(rc, item, outcome.claim, state, { title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl });
 
-  const owned: LoopState = {
-    ...item.status.state,
-    owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: 'plan', since: started },
-  };
-  let labels = await claim(rc, item, outcome.claim, owned, { title: 'planning', steps: steps(1), message: `Writing a plan, requested by @${t.requester}.`, runUrl: rc.env.runUrl });
-  try {
-    return await planClaimed(rc, t, item, { labels, owned, template, before, triggerAt: trigger.at });
-  } catch (err) {
-    // Best effort: hand the item to a human rather than leave it claimed by a dead run.
-    labels = await rc.labels.apply(t.issue, labels, outcome.failure).catch(() => labels);
-    await item.status
-      .write({ title: 'plan failed', steps: steps(1, true), message: `agentloop hit an error: ${(err as Error).message.split('\n')[0]}. Remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry.`, runUrl: rc.env.runUrl }, finish(owned, rc, 'error'))
-      .catch(() => undefined);
-    throw err;
-  }
-}
+  return withClaim(rc, item, outcome.failure, labels, 'plan failed', async () => {
+    const prompt = renderPrompt(template, await issueVars(rc, item, triggerAt, t.requester), { name: 'plan' });
+    const result = await runAgentStep(rc, 'plan', 'read-only', prompt, item.data.labels);
+    const agent = { durationMs: result.durationMs, ...(result.usage ?? {}) };
+    const planText = result.finalMessage.trim();
 
-async function planClaimed(
-  rc: RunContext,
-  t: PlanTransition,
-  item: LoadedItem,
-  claim: { labels: string[]; owned: LoopState; template: string; before: string[]; triggerAt: string },
-): Promise<TransitionResult> {
-  const names = rc.config.labelNames;
-  const outcome = outcomeOf('plan', names);
-  let { labels } = claim;
-  const { owned, template, before } = claim;
+    if (!result.ok || planText === '') {
+      const why = !result.ok ? describeAgentFailure(result, rc.config.agentTimeoutMinutes) : 'The agent finished without writing a plan.';
+      labels = await rc.labels.apply(t.issue, labels, outcome.failure);
+      await item.status.write(
+        {
+          title: 'plan failed',
+          steps: steps(1, true),
+          message: `${why} agentloop stopped and added \`${names.needSupervisor}\`. Look at the run log, then remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry.`,
+          runUrl: rc.env.runUrl,
+          details: result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : [],
+        },
+        released(rc, state, 'plan', 'failed'),
+      );
+      return { outcome: 'failed', item: t.issue, labelsBefore: before, labelsAfter: labels, message: why, agent };
+    }
 
-  const prompt = renderPrompt(template, await issueVars(rc, item, claim.triggerAt, t.requester), { name: 'plan' });
-  const result = await runAgentStep(rc, 'plan', 'read-only', prompt, item.data.labels);
-  const agent = { durationMs: result.durationMs, ...usageOf(result.usage) };
-  const planText = result.finalMessage.trim();
-
-  if (!result.ok || planText === '') {
-    const why = !result.ok ? describeAgentFailure(result, rc.config.agentTimeoutMinutes) : 'The agent finished without writing a plan.';
-    labels = await rc.labels.apply(t.issue, labels, outcome.failure);
+    const planComment = await postPlanOnce(rc, item, triggerAt, planText);
+    labels = await rc.labels.apply(t.issue, labels, outcome.success);
     await item.status.write(
-      {
-        title: 'plan failed',
-        steps: steps(1, true),
-        message: `${why} agentloop stopped and added \`${names.needSupervisor}\`. Look at the run log, then remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry.`,
-        runUrl: rc.env.runUrl,
-        details: result.stderrTail ? [`last output: \`${result.stderrTail.split('\n').at(-1)!.slice(0, 200).replace(/`/g, "'")}\``] : [],
-      },
-      finish(owned, rc, 'failed'),
+      { title: 'plan posted', steps: steps(3), message: `The plan is posted [below](${planComment}). Apply \`${names.code}\` to implement it.`, runUrl: rc.env.runUrl },
+      released(rc, state, 'plan', 'done'),
     );
-    return { outcome: 'failed', item: t.issue, labelsBefore: before, labelsAfter: labels, message: why, agent };
-  }
-
-  const planComment = await postPlanOnce(rc, item, claim.triggerAt, planText);
-  labels = await rc.labels.apply(t.issue, labels, outcome.success);
-  await item.status.write(
-    { title: 'plan posted', steps: steps(3), message: `The plan is posted [below](${planComment}). Apply \`${names.code}\` to implement it.`, runUrl: rc.env.runUrl },
-    finish(owned, rc, 'done'),
-  );
-  return {
-    outcome: 'done',
-    item: t.issue,
-    labelsBefore: before,
-    labelsAfter: labels,
-    message: `plan posted on #${t.issue}`,
-    links: [{ label: 'plan', url: planComment }],
-    agent,
-  };
+    return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `plan posted on #${t.issue}`, links: [{ label: 'plan', url: planComment }], agent };
+  });
 }
 
 /** Idempotent: a plan already posted for this trigger (by a run that died before relabelling) is reused. */
@@ -104,13 +71,4 @@ async function postPlanOnce(rc: RunContext, item: LoadedItem, triggerAt: string,
   if (existing) return existing.htmlUrl;
   const body = `${PLAN_MARKER}\n## Plan\n\n${text}\n\n<sub>Written by agentloop (${rc.config.agent}). Apply \`${rc.config.labelNames.code}\` to implement it.</sub>`;
   return (await rc.forge.createComment(item.data.number, body)).htmlUrl;
-}
-
-function finish(state: LoopState, rc: RunContext, outcome: string): LoopState {
-  const { owner: _owner, ...rest } = state;
-  return { ...rest, history: [...state.history, { transition: 'plan', runId: rc.env.runId, at: rc.now().toISOString(), outcome }] };
-}
-
-function usageOf(usage: { costUsd?: number; inputTokens?: number; outputTokens?: number } | undefined) {
-  return usage ? { ...usage } : {};
 }
