@@ -1,4 +1,4 @@
-// `npm run bench`: bundles scripts/bench.ts on the fly (the embedded forge lives in src/) and runs it.
+// `npm run bench`: bundles scripts/bench.ts on the fly (the embedded forge is TypeScript source, in the embedded-forge/ workspace package) and runs it.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,9 +3,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EmbeddedForge } from '@agentloop/embedded-forge';
 import { runDemo } from '../src/demo/demo.js';
 import { SAMPLE_ISSUE } from '../src/demo/sample.js';
-import { EmbeddedForge } from '../src/embedded/server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = resolve('.');

@@ -5,7 +5,7 @@ import { chmodSync, rmSync } from 'node:fs';
 rmSync('dist', { recursive: true, force: true });
 await build({
   // scripted-agent: the deterministic agent the demo and the end-to-end tests drive through `agent: command`.
-  entryPoints: { index: 'src/entry/index.ts', cli: 'src/entry/cli.ts', 'scripted-agent': 'src/embedded/scripted-agent.ts' },
+  entryPoints: { index: 'src/entry/index.ts', cli: 'src/entry/cli.ts', 'scripted-agent': '@agentloop/embedded-forge/scripted-agent' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -249,11 +249,22 @@ describe('claude adapter', () => {
     ]);
   });
 
-  it('never puts the prompt on the command line', () => {
-    const argv = claudeArgv({ mode: 'write', args: [] });
-    expect(argv.join(' ')).not.toMatch(/issue/i);
-    expect(argv).not.toContain('--dangerously-skip-permissions');
-    expect(argv.some((a) => a.startsWith('bypass'))).toBe(false);
+  it('never puts the prompt on the command line, and never skips permissions', async () => {
+    // claudeArgv never sees the prompt, so the argv the real process gets (runAgent) is what can leak it.
+    const bin = mkdtempSync(path.join(work, 'bin-'));
+    writeFileSync(path.join(bin, 'claude'), `#!/bin/sh\nexec "${NODE}" "${path.join(FIXTURES, 'fake-claude.mjs')}" "$@"\n`);
+    chmodSync(path.join(bin, 'claude'), 0o755);
+    const prompt = 'Implement issue #7: PROMPT-MARKER-5f3a';
+    for (const mode of ['read-only', 'write'] as const) {
+      const result = await runAgent(request({ agent: 'claude', command: undefined, mode, prompt, env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: work } }));
+      expect(result.ok, result.stderrTail).toBe(true);
+      const seen = JSON.parse(result.finalMessage) as { argv: string[]; stdin: string };
+      expect(seen.stdin).toBe(prompt);
+      expect(seen.argv.some((a) => a.includes('PROMPT-MARKER')), seen.argv.join(' ')).toBe(false);
+      expect(seen.argv).toEqual(claudeArgv({ mode, args: [] }));
+      expect(seen.argv).not.toContain('--dangerously-skip-permissions');
+      expect(seen.argv.some((a) => a.startsWith('bypass'))).toBe(false);
+    }
   });
 
   it('parses the result, cost, tokens and turns from --output-format json', () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/core/config.js';
 import type { Decision } from '../src/core/transition.js';
 import type { Forge } from '../src/forge/forge.js';
-import { chainNext, currentWorkflowFile } from '../src/runtime/chain.js';
-import { silentLogger } from '../src/runtime/logger.js';
-import { createRunContext } from '../src/runtime/run-context.js';
+import { chainNext, currentWorkflowFile } from '../src/run/chain.js';
+import { silentLogger } from '../src/core/logger.js';
+import { createRunContext } from '../src/services/context.js';
 
 function context(maxChain: number) {
   const dispatched: { workflow: string; ref: string; inputs: Record<string, string> }[] = [];

@@ -4,8 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as git from '../src/embedded/git-ops.js';
-import { failOn, humanEdits } from '../src/embedded/faults.js';
+import { failOn, git, humanEdits } from '@agentloop/embedded-forge';
 import { reportCi } from './support/ci.js';
 import { openIssue, startHarness, type Harness } from './support/harness.js';
 import { tickInProcess } from './support/inprocess.js';
@@ -34,12 +33,15 @@ const tick = (extra: Record<string, string> = {}, token?: string) => tickInProce
 const issueOf = (n: number) => h.repo.issues.find((i) => i.number === n)!;
 const labelsOf = (n: number) => [...issueOf(n).labels].sort();
 const statusOf = (n: number) => h.repo.comments.find((c) => c.issue === n && c.body.includes('<!-- agentloop:status -->'))?.body ?? '';
+/** Invocations of the default scripted agent: one line each in `<script>.log`; no log means it never ran. */
 const agentRuns = () => {
   try {
-    return execFileSync('cat', [`${script}.log`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
-  } catch {
-    return 0;
+    execFileSync('test', ['-e', `${script}.log`]);
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return 0; // `test -e` says: no log file
+    throw err;
   }
+  return execFileSync('cat', [`${script}.log`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
 };
 
 function labelIssue(n: number, label: string, by = 'maria') {

@@ -31,7 +31,8 @@ const planRows: Row[] = [
   { name: 'plan refused: read-only labeler', snapshot: snap({ issues: [issue(7, [N.plan], { perm: 'read' })] }), event: labeled(7, N.plan), expect: { kind: 'refuse', item: 7 }, reason: /read access/ },
   { name: 'plan refused: bot not allow-listed, even with write', snapshot: snap({ issues: [issue(7, [N.plan], { by: renovate, perm: 'write' })] }), event: labeled(7, N.plan, renovate), expect: { kind: 'refuse' }, reason: /allowed-bots/ },
   { name: 'plan: allow-listed bot', snapshot: snap({ issues: [issue(7, [N.plan], { by: renovate, perm: 'none' })] }), event: labeled(7, N.plan, renovate), config: { allowedBots: ['renovate[bot]'] }, expect: { kind: 'plan' } },
-  { name: 'plan refused: allow-list is exact (case differs)', snapshot: snap({ issues: [issue(7, [N.plan], { by: renovate })] }), event: labeled(7, N.plan, renovate), config: { allowedBots: ['Renovate[bot]'] }, expect: { kind: 'refuse' } },
+  { name: 'plan: allow-list matches logins case-insensitively', snapshot: snap({ issues: [issue(7, [N.plan], { by: renovate })] }), event: labeled(7, N.plan, renovate), config: { allowedBots: ['Renovate[bot]'] }, expect: { kind: 'plan' } },
+  { name: 'plan refused: a look-alike of an allow-listed bot', snapshot: snap({ issues: [issue(7, [N.plan], { by: renovate })] }), event: labeled(7, N.plan, renovate), config: { allowedBots: ['renovate-app[bot]'] }, expect: { kind: 'refuse' } },
   { name: 'plan: refusal said once', snapshot: snap({ issues: [issue(7, [N.plan], { by: triager, perm: 'triage', loop: loopState({ refused: 'loop/plan@tom' }) })] }), event: labeled(7, N.plan, triager), expect: { kind: 'none' }, reason: /already refused/ },
   { name: 'plan: permission lookup failed → fail closed, no refusal', snapshot: snap({ issues: [issue(7, [N.plan], { perm: 'unknown' })] }), event: labeled(7, N.plan), expect: { kind: 'none' }, reason: /could not read/ },
   { name: 'plan: NeedSupervisor', snapshot: snap({ issues: [issue(7, [N.plan, N.needSupervisor])] }), event: labeled(7, N.plan), expect: { kind: 'none' }, reason: /NeedSupervisor/ },
@@ -192,7 +193,14 @@ describe('decide: chaining and lanes', () => {
     const copy = structuredClone(s);
     expect(decide(s, dispatch('code'), cfg())).toEqual(decide(s, dispatch('code'), cfg()));
     expect(s).toEqual(copy);
-    expect(NOW).toBe(s.now);
+    // Time comes from the snapshot, never the clock: the same claim (since 09:00) is stuck at 12:00, not at 09:30.
+    const sweptAt = (now: string) => {
+      const claim = loopState({ owner: { runId: '41', lane: 'code', since: '2026-11-21T09:00:00Z' } });
+      const t = decide(snap({ now, issues: [issue(5, [N.codeInProcess], { loop: claim })] }), schedule, cfg()).transition;
+      return t.kind === 'sweep' ? t.repairs.map((r) => r.kind) : [t.kind];
+    };
+    expect(sweptAt(NOW)).toContain('requeue');
+    expect(sweptAt('2026-11-21T09:30:00Z')).not.toContain('requeue');
   });
 });
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as git from '../src/embedded/git-ops.js';
+import { git } from '@agentloop/embedded-forge';
 import { issueLabeledPayload } from './support/webhooks.js';
 import { openIssue, runAction, startHarness, type Harness } from './support/harness.js';
 

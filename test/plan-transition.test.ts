@@ -1,13 +1,9 @@
 // The plan transition in-process (same code as dist, faster knobs): timeouts and API errors.
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/core/config.js';
-import { normalizeEvent } from '../src/core/event.js';
-import { createGitHubForge } from '../src/forge/github.js';
-import { createRunContext } from '../src/runtime/run-context.js';
-import { silentLogger } from '../src/runtime/logger.js';
-import { tick } from '../src/runtime/tick.js';
-import { cloneWorkspace, openIssue, startHarness, type Harness } from './support/harness.js';
+import { tick } from '../src/run/tick.js';
+import { openIssue, startHarness, type Harness } from './support/harness.js';
+import { tickInProcess } from './support/inprocess.js';
 import { issueLabeledPayload } from './support/webhooks.js';
 
 const PLANNER = resolve('test/fixtures/agents/planner.mjs');
@@ -25,18 +21,7 @@ async function tickPlan(number: number, mode: string, over: { agentTimeoutMinute
   issue.labels.push('loop/plan');
   h.repo.events.push({ id: h.forge.state.id(), issue: number, event: 'labeled', label: 'loop/plan', actor: 'maria', createdAt: h.forge.state.now() });
   const payload = issueLabeledPayload({ owner: 'acme', repo: 'widget', number, label: 'loop/plan', sender: 'maria' });
-  const config = { ...parseConfig({ inputs: { token: h.botToken, lane: 'plan', 'agent-command': `node ${PLANNER} ${h.dir}/log ${mode}` } }), ...over };
-  const forge = createGitHubForge({ token: h.botToken, owner: 'acme', repo: 'widget', baseUrl: h.forge.urls.api, spaceWrites: false, retryAfterBaseMs: 1 });
-  const workspace = await cloneWorkspace(h);
-  const rc = createRunContext({
-    env: { forge: 'github', eventName: 'issues', payload, owner: 'acme', repo: 'widget', apiUrl: h.forge.urls.api, serverUrl: h.forge.urls.web, runId: '77', runUrl: `${h.forge.urls.web}/acme/widget/actions/runs/77`, workspace, tempDir: h.dir, inputs: {} },
-    config,
-    forge,
-    log: silentLogger,
-    defaultBranch: 'main',
-    processEnv: { PATH: process.env.PATH },
-  });
-  return tick(rc, normalizeEvent('issues', payload));
+  return tickInProcess(h, { eventName: 'issues', payload, inputs: { lane: 'plan', 'agent-command': `node ${PLANNER} ${h.dir}/log ${mode}` }, config: over });
 }
 
 const labelsOf = (n: number) => [...h.repo.issues.find((i) => i.number === n)!.labels].sort();

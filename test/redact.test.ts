@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactSecrets } from '../src/core/redact.js';
-import { secretValues } from '../src/runtime/secrets.js';
+import { secretValues } from '../src/services/secrets.js';
 
 describe('secrets', () => {
   it('redacts every occurrence of each secret', () => {

@@ -1,7 +1,7 @@
 // The whole loop under a flaky forge: seeded 5xx and rate limits on reads and label writes. Retries
 // absorb them; the loop still ends merged, with no duplicate PR and one merge.
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpErrors, rateLimited } from '../src/embedded/faults.js';
+import { httpErrors, rateLimited } from '@agentloop/embedded-forge';
 import { startLoop, transitions, type Loop } from './support/loop.js';
 
 let loop: Loop;

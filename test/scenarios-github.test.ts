@@ -1,8 +1,7 @@
 // Whole-loop scenarios on the embedded forge with GitHub's semantics: workflows as a user installs
 // them, real git, real CI, dist/index.js run by the workflow runner, a scripted agent.
 import { afterEach, describe, expect, it } from 'vitest';
-import * as git from '../src/embedded/git-ops.js';
-import { eventFaults, failOn, humanEdits } from '../src/embedded/faults.js';
+import { eventFaults, failOn, git, humanEdits } from '@agentloop/embedded-forge';
 import { SAMPLE_SCRIPT } from '../src/demo/sample.js';
 import { startLoop, transitions, type Loop } from './support/loop.js';
 
@@ -156,12 +155,15 @@ describe('code lane (GitHub semantics)', () => {
     loop = await startLoop();
     await openAndLabel('add() subtracts', 'loop/code');
     const claimed = () => loop.forge.requests.some((q) => q.method === 'POST' && JSON.stringify(q.body ?? '').includes('loop/merge-in-process'));
+    let agentHead = '';
     const push = humanEdits({
       when: (req) => req.method === 'GET' && /\/pulls\/\d+$/.test(req.path) && claimed(),
       edit: async () => {
         const pr = pulls()[0]!;
-        await git.commitFiles(loop.repo.gitDir, pr.head, { 'NOTES.md': 'a human note\n' }, 'human note');
-        await loop.forge.refreshPullHeads(loop.repo);
+        agentHead = pr.headSha;
+        // A real push: GitHub sends push and pull_request synchronize, so CI runs on the human's head.
+        const after = await git.commitFiles(loop.repo.gitDir, pr.head, { 'NOTES.md': 'a human note\n' }, 'human note');
+        await loop.forge.afterPush(loop.repo, [{ ref: `refs/heads/${pr.head}`, before: agentHead, after }], loop.forge.state.tokens.get(loop.forge.token('maria')));
       },
     });
     loop.forge.faults.push(push);
@@ -172,7 +174,9 @@ describe('code lane (GitHub semantics)', () => {
     expect(mergeRuns[0]!.outputs.outcome).toBe('skipped');
     // CI runs on the human's head; the PR merges at that head, never at the old one.
     const pr = pulls()[0]!;
-    if (pr.merged) expect(merges().every((m) => (m.body as { sha: string }).sha === pr.headSha)).toBe(true);
+    expect(pr.merged).toBe(true);
+    expect(pr.headSha).not.toBe(agentHead);
+    expect(merges().map((m) => (m.body as { sha: string }).sha)).toEqual([pr.headSha]);
   });
 
   it('a protected path in the diff → nothing pushed', async () => {

@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { git } from '@agentloop/embedded-forge';
 import { SAMPLE_SCRIPT } from '../src/demo/sample.js';
-import * as git from '../src/embedded/git-ops.js';
 import { startLoop, transitions, type Loop } from './support/loop.js';
 
 let loop: Loop;

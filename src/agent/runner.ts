@@ -62,6 +62,8 @@ export interface AgentRunResult {
   /** Last ~40 lines of stderr (or why the agent could not start), for failure comments. */
   stderrTail: string;
   durationMs: number;
+  /** Dry run: the agent was not started (the dry-run port answers this; the real runner never does). */
+  notStarted?: true;
   /**
    * What the CLI reported. claude: total_cost_usd, usage.input_tokens/output_tokens, num_turns; codex:
    * token totals (no cost); gemini: prompt/candidate tokens and model requests as turns (no cost);

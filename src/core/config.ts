@@ -25,19 +25,27 @@ interface Field<T> {
 const bool = (): z.ZodType<boolean> =>
   z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-const int = (min: number, max: number): z.ZodType<number> =>
-  z.union([z.number(), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)]).pipe(z.number().int().min(min).max(max));
+// Each union branch carries the whole rule (not a union piped into it) so that the JSON Schema generated
+// for editors (scripts/generate.ts, which describes the input side) keeps the range and the minimum sizes.
+/** A whole number in [min, max]: a number, or a string of digits (action inputs are strings). */
+const int = (min: number, max: number): z.ZodType<number> => {
+  const n = z.number().int().min(min).max(max);
+  return z.union([n, z.string().regex(/^\s*-?\d+\s*$/).transform(Number).pipe(n)]);
+};
 
 /** A list: a YAML/JSON list, or a string split on commas and newlines. */
-const list = (item: z.ZodString = z.string().min(1)): z.ZodType<string[]> =>
-  z
-    .union([
-      z.array(z.string()),
-      z.string().transform((s) =>
+const list = (item: z.ZodString = z.string().min(1), minItems = 0): z.ZodType<string[]> => {
+  const items = minItems > 0 ? z.array(item).min(minItems) : z.array(item);
+  return z.union([
+    items,
+    z
+      .string()
+      .transform((s) =>
         s.trim().startsWith('[') ? (JSON.parse(s) as string[]) : s.split(/[,\n]/).map((x) => x.trim()).filter(Boolean),
-      ),
-    ])
-    .pipe(z.array(item));
+      )
+      .pipe(items),
+  ]);
+};
 
 /** Agent arguments: a list, or a string split on whitespace (no shell is involved). */
 const argv = (): z.ZodType<string[]> =>
@@ -70,7 +78,7 @@ export const ROUTE_APPENDIX_MAX = 4000;
 
 /** The keys of one route, as written in the file, with what each allows (for error messages). */
 const ROUTE_FIELDS = {
-  labels: { schema: list().pipe(z.array(z.string()).min(1)), allowed: 'a non-empty list of label names' },
+  labels: { schema: list(z.string().min(1), 1), allowed: 'a non-empty list of label names' },
   agent: { schema: oneOf(AGENTS), allowed: AGENTS.join(', ') },
   model: { schema: text(), allowed: 'a model name' },
   'agent-command': { schema: text(), allowed: 'a command line (for agent command)' },
@@ -122,7 +130,7 @@ export const FIELDS = {
   },
   'dry-run': { schema: bool(), allowed: 'true or false', from: 'both' },
   paused: { schema: bool(), allowed: 'true or false', from: 'both' },
-  'allowed-bots': { schema: list(), allowed: 'a list of exact bot logins', from: 'both' },
+  'allowed-bots': { schema: list(), allowed: 'a list of bot logins', from: 'both' },
   'agent-timeout-minutes': { schema: int(1, 360), allowed: 'a whole number from 1 to 360', from: 'both' },
   'merge-method': { schema: oneOf(MERGE_METHODS), allowed: MERGE_METHODS.join(', '), from: 'both' },
   'auto-merge': { schema: bool(), allowed: 'true or false', from: 'both' },

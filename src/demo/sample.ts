@@ -1,6 +1,6 @@
 // The demo's sample repository: a tiny package whose test fails until add() is fixed, its CI, and the
 // script the deterministic agent follows (a first fix that CI proves incomplete, then the real one).
-import type { AgentScript } from '../embedded/scripted-agent.js';
+import type { AgentScript } from '@agentloop/embedded-forge';
 
 export const SAMPLE_FILES: Record<string, string> = {
   'package.json': '{ "name": "calc", "type": "module", "scripts": { "test": "node test.js" } }\n',

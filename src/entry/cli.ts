@@ -2,10 +2,11 @@
 // `agentloop`: the same work outside Actions (DESIGN §9).
 //   agentloop tick --repo owner/name [--lane plan|code|sweep] [--item N] [--dry-run] [--input key=value …]
 //   agentloop demo
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RunIO } from '../run/main.js';
 
 const USAGE = `usage:
   agentloop tick --repo owner/name [--lane plan|code|sweep] [--item N] [--dry-run] [--input key=value ...]
@@ -28,45 +29,73 @@ async function tickCommand(argv: string[]): Promise<void> {
     },
   });
   if (!values.repo) throw new Error(`--repo is required\n${USAGE}`);
-  const dir = mkdtempSync(join(tmpdir(), 'agentloop-tick-'));
-  const eventPath = join(dir, 'event.json');
-  writeFileSync(eventPath, JSON.stringify({ inputs: { lane: values.lane ?? '', item: values.item ?? '' } }));
-  Object.assign(process.env, {
-    GITHUB_REPOSITORY: values.repo,
-    GITHUB_EVENT_NAME: 'workflow_dispatch',
-    GITHUB_EVENT_PATH: eventPath,
-    RUNNER_TEMP: dir,
-  });
-  if (values.lane) process.env.INPUT_LANE = values.lane;
-  if (values['dry-run']) process.env['INPUT_DRY-RUN'] = 'true';
+  const inputs: Record<string, string> = {};
+  if (values.lane) inputs.lane = values.lane;
+  if (values['dry-run']) inputs['dry-run'] = 'true';
   for (const pair of values.input ?? []) {
     const eq = pair.indexOf('=');
     if (eq < 1) throw new Error(`--input takes key=value, got "${pair}"`);
-    process.env[`INPUT_${pair.slice(0, eq).toUpperCase()}`] = pair.slice(eq + 1);
+    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (!process.env.INPUT_TOKEN && process.env.GITHUB_TOKEN) process.env.INPUT_TOKEN = process.env.GITHUB_TOKEN;
-  const { main } = await import('./main.js');
-  await main();
+  const processEnv = cliEnv(values.repo, inputs);
+  const [{ readActionsEnv }, { main }] = await Promise.all([import('../run/actions-env.js'), import('../run/main.js')]);
+  // As a workflow_dispatch would start it; nothing is written into this process's environment.
+  const env = { ...readActionsEnv(processEnv), eventName: 'workflow_dispatch', payload: { inputs: { lane: values.lane ?? '', item: values.item ?? '' } } };
+  await main(env, processEnv, consoleIO());
+}
+
+/** The Actions variables a run reads, for a repository named on the command line. */
+function cliEnv(repo: string, inputs: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_REPOSITORY: repo, GITHUB_EVENT_NAME: 'workflow_dispatch', RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'agentloop-tick-')) };
+  delete env.GITHUB_EVENT_PATH;
+  for (const [key, value] of Object.entries(inputs)) env[`INPUT_${key.toUpperCase()}`] = value;
+  if (!env.INPUT_TOKEN && env.GITHUB_TOKEN) env.INPUT_TOKEN = env.GITHUB_TOKEN;
+  return env;
+}
+
+/** The CLI's RunIO: plain lines on stdout/stderr, secrets masked; outputs and the summary are not kept. */
+function consoleIO(): RunIO {
+  const secrets: string[] = [];
+  const mask = (m: string) => secrets.reduce((text, s) => text.split(s).join('***'), m);
+  return {
+    log: {
+      info: (m) => console.log(mask(m)),
+      warning: (m) => console.error(`warning: ${mask(m)}`),
+      error: (m) => console.error(`error: ${mask(m)}`),
+      group: async (name, fn) => {
+        console.log(`── ${name}`);
+        return fn();
+      },
+    },
+    debug: () => {},
+    setSecret: (v) => {
+      if (v) secrets.push(v);
+    },
+    setOutput: () => {},
+    setFailed: (m) => {
+      console.error(mask(m));
+      process.exitCode = 1;
+    },
+    summary: () => {},
+  };
 }
 
 async function statusCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' } } });
   if (!values.repo) throw new Error(`--repo is required\n${USAGE}`);
-  process.env.GITHUB_REPOSITORY = values.repo;
-  if (!process.env.INPUT_TOKEN && process.env.GITHUB_TOKEN) process.env.INPUT_TOKEN = process.env.GITHUB_TOKEN;
-  const [{ readActionsEnv }, { setupRun }, { loadSweepSnapshot }, { renderDashboard }, { silentLogger }] = await Promise.all([
-    import('../runtime/actions-env.js'),
-    import('./setup.js'),
-    import('../runtime/sweep-snapshot.js'),
-    import('../transitions/dashboard.js'),
-    import('../runtime/logger.js'),
-  ]);
   // Reading needs no agent: a placeholder satisfies the schema for agent: command.
-  process.env['INPUT_AGENT-COMMAND'] ||= 'true';
-  const setup = await setupRun(readActionsEnv(process.env), silentLogger, process.env);
+  const processEnv = cliEnv(values.repo, { 'agent-command': process.env['INPUT_AGENT-COMMAND'] || 'true' });
+  const [{ readActionsEnv }, { setupRun }, { loadSweepSnapshot }, { dashboardBody }, { silentLogger }] = await Promise.all([
+    import('../run/actions-env.js'),
+    import('../run/setup.js'),
+    import('../services/sweep-snapshot.js'),
+    import('../transitions/dashboard.js'),
+    import('../core/logger.js'),
+  ]);
+  const setup = await setupRun(readActionsEnv(processEnv), silentLogger, processEnv);
   if (!setup.ok) throw new Error(setup.message);
   const ss = await loadSweepSnapshot(setup.rc, { kind: 'schedule' });
-  console.log(renderDashboard(setup.rc, ss).replace(/<!--[^>]*-->\n?/g, ''));
+  console.log(dashboardBody(setup.rc, ss).replace(/<!--[^>]*-->\n?/g, ''));
 }
 
 async function cli(argv: string[]): Promise<void> {

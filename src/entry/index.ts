@@ -31,7 +31,7 @@ function run(): Promise<void> | void {
     if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `transition=none\nreason=${verdict.reason}\nrequests=0\n`);
     return;
   }
-  return import('./main.js').then((m) => m.main());
+  return import('./action.js').then((m) => m.runAction());
 }
 
 Promise.resolve(run()).catch((err: unknown) => {

@@ -1,4 +1,4 @@
-// The one interface between agentloop and a forge (DESIGN §7). Adapters: github.ts, (forgejo.ts).
+// The one interface between agentloop and a forge (DESIGN §7). Adapters: github.ts; Forgejo's is planned.
 import type {
   Actor,
   CheckData,

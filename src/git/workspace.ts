@@ -24,8 +24,11 @@ export interface Workspace {
   remoteUrl: string;
   token: string;
   identity: GitIdentity;
-  /** Dry run: everything local happens, nothing is pushed. */
-  dryRun?: boolean;
+}
+
+/** Pushing as a port: the run context holds one, and the dry-run boundary replaces it. */
+export interface GitRemote {
+  push(ws: Workspace, branch: string, expect: string | null | undefined): Promise<void>;
 }
 
 const BASE_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
@@ -113,10 +116,11 @@ export async function head(ws: Workspace): Promise<string> {
  * or null when the branch must not exist yet.
  */
 export async function push(ws: Workspace, branch: string, expect: string | null | undefined): Promise<void> {
-  if (ws.dryRun) return;
   const lease = expect === undefined ? [] : [`--force-with-lease=refs/heads/${branch}:${expect ?? ''}`];
   await git(ws, ['push', '--quiet', ...lease, ws.remoteUrl, `HEAD:refs/heads/${branch}`], { auth: true });
 }
+
+export const gitRemote: GitRemote = { push };
 
 /** Files with unresolved conflicts in the index. */
 export async function conflictedFiles(ws: Workspace): Promise<string[]> {

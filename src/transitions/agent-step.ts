@@ -1,16 +1,14 @@
 // Running the agent inside a transition: prompt in, redacted result out, live log in a collapsed group.
 import { redactSecrets } from '../core/redact.js';
 import { routeFor } from '../core/routing.js';
-import { runAgent, type AgentMode, type AgentRunResult } from '../agent/runner.js';
-import type { RunContext } from '../runtime/run-context.js';
-import { secretValues } from '../runtime/secrets.js';
+import type { AgentMode, AgentRunResult } from '../agent/runner.js';
+import type { RunContext } from '../services/context.js';
+import { secretValues } from '../services/secrets.js';
+import type { TransitionResult } from './result.js';
 
-/** What a dry run reports in place of the agent's answer. */
-export const DRY_RUN_MESSAGE = '(dry run: the agent was not started)';
-
-/** In a dry run, transitions that change code stop after the agent step: there is no diff to judge. */
-export function dryRunStop(rc: RunContext, item: number, labels: string[], before: string[]) {
-  return { outcome: 'skipped' as const, item, labelsBefore: before, labelsAfter: labels, message: 'dry run: stopped where the agent would have run; nothing was pushed' };
+/** When the agent was not started (dry run), transitions that change code stop: there is no diff to judge. */
+export function notStartedStop(item: number, labels: string[], before: string[]): TransitionResult {
+  return { outcome: 'skipped', item, labelsBefore: before, labelsAfter: labels, message: 'dry run: stopped where the agent would have run; nothing was pushed' };
 }
 
 /**
@@ -19,13 +17,9 @@ export function dryRunStop(rc: RunContext, item: number, labels: string[], befor
  */
 export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string, labels: readonly string[], extraEnv: Record<string, string> = {}): Promise<AgentRunResult> {
   const cfg = { ...rc.config, ...routeFor(rc.config, labels) };
-  if (cfg.dryRun) {
-    rc.log.info(`[dry-run] would run the ${cfg.agent} agent (${mode}) for ${name} with a ${prompt.length}-character prompt`);
-    return { ok: true, exitCode: 0, signal: null, timedOut: false, finalMessage: DRY_RUN_MESSAGE, stderrTail: '', durationMs: 0 };
-  }
   const secrets = secretValues(rc.processEnv, [cfg.token]);
   const result = await rc.log.group(`agent (${cfg.agent}, ${name})`, () =>
-    runAgent({
+    rc.agent.run({
       agent: cfg.agent,
       command: cfg.agentCommand,
       args: cfg.agentArgs,

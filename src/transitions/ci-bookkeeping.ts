@@ -1,10 +1,10 @@
 // ci-green, ci-missing and escalate: no agent, no branch; labels and words only.
 import { outcomeOf } from '../core/outcomes.js';
 import type { Transition } from '../core/transition.js';
-import type { CodeSnapshot } from '../runtime/code-snapshot.js';
-import type { RunContext } from '../runtime/run-context.js';
+import type { CodeSnapshot } from '../services/code-snapshot.js';
+import type { RunContext } from '../services/context.js';
 import { fixHistory } from './fix-ci.js';
-import { codeSteps, released } from './lifecycle.js';
+import { codeSteps, released } from './claim.js';
 import type { TransitionResult } from './result.js';
 
 export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci-green' }>, cs: CodeSnapshot): Promise<TransitionResult> {
@@ -14,7 +14,7 @@ export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci
   const labels = await rc.labels.apply(t.issue, before, outcomeOf('ci-green', names, { addMerge: t.addMerge }).success);
   const next = t.addMerge ? 'auto-merge is on, so it will be merged next.' : `Apply \`${names.merge}\` to merge it.`;
   await item.status.write(
-    { title: 'CI green', steps: codeSteps(4), message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}`, runUrl: rc.env.runUrl },
+    { title: 'CI green', steps: codeSteps(4), message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}` },
     { ...item.status.state, headSha: t.headSha },
   );
   return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `PR #${t.pull} is green` };
@@ -33,7 +33,7 @@ export async function ciMissing(rc: RunContext, t: Extract<Transition, { kind: '
     ].join('\n'),
   );
   await item.status.write(
-    { title: 'waiting for CI', steps: codeSteps(3), message: `No CI has appeared on PR #${t.pull}; see the comment there.`, runUrl: rc.env.runUrl },
+    { title: 'waiting for CI', steps: codeSteps(3), message: `No CI has appeared on PR #${t.pull}; see the comment there.` },
     { ...item.status.state, ciMissingNotified: t.headSha },
   );
   return { outcome: 'done', item: t.issue, labelsBefore: item.data.labels, labelsAfter: item.data.labels, message: `explained the missing CI on PR #${t.pull}` };
@@ -50,7 +50,6 @@ export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'e
       title: 'needs a human',
       steps: codeSteps(3, true),
       message: `agentloop stopped: ${t.reason}. It added \`${names.needSupervisor}\`. Push a fix to the PR branch yourself, then remove \`${names.needSupervisor}\`: agentloop takes the PR from there (it merges once green if asked to). To let the agent try again instead, raise \`max-fix-attempts\` and remove the label.`,
-      runUrl: rc.env.runUrl,
       details: fixHistory(state),
     },
     state,

@@ -1,8 +1,8 @@
 // ci-failure (DESIGN §3): one issue per red workflow on the default branch, found again by a hidden
 // marker; updated while it stays red, commented and closed when it is green again.
 import { longestBacktickRun, sanitizeText } from '../core/sanitize.js';
-import type { RunContext } from '../runtime/run-context.js';
-import { CI_FAILURE_MARKER, trackedWorkflow } from '../runtime/sweep-snapshot.js';
+import type { RunContext } from '../services/context.js';
+import { CI_FAILURE_MARKER, trackedWorkflow } from '../core/ci-failure-marker.js';
 
 const TAIL_LINES = 60;
 

@@ -1,5 +1,5 @@
 // The failing jobs of a PR head and the tail of their logs, for the fix-ci prompt.
-import type { RunContext } from '../runtime/run-context.js';
+import type { RunContext } from '../services/context.js';
 
 const TAIL_LINES = 120;
 const MAX_JOBS = 4;

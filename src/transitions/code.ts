@@ -6,14 +6,16 @@ import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import { redactSecrets } from '../core/redact.js';
 import type { Transition } from '../core/transition.js';
-import { checkoutFresh, commit, fetchBranch, push, stageAll } from '../git/workspace.js';
-import { loopBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
-import { loadPrompt } from '../runtime/prompts.js';
-import type { RunContext } from '../runtime/run-context.js';
-import { secretValues } from '../runtime/secrets.js';
-import { coAuthor, workspaceOf } from '../runtime/workspace.js';
-import { describeAgentFailure, dryRunStop, runAgentStep } from './agent-step.js';
-import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { checkoutFresh, commit, fetchBranch, stageAll } from '../git/workspace.js';
+import { loopBranch } from '../core/branches.js';
+import { lastLine } from '../core/text.js';
+import type { CodeSnapshot } from '../services/code-snapshot.js';
+import { loadPrompt } from '../services/prompts.js';
+import type { RunContext } from '../services/context.js';
+import { secretValues } from '../services/secrets.js';
+import { coAuthor, workspaceOf } from '../services/workspace.js';
+import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
+import { Claim, codeSteps } from './claim.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -29,25 +31,18 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     // A PR for this issue exists (a run died after opening it, or a human re-applied loop/code): adopt it.
     const labels = await rc.labels.apply(t.issue, before, { add: outcome.success.add, remove: [...outcome.claim.remove, ...outcome.success.remove] });
     await item.status.write(
-      { title: 'waiting for CI', steps: codeSteps(3), message: `PR #${t.existingPull} already implements this issue; agentloop follows it instead of opening another.`, runUrl: rc.env.runUrl },
+      { title: 'waiting for CI', steps: codeSteps(3), message: `PR #${t.existingPull} already implements this issue; agentloop follows it instead of opening another.` },
       { ...item.status.state, pull: t.existingPull },
     );
     return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `adopted PR #${t.existingPull}` };
   }
 
   const template = await loadPrompt(rc, 'code'); // a broken override fails before any write
-  let state = owned(rc, item.status.state, 'code');
-  let labels = await claim(rc, item, outcome.claim, state, { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.`, runUrl: rc.env.runUrl });
-  const fail = async (title: string, message: string, details: string[] = []): Promise<TransitionResult> => {
-    labels = await rc.labels.apply(t.issue, labels, outcome.failure);
-    await item.status.write(
-      { title, steps: codeSteps(1, true), message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it and apply \`${names.code}\` again to retry.`, runUrl: rc.env.runUrl, details },
-      released(rc, state, 'code', 'failed'),
-    );
-    return { outcome: 'failed', item: t.issue, labelsBefore: before, labelsAfter: labels, message };
-  };
+  const claim = await Claim.take(rc, { transition: 'code', lane: 'code', item, outcome, errorTitle: 'code failed' }, { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.` });
+  const fail = (title: string, message: string, details: string[] = []) =>
+    claim.fail({ title, steps: codeSteps(1, true), message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it and apply \`${names.code}\` again to retry.`, details }, { message });
 
-  return withClaim(rc, item, outcome.failure, labels, 'code failed', async () => {
+  return claim.run(async () => {
     const ws = workspaceOf(rc);
     const branch = loopBranch(t.issue);
     const leftover = await fetchBranch(ws, branch); // from a run that died before opening the PR
@@ -58,7 +53,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const triggerAt = item.snapshot.triggers.code?.at ?? item.data.createdAt;
     const vars = { ...(await issueVars(rc, item, triggerAt, t.requester)), branch };
     const result = await runAgentStep(rc, 'code', 'write', renderPrompt(template, vars, { name: 'code' }), item.data.labels);
-    if (rc.config.dryRun) return dryRunStop(rc, t.issue, labels, before);
+    if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
     if (!result.ok) {
       return fail('code failed', describeAgentFailure(result, rc.config.agentTimeoutMinutes), result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : []);
     }
@@ -72,31 +67,21 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const summary = redactSecrets(result.finalMessage.trim(), secretValues(rc.processEnv, [rc.config.token]));
     const title = item.data.title.replace(/\s+/g, ' ').trim();
     const sha = await commit(ws, `${title} (#${t.issue})\n\n${summary.slice(0, 4000)}\n\nCloses #${t.issue}\n\n${coAuthor(rc, t.requester)}`);
-    await push(ws, branch, leftover);
+    await rc.git.push(ws, branch, leftover);
     const pr = await rc.forge.createPull({
       title,
       head: branch,
       base: rc.defaultBranch,
       body: `Closes #${t.issue}\n\n${summary}\n\n---\n<sub>Opened by agentloop for @${t.requester} · ${verdict.files} file(s), ${verdict.lines} line(s) · [run](${rc.env.runUrl})</sub>`,
     });
-    labels = await rc.labels.apply(t.issue, labels, outcome.success);
-    state = { ...released(rc, state, 'code', 'done'), pull: pr.number, headSha: sha, pushedAt: rc.now().toISOString(), fixAttempts: 0 };
-    await item.status.write(
-      { title: 'waiting for CI', steps: codeSteps(3), message: `Opened PR #${pr.number} (${verdict.files} file(s), ${verdict.lines} changed line(s)); waiting for CI on ${sha.slice(0, 7)}.`, runUrl: rc.env.runUrl },
-      state,
+    return claim.done(
+      { title: 'waiting for CI', steps: codeSteps(3), message: `Opened PR #${pr.number} (${verdict.files} file(s), ${verdict.lines} changed line(s)); waiting for CI on ${sha.slice(0, 7)}.` },
+      {
+        message: `opened PR #${pr.number}`,
+        state: { pull: pr.number, headSha: sha, pushedAt: rc.now().toISOString(), fixAttempts: 0 },
+        links: [{ label: 'pull request', url: pr.htmlUrl }],
+        agent: { durationMs: result.durationMs, ...(result.usage ?? {}) },
+      },
     );
-    return {
-      outcome: 'done',
-      item: t.issue,
-      labelsBefore: before,
-      labelsAfter: labels,
-      message: `opened PR #${pr.number}`,
-      links: [{ label: 'pull request', url: pr.htmlUrl }],
-      agent: { durationMs: result.durationMs, ...(result.usage ?? {}) },
-    };
   });
-}
-
-export function lastLine(text: string): string {
-  return (text.trim().split('\n').at(-1) ?? '').slice(0, 200).replace(/`/g, "'");
 }

@@ -5,15 +5,16 @@ import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import type { Transition } from '../core/transition.js';
-import { checkoutFresh, commit, fetchBranch, push, stageAll } from '../git/workspace.js';
-import { loopBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
-import { loadPrompt } from '../runtime/prompts.js';
-import type { RunContext } from '../runtime/run-context.js';
-import { workspaceOf } from '../runtime/workspace.js';
-import { describeAgentFailure, dryRunStop, runAgentStep } from './agent-step.js';
+import { checkoutFresh, commit, fetchBranch, stageAll } from '../git/workspace.js';
+import { loopBranch } from '../core/branches.js';
+import type { CodeSnapshot } from '../services/code-snapshot.js';
+import { loadPrompt } from '../services/prompts.js';
+import type { RunContext } from '../services/context.js';
+import { workspaceOf } from '../services/workspace.js';
+import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
 import { failingJobs } from './ci-logs.js';
-import { lastLine } from './code.js';
-import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { lastLine } from '../core/text.js';
+import { Claim, codeSteps } from './claim.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -26,27 +27,31 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
   const pull = cs.pulls.get(t.pull)!;
   const before = item.data.labels;
   const template = await loadPrompt(rc, 'fix-ci');
-  let state = owned(rc, item.status.state, 'code');
   const attemptNote = `fix attempt ${t.attempt} of ${rc.config.maxFixAttempts}`;
-  let labels = await claim(rc, item, outcome.claim, state, { title: 'fixing CI', steps: codeSteps(3), message: `CI is red on PR #${t.pull} (${t.failing.join(', ')}); ${attemptNote}.`, runUrl: rc.env.runUrl, details: fixHistory(state) });
+  const spec = { transition: 'fix-ci', lane: 'code', item, outcome, errorTitle: 'fix failed' } as const;
+  const claim = await Claim.take(rc, spec, { title: 'fixing CI', steps: codeSteps(3), message: `CI is red on PR #${t.pull} (${t.failing.join(', ')}); ${attemptNote}.`, details: fixHistory(item.status.state) });
+  const state = claim.state;
 
-  const finish = async (ok: boolean, title: string, message: string, extra: Partial<typeof state> = {}): Promise<TransitionResult> => {
-    labels = await rc.labels.apply(t.issue, labels, ok ? outcome.success : outcome.failure);
-    state = { ...released(rc, state, 'fix-ci', ok ? 'done' : 'failed'), ...extra };
-    const tail = ok ? '' : ` agentloop stopped and added \`${names.needSupervisor}\`; remove it to let agentloop continue.`;
-    await item.status.write({ title, steps: codeSteps(3, !ok), message: `${message}${tail}`, runUrl: rc.env.runUrl, details: fixHistory(state) }, state);
-    return { outcome: ok ? 'done' : 'failed', item: t.issue, labelsBefore: before, labelsAfter: labels, message };
+  /** The attempt recorded in the history (replacing the generic entry) so the next decision counts it. */
+  const record = (summary: string) => ({ fixAttempts: t.attempt, history: [...state.history, { transition: 'fix-ci', runId: rc.env.runId, at: rc.now().toISOString(), outcome: summary.slice(0, 200) }] });
+  const failed = (title: string, message: string, summary: string) => {
+    const after = { ...state, ...record(summary) };
+    return claim.fail(
+      { title, steps: codeSteps(3, true), message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it to let agentloop continue.`, details: fixHistory(after) },
+      { message, state: record(summary) },
+    );
   };
 
-  return withClaim(rc, item, outcome.failure, labels, 'fix failed', async () => {
+  return claim.run(async () => {
     const ws = workspaceOf(rc);
     const branch = loopBranch(t.issue);
     const remote = await fetchBranch(ws, branch);
     if (remote !== t.headSha) {
       // Someone pushed since the decision: the next run decides on the new head.
-      labels = await rc.labels.apply(t.issue, labels, { add: outcome.success.add, remove: outcome.claim.add });
-      await item.status.write({ title: 'waiting for CI', steps: codeSteps(3), message: `The PR head moved to ${remote?.slice(0, 7) ?? '(deleted)'} while agentloop prepared a fix; waiting for CI on it.`, runUrl: rc.env.runUrl }, released(rc, state, 'fix-ci', 'head moved'));
-      return { outcome: 'skipped', item: t.issue, labelsBefore: before, labelsAfter: labels, message: 'the PR head moved; nothing pushed' };
+      return claim.release(
+        { title: 'waiting for CI', steps: codeSteps(3), message: `The PR head moved to ${remote?.slice(0, 7) ?? '(deleted)'} while agentloop prepared a fix; waiting for CI on it.` },
+        { message: 'the PR head moved; nothing pushed', note: 'head moved', change: { add: outcome.success.add, remove: outcome.claim.add } },
+      );
     }
     await checkoutFresh(ws, branch, remote);
     const jobs = await failingJobs(rc, t.headSha, t.failing);
@@ -62,16 +67,17 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       max_attempts: rc.config.maxFixAttempts,
     };
     const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), item.data.labels, { AGENTLOOP_ATTEMPT: String(t.attempt) });
-    if (rc.config.dryRun) return dryRunStop(rc, t.issue, labels, before);
-    const record = (summary: string) => ({ fixAttempts: t.attempt, history: [...state.history, { transition: 'fix-ci', runId: rc.env.runId, at: rc.now().toISOString(), outcome: summary.slice(0, 200) }] });
-    if (!result.ok) return finish(false, 'fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, record('agent failed'));
+    if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
+    if (!result.ok) return failed('fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, 'agent failed');
     const verdict = checkDiff(await stageAll(ws), rc.config);
     if (!verdict.ok) {
-      return finish(false, verdict.reason === 'empty' ? 'no fix found' : 'fix refused', `${attemptNote}: nothing was pushed: ${verdict.message}.${result.finalMessage.trim() ? ` The agent said: ${lastLine(result.finalMessage)}` : ''}`, record(verdict.message));
+      return failed(verdict.reason === 'empty' ? 'no fix found' : 'fix refused', `${attemptNote}: nothing was pushed: ${verdict.message}.${result.finalMessage.trim() ? ` The agent said: ${lastLine(result.finalMessage)}` : ''}`, verdict.message);
     }
     const sha = await commit(ws, `Fix CI for #${t.issue} (attempt ${t.attempt})\n\n${result.finalMessage.trim().slice(0, 2000)}`);
-    await push(ws, branch, t.headSha);
-    return finish(true, 'waiting for CI', `Pushed ${attemptNote} as ${sha.slice(0, 7)}: ${lastLine(result.finalMessage) || 'fix'}; waiting for CI.`, { ...record(lastLine(result.finalMessage) || 'pushed a fix'), headSha: sha, pushedAt: rc.now().toISOString() });
+    await rc.git.push(ws, branch, t.headSha);
+    const message = `Pushed ${attemptNote} as ${sha.slice(0, 7)}: ${lastLine(result.finalMessage) || 'fix'}; waiting for CI.`;
+    const after = { ...record(lastLine(result.finalMessage) || 'pushed a fix'), headSha: sha, pushedAt: rc.now().toISOString() };
+    return claim.done({ title: 'waiting for CI', steps: codeSteps(3), message, details: fixHistory({ ...state, ...after }) }, { message, state: after });
   });
 }
 

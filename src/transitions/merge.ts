@@ -4,9 +4,10 @@
 import { outcomeOf } from '../core/outcomes.js';
 import type { PullData } from '../core/model.js';
 import type { Transition } from '../core/transition.js';
-import { issueOfBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
-import type { RunContext } from '../runtime/run-context.js';
-import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { issueOfBranch } from '../core/branches.js';
+import type { CodeSnapshot } from '../services/code-snapshot.js';
+import type { RunContext } from '../services/context.js';
+import { Claim, codeSteps } from './claim.js';
 import type { TransitionResult } from './result.js';
 
 type MergeTransition = Extract<Transition, { kind: 'merge' }>;
@@ -19,25 +20,21 @@ export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot
   const outcome = outcomeOf('merge', names);
   const target = t.issue ?? t.pull;
   const item = cs.items.get(target)!;
-  const before = item.data.labels;
-  const state = owned(rc, item.status.state, 'code');
-  let labels = await claim(rc, item, outcome.claim, state, { title: 'merging', steps: codeSteps(4), message: `Merging PR #${t.pull} at ${t.headSha.slice(0, 7)}.`, runUrl: rc.env.runUrl });
+  const claim = await Claim.take(rc, { transition: 'merge', lane: 'code', item, outcome, errorTitle: 'merge failed' }, { title: 'merging', steps: codeSteps(4), message: `Merging PR #${t.pull} at ${t.headSha.slice(0, 7)}.` });
 
-  const release = async (message: string, blocked = false): Promise<TransitionResult> => {
-    labels = await rc.labels.apply(target, labels, { add: [], remove: outcome.claim.add });
-    const after = { ...released(rc, state, 'merge', 'deferred'), ...(blocked ? { mergeBlockedSha: t.headSha } : {}) };
-    await item.status.write({ title: 'waiting to merge', steps: codeSteps(4), message, runUrl: rc.env.runUrl }, after);
-    return { outcome: 'skipped', item: target, labelsBefore: before, labelsAfter: labels, message };
-  };
+  const release = (message: string, blocked = false) =>
+    claim.release({ title: 'waiting to merge', steps: codeSteps(4), message }, { message, ...(blocked ? { state: { mergeBlockedSha: t.headSha } } : {}) });
   const merged = async (pr: PullData): Promise<TransitionResult> => {
     if (issueOfBranch(pr.headRef) !== undefined) await rc.forge.deleteBranch(pr.headRef).catch(() => undefined);
-    labels = await rc.labels.apply(target, labels, outcome.success);
+    const result = await claim.done(
+      { title: 'merged', steps: codeSteps(5), message: `PR #${t.pull} was merged (${rc.config.mergeMethod}) at ${t.headSha.slice(0, 7)}.` },
+      { message: `merged PR #${t.pull}`, note: 'merged', links: [{ label: 'pull request', url: pr.htmlUrl }] },
+    );
     if (t.issue !== undefined && t.issue !== t.pull) await rc.forge.closeIssue(t.issue);
-    await item.status.write({ title: 'merged', steps: codeSteps(5), message: `PR #${t.pull} was merged (${rc.config.mergeMethod}) at ${t.headSha.slice(0, 7)}.`, runUrl: rc.env.runUrl }, released(rc, state, 'merge', 'merged'));
-    return { outcome: 'done', item: target, labelsBefore: before, labelsAfter: labels, message: `merged PR #${t.pull}`, links: [{ label: 'pull request', url: pr.htmlUrl }] };
+    return result;
   };
 
-  return withClaim(rc, item, outcome.failure, labels, 'merge failed', async () => {
+  return claim.run(async () => {
     let pr = await rc.forge.getPull(t.pull);
     if (pr.merged) return merged(pr);
     if (pr.headSha !== t.headSha) return release(`The head of PR #${t.pull} moved to ${pr.headSha.slice(0, 7)} after the decision; the next run decides on it.`);
@@ -53,10 +50,8 @@ export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot
       }
       if (result.status === 409) return release(`The head of PR #${t.pull} moved during the merge (409); the next run decides on the new head.`);
       if (result.status >= 500 || result.status === 0) {
-        labels = await rc.labels.apply(target, labels, outcome.failure);
         const message = `The merge call failed with HTTP ${result.status} and the PR is not merged. agentloop does not retry a failed merge blindly: check PR #${t.pull}, merge it yourself or remove \`${names.needSupervisor}\` to let agentloop try again.`;
-        await item.status.write({ title: 'merge failed', steps: codeSteps(4, true), message, runUrl: rc.env.runUrl }, released(rc, state, 'merge', `HTTP ${result.status}`));
-        return { outcome: 'failed', item: target, labelsBefore: before, labelsAfter: labels, message: `merge failed with HTTP ${result.status}` };
+        return claim.fail({ title: 'merge failed', steps: codeSteps(4, true), message }, { message: `merge failed with HTTP ${result.status}`, note: `HTTP ${result.status}` });
       }
       return release(`The forge refused to merge PR #${t.pull} (${result.status}: ${result.message}). agentloop tries again when the PR's head changes.`, true);
     }

@@ -4,23 +4,23 @@ import type { PromptVars } from '../core/prompt.js';
 import { routeFor } from '../core/routing.js';
 import { isStatusComment } from '../core/status-comment.js';
 import { PLAN_MARKER, findPlan, formatThread, selectThread } from '../core/thread.js';
-import type { LoadedItem } from '../runtime/snapshot-loader.js';
-import type { RunContext } from '../runtime/run-context.js';
+import type { LoadedItem } from '../services/item-loader.js';
+import type { RunContext } from '../services/context.js';
 
 export async function issueVars(rc: RunContext, item: LoadedItem, triggerAt: string, requester: string): Promise<PromptVars> {
-  const writers = new Set<string>();
-  for (const login of new Set(item.comments.map((c) => c.author.login))) {
-    if (await rc.permissions.isWriter(login)) writers.add(login.toLowerCase());
+  const trusted = new Set<string>();
+  for (const c of item.comments) {
+    const login = c.author.login.toLowerCase();
+    if (!trusted.has(login) && (await rc.trust.trusted('author', c.author))) trusted.add(login);
   }
   const thread = selectThread(item.comments, {
-    writers,
+    writers: trusted,
     before: triggerAt,
     exclude: (c) => isStatusComment(c.body) || c.body.includes(PLAN_MARKER),
     maxComments: 50,
   });
   // agentloop posts as the automatic token's bot, an App's bot (allowed-bots) or a PAT's user (a writer).
-  const trusted = new Set([...rc.selfLogins, ...rc.config.allowedBots].map((l) => l.toLowerCase()));
-  const plan = findPlan(item.comments, PLAN_MARKER, { from: (c) => trusted.has(c.author.login.toLowerCase()) || writers.has(c.author.login.toLowerCase()) });
+  const plan = findPlan(item.comments, PLAN_MARKER, { from: (c) => trusted.has(c.author.login.toLowerCase()) });
   return {
     'issue.number': item.data.number,
     'issue.title': item.data.title,

@@ -7,13 +7,14 @@ import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import type { Transition } from '../core/transition.js';
-import { abortRebase, branchChanges, checkoutFresh, continueRebase, fetchBranch, filesWithMarkers, git, push, startRebase, type Workspace } from '../git/workspace.js';
-import { issueOfBranch, type CodeSnapshot } from '../runtime/code-snapshot.js';
-import { loadPrompt } from '../runtime/prompts.js';
-import type { RunContext } from '../runtime/run-context.js';
-import { workspaceOf } from '../runtime/workspace.js';
-import { describeAgentFailure, dryRunStop, runAgentStep } from './agent-step.js';
-import { claim, codeSteps, owned, released, withClaim } from './lifecycle.js';
+import { abortRebase, branchChanges, checkoutFresh, continueRebase, fetchBranch, filesWithMarkers, git, startRebase, type Workspace } from '../git/workspace.js';
+import { issueOfBranch } from '../core/branches.js';
+import type { CodeSnapshot } from '../services/code-snapshot.js';
+import { loadPrompt } from '../services/prompts.js';
+import type { RunContext } from '../services/context.js';
+import { workspaceOf } from '../services/workspace.js';
+import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
+import { Claim, codeSteps } from './claim.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -27,35 +28,37 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
   const item = cs.items.get(target)!;
   const pull = cs.pulls.get(t.pull)!;
   const before = item.data.labels;
+  const spec = { transition: 'rebase', lane: 'code', item, outcome, errorTitle: 'rebase failed' } as const;
 
   if (t.mode === 'update-branch') {
-    let labels = await claim(rc, item, outcome.claim, owned(rc, item.status.state, 'code'), { title: 'updating', steps: codeSteps(3), message: `Bringing PR #${t.pull} up to date with ${pull.baseRef}.`, runUrl: rc.env.runUrl });
-    return withClaim(rc, item, outcome.failure, labels, 'update failed', async () => {
+    const claim = await Claim.take(rc, { ...spec, errorTitle: 'update failed' }, { title: 'updating', steps: codeSteps(3), message: `Bringing PR #${t.pull} up to date with ${pull.baseRef}.` });
+    return claim.run(async () => {
       await rc.forge.updatePullBranch(t.pull, t.headSha);
-      labels = await rc.labels.apply(target, labels, outcome.success);
-      await item.status.write({ title: 'updated; waiting for CI', steps: codeSteps(3), message: `PR #${t.pull} was behind ${pull.baseRef}; agentloop brought it up to date. It merges after CI passes on the new head.`, runUrl: rc.env.runUrl }, released(rc, item.status.state, 'rebase', 'updated'));
-      return { outcome: 'done', item: target, labelsBefore: before, labelsAfter: labels, message: `updated PR #${t.pull} from ${pull.baseRef}` };
+      return claim.done(
+        { title: 'updated; waiting for CI', steps: codeSteps(3), message: `PR #${t.pull} was behind ${pull.baseRef}; agentloop brought it up to date. It merges after CI passes on the new head.` },
+        { message: `updated PR #${t.pull} from ${pull.baseRef}`, note: 'updated' },
+      );
     });
   }
 
   if (issueOfBranch(pull.headRef) === undefined) throw new Error(`refusing to rebase ${pull.headRef}: only agentloop branches are rewritten`);
   const template = await loadPrompt(rc, 'rebase');
-  const state = owned(rc, item.status.state, 'code');
-  let labels = await claim(rc, item, outcome.claim, state, { title: 'rebasing', steps: codeSteps(3), message: `PR #${t.pull} conflicts with ${pull.baseRef}; rebasing it.`, runUrl: rc.env.runUrl });
-  const fail = async (message: string): Promise<TransitionResult> => {
-    labels = await rc.labels.apply(target, labels, outcome.failure);
-    await item.status.write({ title: 'rebase failed', steps: codeSteps(3, true), message: `${message} Nothing was pushed. agentloop added \`${names.needSupervisor}\`; resolve the conflicts on \`${pull.headRef}\`, then remove it.`, runUrl: rc.env.runUrl }, released(rc, state, 'rebase', 'failed'));
-    return { outcome: 'failed', item: target, labelsBefore: before, labelsAfter: labels, message };
-  };
+  const claim = await Claim.take(rc, spec, { title: 'rebasing', steps: codeSteps(3), message: `PR #${t.pull} conflicts with ${pull.baseRef}; rebasing it.` });
+  const fail = (message: string) =>
+    claim.fail(
+      { title: 'rebase failed', steps: codeSteps(3, true), message: `${message} Nothing was pushed. agentloop added \`${names.needSupervisor}\`; resolve the conflicts on \`${pull.headRef}\`, then remove it.` },
+      { message },
+    );
 
-  return withClaim(rc, item, outcome.failure, labels, 'rebase failed', async () => {
+  return claim.run(async () => {
     const ws = workspaceOf(rc);
     const head = await fetchBranch(ws, pull.headRef);
     const base = await fetchBranch(ws, pull.baseRef);
     if (head !== t.headSha || !base) {
-      labels = await rc.labels.apply(target, labels, outcome.success);
-      await item.status.write({ title: 'waiting', steps: codeSteps(3), message: `The PR head moved while agentloop prepared the rebase; the next run decides again.`, runUrl: rc.env.runUrl }, released(rc, state, 'rebase', 'head moved'));
-      return { outcome: 'skipped', item: target, labelsBefore: before, labelsAfter: labels, message: 'the PR head moved; nothing pushed' };
+      return claim.release(
+        { title: 'waiting', steps: codeSteps(3), message: 'The PR head moved while agentloop prepared the rebase; the next run decides again.' },
+        { message: 'the PR head moved; nothing pushed', note: 'head moved', change: outcome.success },
+      );
     }
     await checkoutFresh(ws, pull.headRef, head);
     let step = await startRebase(ws, base);
@@ -68,9 +71,9 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       }
       const conflicts = await describeConflicts(ws, step.conflicts);
       const result = await runAgentStep(rc, 'rebase', 'write', renderPrompt(template, { ...baseVars, conflicts }, { name: 'rebase' }), item.data.labels);
-      if (rc.config.dryRun) {
+      if (result.notStarted) {
         await abortRebase(ws);
-        return dryRunStop(rc, target, labels, before);
+        return notStartedStop(target, claim.labels, before);
       }
       const unresolved = await filesWithMarkers(ws, step.conflicts);
       if (!result.ok || unresolved.length) {
@@ -82,11 +85,12 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
     const verdict = checkDiff(await branchChanges(ws, base), { ...rc.config, maxDiffLines: Number.MAX_SAFE_INTEGER });
     if (!verdict.ok && verdict.reason === 'protected') return fail(`After the rebase, ${verdict.message}.`);
     if (!verdict.ok && verdict.reason === 'empty') return fail(`After the rebase the branch changes nothing relative to ${pull.baseRef} (the conflict resolution dropped the PR's change).`);
-    await push(ws, pull.headRef, t.headSha);
+    await rc.git.push(ws, pull.headRef, t.headSha);
     const sha = (await git(ws, ['rev-parse', 'HEAD'])).stdout.trim();
-    labels = await rc.labels.apply(target, labels, outcome.success);
-    await item.status.write({ title: 'rebased; waiting for CI', steps: codeSteps(3), message: `Rebased PR #${t.pull} onto ${pull.baseRef} (${sha.slice(0, 7)}). It merges after CI passes on the new head.`, runUrl: rc.env.runUrl }, { ...released(rc, state, 'rebase', 'rebased'), headSha: sha, pushedAt: rc.now().toISOString() });
-    return { outcome: 'done', item: target, labelsBefore: before, labelsAfter: labels, message: `rebased PR #${t.pull} onto ${pull.baseRef}` };
+    return claim.done(
+      { title: 'rebased; waiting for CI', steps: codeSteps(3), message: `Rebased PR #${t.pull} onto ${pull.baseRef} (${sha.slice(0, 7)}). It merges after CI passes on the new head.` },
+      { message: `rebased PR #${t.pull} onto ${pull.baseRef}`, note: 'rebased', state: { headSha: sha, pushedAt: rc.now().toISOString() } },
+    );
   });
 }
 

@@ -1,8 +1,8 @@
 // A polite refusal (DESIGN §8): one comment, no state label touched.
 import type { Transition } from '../core/transition.js';
 import { refusalKey } from '../core/decide/context.js';
-import type { LoadedItem } from '../runtime/snapshot-loader.js';
-import type { RunContext } from '../runtime/run-context.js';
+import type { LoadedItem } from '../services/item-loader.js';
+import type { RunContext } from '../services/context.js';
 import type { TransitionResult } from './result.js';
 
 export async function refuse(rc: RunContext, t: Extract<Transition, { kind: 'refuse' }>, item: LoadedItem): Promise<TransitionResult> {
@@ -14,7 +14,6 @@ export async function refuse(rc: RunContext, t: Extract<Transition, { kind: 'ref
         `Hi @${t.actor}, thanks for the nudge. agentloop only starts work when the \`${t.label}\` label is applied by ` +
         `someone with write access to this repository (${t.reason}). A maintainer can remove the label and apply it again ` +
         `to start the work.`,
-      runUrl: rc.env.runUrl,
     },
     { ...item.status.state, refused: refusalKey(t.label, t.actor) },
   );

@@ -3,9 +3,9 @@
 import { MAX_REQUEUES } from '../core/decide/sweep.js';
 import { hasLabel } from '../core/labels.js';
 import type { Repair, Transition } from '../core/transition.js';
-import type { RunContext } from '../runtime/run-context.js';
-import type { SweepSnapshot } from '../runtime/sweep-snapshot.js';
-import { released } from './lifecycle.js';
+import type { RunContext } from '../services/context.js';
+import type { SweepSnapshot } from '../services/sweep-snapshot.js';
+import { released } from './claim.js';
 import type { TransitionResult } from './result.js';
 import { refreshDashboard } from './dashboard.js';
 import { reportCiFailure, reportCiRecovered } from './ci-failure.js';
@@ -39,7 +39,7 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
       const trigger = repair.lane === 'plan' ? [names.plan] : hasLabel(item.data.labels, names.codeInProcess) ? [item.status.state.pull !== undefined ? names.codeCiPending : names.code] : [];
       await rc.labels.apply(repair.item, item.data.labels, { add: trigger, remove: claims });
       await item.status.write(
-        { title: 'requeued', steps: [], message: `The run that was working on this stopped without finishing (${repair.reason}). agentloop put it back in the queue (requeue ${repair.attempt} of ${MAX_REQUEUES}).`, runUrl: rc.env.runUrl },
+        { title: 'requeued', steps: [], message: `The run that was working on this stopped without finishing (${repair.reason}). agentloop put it back in the queue (requeue ${repair.attempt} of ${MAX_REQUEUES}).` },
         { ...released(rc, item.status.state, 'sweep', 'requeued'), attempt: repair.attempt },
       );
       await dispatch(rc, repair.lane, repair.item);
@@ -50,7 +50,7 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
       const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess];
       await rc.labels.apply(repair.item, item.data.labels, { add: [names.needSupervisor], remove: claims });
       await item.status.write(
-        { title: 'needs a human', steps: [], message: `Runs working on this keep stopping without finishing (${repair.reason}). agentloop added \`${names.needSupervisor}\`: look at the run logs, then remove it to try again.`, runUrl: rc.env.runUrl },
+        { title: 'needs a human', steps: [], message: `Runs working on this keep stopping without finishing (${repair.reason}). agentloop added \`${names.needSupervisor}\`: look at the run logs, then remove it to try again.` },
         released(rc, item.status.state, 'sweep', 'escalated'),
       );
       return `escalated #${repair.item}`;

@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EmbeddedForge } from '../../src/embedded/server.js';
-import type { RepoState } from '../../src/embedded/state.js';
+import { EmbeddedForge, type RepoState } from '@agentloop/embedded-forge';
 import { validateRequest } from './openapi.js';
 
 const exec = promisify(execFile);

@@ -3,9 +3,9 @@
 import { parseConfig, type Config } from '../../src/core/config.js';
 import { normalizeEvent } from '../../src/core/event.js';
 import { createGitHubForge } from '../../src/forge/github.js';
-import { silentLogger } from '../../src/runtime/logger.js';
-import { createRunContext, type RunContext } from '../../src/runtime/run-context.js';
-import { tick } from '../../src/runtime/tick.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { createRunContext, type RunContext } from '../../src/services/context.js';
+import { tick } from '../../src/run/tick.js';
 import { cloneWorkspace, type Harness } from './harness.js';
 
 export interface TickOptions {

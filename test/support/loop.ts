@@ -3,13 +3,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EmbeddedForge, validateRequest, WorkflowRunner, type AgentScript, type IssueRec, type RepoState, type RunnerOptions, type RunRecord } from '@agentloop/embedded-forge';
 import { installWorkflows } from '../../src/demo/install.js';
 import { SAMPLE_FILES, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
-import type { AgentScript } from '../../src/embedded/scripted-agent.js';
-import { validateRequest } from '../../src/embedded/openapi.js';
-import { WorkflowRunner, type RunnerOptions, type RunRecord } from '../../src/embedded/runner.js';
-import { EmbeddedForge } from '../../src/embedded/server.js';
-import type { IssueRec, RepoState } from '../../src/embedded/state.js';
 import { createGitHubForge, type GitHubForge } from '../../src/forge/github.js';
 
 export interface Loop {
@@ -81,7 +77,12 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     tom: client('tom'),
     dir,
     scriptPath,
-    agentRuns: async () => (await readFile(`${scriptPath}.log`, 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
+    // No log file means the agent never ran; any other failure to read it is an error, not "0 runs".
+    agentRuns: async () =>
+      (await readFile(`${scriptPath}.log`, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return '';
+        throw err;
+      })).split('\n').filter(Boolean).length,
     issue,
     labelsOf: (n) => [...issue(n).labels].sort(),
     comments: (n, marker) => repo.comments.filter((c) => c.issue === n && (!marker || c.body.includes(marker))).map((c) => ({ body: c.body, user: c.user })),

@@ -1,2 +1,2 @@
 // The validator lives with the embedded forge (the demo validates too); tests import it from here.
-export * from '../../src/embedded/openapi.js';
+export * from '@agentloop/embedded-forge/openapi';

@@ -1,8 +1,8 @@
 // Shared helpers for the lane deciders.
-import { authorizeTrigger, type AuthVerdict } from '../authorize.js';
 import type { Config } from '../config.js';
 import { hasLabel, type LabelNames, type TriggerKey } from '../labels.js';
 import type { ItemSnapshot, Snapshot } from '../snapshot.js';
+import { trust, type TrustVerdict } from '../trust.js';
 
 export type DecideConfig = Pick<
   Config,
@@ -27,7 +27,7 @@ export interface Ctx {
   cfg: DecideConfig;
   names: LabelNames;
   has(item: ItemSnapshot | undefined, key: keyof LabelNames): boolean;
-  auth(item: ItemSnapshot, key: TriggerKey): AuthVerdict;
+  auth(item: ItemSnapshot, key: TriggerKey): TrustVerdict;
   minutesSince(iso: string): number;
 }
 
@@ -39,8 +39,10 @@ export function makeCtx(snap: Snapshot, cfg: DecideConfig): Ctx {
     cfg,
     names,
     has: (item, key) => !!item && hasLabel(item.labels, names[key]),
-    auth: (item, key) =>
-      authorizeTrigger(item.triggers[key], { allowedBots: cfg.allowedBots, selfLogins: cfg.selfLogins }),
+    auth: (item, key) => {
+      const t = item.triggers[key];
+      return trust('labeler', t?.actor, t?.permission, cfg);
+    },
     minutesSince: (iso) => (now - Date.parse(iso)) / 60_000,
   };
 }

@@ -1,0 +1,187 @@
+// Executing one job of a run: its directories (workspace, HOME, RUNNER_TEMP, the event file), its log
+// (secrets masked), workflow- and job-level env, then its steps in order — a failed step skips the
+// rest unless their `if:` says otherwise (`always()`, `failure()`), and `continue-on-error` is
+// honoured. Job `timeout-minutes` (default 360; fractional minutes accepted, tests use 0.02) kills
+// the running step and concludes the job `cancelled`, as GitHub records a job that hit its timeout.
+// At the end every process group the steps started is killed (the runner's orphan-process cleanup).
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { JobLog } from './job-log.js';
+import type { Reporter } from './reporting.js';
+import { message, type RunInternals, type RunnerHost } from './runner-host.js';
+import type { JobRecord, RunConclusion, RunRecord, StepConclusion, StepRecord } from './runner-types.js';
+import { evalMap, StepExecutor, type JobContext } from './step-exec.js';
+import { killGroup } from './step-process.js';
+import type { JobRec } from './state.js';
+import { evaluateIf, evaluateValue, truthy, type ExpressionContext, type JobStatus, type ParsedJob } from './workflow-engine.js';
+
+export class JobExecutor {
+  private readonly steps: StepExecutor;
+
+  constructor(
+    private readonly host: RunnerHost,
+    private readonly reporter: Reporter,
+  ) {
+    this.steps = new StepExecutor(host);
+  }
+
+  /** Runs a job that got a slot; resolves with its conclusion. */
+  async run(run: RunRecord, i: RunInternals, job: ParsedJob, record: JobRecord, rec: JobRec): Promise<RunConclusion> {
+    const startMs = Date.now();
+    record.status = 'in_progress';
+    record.startedAt = startMs;
+    rec.status = 'in_progress';
+    rec.startedAt = this.host.forge.state.now();
+    const check = this.reporter.jobStarted(run, record, rec);
+
+    const log = new JobLog((text) => {
+      record.log = text;
+      rec.log = text;
+      this.host.forge.logs.set(rec.id, text);
+    });
+    for (const s of Object.values(this.host.opts.secrets ?? {})) log.addMask(s);
+    log.addMask(run.token);
+
+    const jobDir = path.join(this.host.opts.workRoot, `run-${run.id}-${job.id.replace(/[^\w.-]/g, '_')}-${rec.id}`);
+    const repoName = run.repo.split('/')[1] ?? 'repo';
+    const workspace = path.join(jobDir, 'work', repoName, repoName);
+    const home = path.join(jobDir, 'home');
+    const temp = path.join(jobDir, 'temp');
+    const eventPath = path.join(temp, '_github_workflow', 'event.json');
+    await mkdir(workspace, { recursive: true });
+    await mkdir(home, { recursive: true });
+    await mkdir(path.dirname(eventPath), { recursive: true });
+    await writeFile(eventPath, JSON.stringify(run.payload, null, 2));
+    record.workspace = workspace;
+
+    log.line(`Current runner version: 'embedded'`);
+    log.line(`Runner name: 'embedded-runner'`);
+    log.line(`##[group]GITHUB_TOKEN Permissions`);
+    log.line(`##[endgroup]`);
+    log.flush();
+
+    const github = { ...run.github, job: job.id, workspace, action_path: '' };
+    const runner = { os: 'Linux', arch: 'X64', name: 'embedded-runner', temp, tool_cache: path.join(jobDir, 'toolcache'), environment: 'github-hosted' };
+    const jobCtx: Record<string, unknown> = { status: 'success' };
+    const steps: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
+    const wf = i.planned.workflow;
+    let wfEnv: Record<string, string> = {};
+    let jobEnv: Record<string, string> = {};
+    let jobFailed = false;
+    let envError: string | undefined;
+    try {
+      wfEnv = evalMap(wf.env, this.baseContext(run, { github, env: {}, runner, job: jobCtx }));
+      jobEnv = evalMap(job.env, this.baseContext(run, { github, env: wfEnv, runner, job: jobCtx }));
+    } catch (err) {
+      envError = message(err);
+    }
+    // Job timeout: cancel the job (the real runner's behaviour: conclusion cancelled).
+    const timeoutMs = (job.timeoutMinutes ?? 360) * 60_000;
+    const timer = setTimeout(() => {
+      record.timedOut = true;
+      i.killCurrent?.('job-timeout');
+    }, timeoutMs);
+    timer.unref();
+
+    const carry: JobContext['carry'] = { fileEnv: {}, extraPaths: [], pids: [] };
+    const jc: JobContext = { run, internals: i, job, record, log, dirs: { workspace, home, temp, eventPath, toolCache: runner.tool_cache }, carry };
+    try {
+      if (envError !== undefined) {
+        log.line(`##[error]${envError}`);
+        jobFailed = true;
+      }
+      if (job.uses !== undefined) log.line(`${job.uses}: reusable workflow skipped (not simulated)`);
+      for (const [n, step] of job.steps.entries()) {
+        const sr = record.steps[n]!;
+        const apiStep = rec.steps[n]!;
+        const cancelled = i.cancelRequested || record.timedOut;
+        const status: JobStatus = cancelled ? 'cancelled' : jobFailed ? 'failure' : 'success';
+        jobCtx['status'] = status;
+        const env = { ...wfEnv, ...jobEnv, ...carry.fileEnv };
+        const ctx = this.baseContext(run, { github, env, runner, job: jobCtx, steps, status });
+        let go: boolean;
+        try {
+          go = envError === undefined && evaluateIf(step.if, ctx);
+        } catch (err) {
+          go = false;
+          sr.error = message(err);
+        }
+        if (sr.error !== undefined) {
+          log.line(`##[error]${sr.error}`);
+          this.endStep(sr, apiStep, 'failure', 'failure');
+          jobFailed = true;
+          if (step.id) steps[step.id] = { outputs: {}, outcome: 'failure', conclusion: 'failure' };
+          continue;
+        }
+        if (!go) {
+          this.endStep(sr, apiStep, 'skipped', 'skipped');
+          if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+          continue;
+        }
+
+        sr.status = 'in_progress';
+        apiStep.status = 'in_progress';
+        sr.startedAt = Date.now();
+        const outcome = await this.steps.run(jc, { def: step, record: sr, expr: ctx, env });
+        let conclusion = outcome;
+        if (outcome === 'failure' && step.continueOnError !== undefined) {
+          try {
+            if (truthy(evaluateValue(step.continueOnError, ctx))) conclusion = 'success';
+          } catch (err) {
+            log.line(`##[error]${message(err)}`);
+          }
+        }
+        sr.durationMs = Date.now() - sr.startedAt;
+        this.endStep(sr, apiStep, outcome, conclusion);
+        if (step.id) steps[step.id] = { outputs: sr.outputs, outcome, conclusion };
+        if (conclusion === 'failure') jobFailed = true;
+        log.flush();
+      }
+    } finally {
+      clearTimeout(timer);
+      i.killCurrent = undefined;
+      // Orphan-process cleanup, as the runner does at the end of a job.
+      for (const pid of carry.pids) {
+        killGroup(pid);
+        this.host.liveGroups.delete(pid);
+      }
+    }
+
+    if (record.timedOut) log.line(`##[error]The job running on runner embedded-runner has exceeded the maximum execution time of ${job.timeoutMinutes ?? 360} minutes.`);
+    if (i.cancelRequested) log.line('##[error]The operation was canceled.');
+    const conclusion: RunConclusion = i.cancelRequested || record.timedOut ? 'cancelled' : jobFailed ? 'failure' : 'success';
+    log.line(`Cleaning up orphan processes`);
+    log.flush();
+    const at = this.host.forge.state.now();
+    record.status = 'completed';
+    record.conclusion = conclusion;
+    record.durationMs = Date.now() - startMs;
+    record.summary = record.steps.map((s) => s.summary).join('');
+    rec.status = 'completed';
+    rec.conclusion = conclusion;
+    rec.completedAt = at;
+    this.reporter.jobCompleted(run, record, check, conclusion, at, startMs);
+    if (!this.host.opts.keepWorkspaces) await rm(jobDir, { recursive: true, force: true });
+    return conclusion;
+  }
+
+  private baseContext(run: RunRecord, extra: Partial<ExpressionContext>): ExpressionContext {
+    return {
+      github: run.github,
+      inputs: run.inputs,
+      vars: this.host.opts.vars ?? {},
+      secrets: { ...this.host.opts.secrets, GITHUB_TOKEN: run.token },
+      matrix: {},
+      strategy: {},
+      ...extra,
+    };
+  }
+
+  private endStep(sr: StepRecord, apiStep: JobRec['steps'][number], outcome: StepConclusion, conclusion: StepConclusion): void {
+    sr.status = 'completed';
+    sr.outcome = outcome;
+    sr.conclusion = conclusion;
+    apiStep.status = 'completed';
+    apiStep.conclusion = conclusion;
+  }
+}

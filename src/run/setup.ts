@@ -1,0 +1,40 @@
+// From the Actions environment to a run context: token, forge client, default branch, configuration.
+// Shared by the action (main.ts) and the CLI's commands.
+import { ConfigError, DEFAULTS, parseConfig } from '../core/config.js';
+import type { Forge } from '../forge/forge.js';
+import { createGitHubForge } from '../forge/github.js';
+import type { ActionsEnv } from './actions-env.js';
+import type { Logger } from '../core/logger.js';
+import { createRunContext, type RunContext } from '../services/context.js';
+
+const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
+
+export type Setup = { ok: true; rc: RunContext; forge: Forge } | { ok: false; message: string };
+
+export async function setupRun(env: ActionsEnv, log: Logger, processEnv: NodeJS.ProcessEnv): Promise<Setup> {
+  if (env.forge !== 'github') return { ok: false, message: 'This runner is Forgejo/Gitea; this version of agentloop speaks only the GitHub API. Nothing was changed.' };
+  const token = env.inputs.token || processEnv.GITHUB_TOKEN || '';
+  const local = LOOPBACK.test(`${env.apiUrl}/`);
+  const forge = createGitHubForge({
+    token,
+    owner: env.owner,
+    repo: env.repo,
+    baseUrl: env.apiUrl,
+    logger: { info: (m) => log.info(m), warning: (m) => log.warning(m) },
+    // GitHub asks for spaced writes and patient retries; a forge on this machine (tests, the demo)
+    // answers in microseconds, so the same retries run with short waits there.
+    spaceWrites: !local,
+    retryAfterBaseMs: local ? 20 : 1000,
+  });
+  try {
+    const repository = env.payload.repository as { default_branch?: string } | undefined;
+    const defaultBranch = repository?.default_branch ?? (await forge.getRepo()).defaultBranch;
+    const fileName = env.inputs['config-file'] || DEFAULTS['config-file']!;
+    const fileText = await forge.getFileText(fileName, defaultBranch);
+    const config = parseConfig({ inputs: { ...env.inputs, token }, fileText, fileName });
+    return { ok: true, forge, rc: createRunContext({ env, config, forge, log, defaultBranch, processEnv }) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, message: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,119 @@
+// One run: snapshot → decide → perform one transition → report. Shared by the action and `agentloop tick`.
+import { decide, laneOf, type DecideConfig } from '../core/decide/index.js';
+import { eventItem, type LoopEvent } from '../core/event.js';
+import type { Lane } from '../core/snapshot.js';
+import type { Decision, Transition } from '../core/transition.js';
+import { ciGreen, ciMissing, escalate } from '../transitions/ci-bookkeeping.js';
+import { code } from '../transitions/code.js';
+import { fixCi } from '../transitions/fix-ci.js';
+import { merge } from '../transitions/merge.js';
+import { plan } from '../transitions/plan.js';
+import { rebase } from '../transitions/rebase.js';
+import { refuse } from '../transitions/refuse.js';
+import type { TransitionResult } from '../transitions/result.js';
+import { loadCodeSnapshot, type CodeSnapshot } from '../services/code-snapshot.js';
+import { chainNext, type ChainReport } from './chain.js';
+import type { RunContext } from '../services/context.js';
+import { loadPlanSnapshot } from '../services/item-loader.js';
+import { trackedWorkflow } from '../core/ci-failure-marker.js';
+import { loadSweepSnapshot } from '../services/sweep-snapshot.js';
+import { reportCiFailure, reportCiRecovered } from '../transitions/ci-failure.js';
+import { sweep } from '../transitions/sweep.js';
+
+export interface TickReport {
+  decision: Decision;
+  result?: TransitionResult;
+  chain?: ChainReport;
+}
+
+export function decideConfig(rc: RunContext): DecideConfig {
+  return { ...rc.config, selfLogins: rc.selfLogins };
+}
+
+const none = (lane: Lane, reason: string, item?: number): TickReport => ({
+  decision: { lane, transition: { kind: 'none', reason, ...(item !== undefined ? { item } : {}) }, queued: [], notes: [] },
+});
+
+export async function tick(rc: RunContext, event: LoopEvent): Promise<TickReport> {
+  const cfg = decideConfig(rc);
+  const lane = cfg.lane === 'auto' ? laneOf(event, cfg, rc.defaultBranch) : cfg.lane;
+  if (lane === 'plan') return tickPlan(rc, event, cfg);
+  if (lane === 'code') return tickCode(rc, event, cfg);
+  return tickSweep(rc, event, cfg);
+}
+
+async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
+  if (event.kind === 'ci') {
+    // A workflow finished: only its own health matters, so skip reading every loop item.
+    const health = await defaultBranchHealthFor(rc, event.workflow);
+    const decision = decide({ now: rc.now().toISOString(), defaultBranch: rc.defaultBranch, issues: [], pulls: [], defaultBranchHealth: health, runId: rc.env.runId }, event, { ...cfg, lane: 'sweep' });
+    const t = decision.transition;
+    rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+    if (t.kind === 'ci-failure') return { decision, result: { outcome: 'done', message: await reportCiFailure(rc, t) } };
+    if (t.kind === 'ci-recovered') return { decision, result: { outcome: 'done', item: t.issue, message: await reportCiRecovered(rc, t) } };
+    return { decision };
+  }
+  const ss = await loadSweepSnapshot(rc, event);
+  const decision = decide(ss.snapshot, event, { ...cfg, lane: 'sweep' });
+  const t = decision.transition;
+  rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+  if (t.kind !== 'sweep') return { decision };
+  return { decision, result: await sweep(rc, t, ss) };
+}
+
+/** The open ci-failure issue tracking one workflow, as the health entry decide() expects. */
+async function defaultBranchHealthFor(rc: RunContext, workflow: string) {
+  const issue = (await rc.forge.listOpenIssuesWithLabel(rc.config.labelNames.ciFailure)).find((i) => trackedWorkflow(i.body) === workflow);
+  return issue ? [{ workflow, runId: 0, conclusion: 'failure' as const, sha: '', url: '', trackingIssue: issue.number }] : [];
+}
+
+async function tickPlan(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
+  const number = eventItem(event);
+  if (number === undefined) return none('plan', 'the plan lane needs an issue number');
+  const loaded = await loadPlanSnapshot(rc, event, number).catch((err: { status?: number }) => {
+    if (err.status === 404 || err.status === 410) return undefined;
+    throw err;
+  });
+  if (!loaded) return none('plan', `#${number} was not found (deleted or transferred)`, number);
+  const decision = decide(loaded.snapshot, event, { ...cfg, lane: 'plan' });
+  const t = decision.transition;
+  rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+  if (t.kind === 'plan') return { decision, result: await plan(rc, t, loaded.item) };
+  if (t.kind === 'refuse') return { decision, result: await refuse(rc, t, loaded.item) };
+  return { decision };
+}
+
+async function tickCode(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
+  const cs = await loadCodeSnapshot(rc, event);
+  const decision = decide(cs.snapshot, event, { ...cfg, lane: 'code' });
+  const t = decision.transition;
+  rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+  for (const note of decision.notes) rc.log.info(`  ${note}`);
+  const result = await performCode(rc, t, cs);
+  if (!result && !decision.recheck) return { decision };
+  const chain = await chainNext(rc, event, decision, result);
+  return { decision, ...(result ? { result } : {}), chain };
+}
+
+function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<TransitionResult> | undefined {
+  switch (t.kind) {
+    case 'refuse':
+      return refuse(rc, t, cs.items.get(t.item)!);
+    case 'code':
+      return code(rc, t, cs);
+    case 'fix-ci':
+      return fixCi(rc, t, cs);
+    case 'ci-green':
+      return ciGreen(rc, t, cs);
+    case 'ci-missing':
+      return ciMissing(rc, t, cs);
+    case 'escalate':
+      return escalate(rc, t, cs);
+    case 'rebase':
+      return rebase(rc, t, cs);
+    case 'merge':
+      return merge(rc, t, cs);
+    default:
+      return undefined;
+  }
+}

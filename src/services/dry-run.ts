@@ -1,0 +1,61 @@
+// The dry-run boundary (DESIGN §1.3): the forge, the agent and git push are ports; in a dry run they are
+// replaced here, once. Reads pass through; writes are logged and skipped; the agent is not started.
+import type { Logger } from '../core/logger.js';
+import type { AgentPort } from '../agent/port.js';
+import type { Forge } from '../forge/forge.js';
+import type { GitRemote } from '../git/workspace.js';
+
+const WRITES = new Set<keyof Forge>([
+  'createIssue',
+  'closeIssue',
+  'updateIssueBody',
+  'createComment',
+  'updateComment',
+  'createLabel',
+  'addLabels',
+  'removeLabel',
+  'createPull',
+  'mergePull',
+  'updatePullBranch',
+  'deleteBranch',
+  'dispatchWorkflow',
+]);
+
+const FAKE_RESULT: Partial<Record<keyof Forge, unknown>> = {
+  createComment: { id: -1, body: '', author: { login: 'dry-run', type: 'Bot' }, createdAt: '', updatedAt: '', htmlUrl: '' },
+  mergePull: { merged: false, status: 0, message: 'dry run' },
+};
+
+/** What a dry run reports in place of the agent's answer. */
+export const DRY_RUN_MESSAGE = '(dry run: the agent was not started)';
+
+export function dryRunForge(forge: Forge, log: Logger): Forge {
+  return new Proxy(forge, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (!WRITES.has(prop as keyof Forge)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        log.info(`[dry-run] would call ${String(prop)}(${args.map((a) => JSON.stringify(a)).join(', ').slice(0, 300)})`);
+        return FAKE_RESULT[prop as keyof Forge];
+      };
+    },
+  });
+}
+
+export function dryRunAgent(log: Logger): AgentPort {
+  return {
+    async run(request) {
+      log.info(`[dry-run] would run the ${request.agent} agent (${request.mode}) for ${request.extraEnv?.AGENTLOOP_TRANSITION ?? 'a transition'} with a ${request.prompt.length}-character prompt`);
+      return { ok: true, notStarted: true, exitCode: 0, signal: null, timedOut: false, finalMessage: DRY_RUN_MESSAGE, stderrTail: '', durationMs: 0 };
+    },
+  };
+}
+
+export function dryRunGit(log: Logger): GitRemote {
+  return {
+    async push(_ws, branch) {
+      log.info(`[dry-run] would push to ${branch}`);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Reads what decide() needs from the forge. Only the edge of the system knows about requests.
+import type { LoopEvent } from '../core/event.js';
+import { hasLabel, TRIGGER_KEYS } from '../core/labels.js';
+import type { CommentData, IssueData, LabelEvent } from '../core/model.js';
+import type { ItemSnapshot, Snapshot, TriggerInfo } from '../core/snapshot.js';
+import { StatusWriter } from './status-writer.js';
+import { needsPermission } from '../core/trust.js';
+import type { RunContext } from './context.js';
+
+export interface LoadedItem {
+  data: IssueData;
+  comments: CommentData[];
+  status: StatusWriter;
+  snapshot: ItemSnapshot;
+}
+
+/**
+ * Who applied each trigger label present on the item. The event's sender for the label it names
+ * (with the time the forge stamped on the item); otherwise the latest `labeled` event in the timeline.
+ */
+async function triggersOf(rc: RunContext, data: IssueData, event: LoopEvent): Promise<ItemSnapshot['triggers']> {
+  const names = rc.config.labelNames;
+  const triggers: ItemSnapshot['triggers'] = {};
+  let timeline: LabelEvent[] | undefined;
+  for (const key of TRIGGER_KEYS) {
+    const label = names[key];
+    if (!hasLabel(data.labels, label)) continue;
+    let actor: TriggerInfo['actor'] | undefined;
+    let at: string | undefined;
+    if (event.kind === 'labeled' && event.number === data.number && event.label.toLowerCase() === label.toLowerCase()) {
+      actor = event.sender;
+      at = eventTime(rc);
+    } else {
+      timeline ??= await rc.forge.listLabelEvents(data.number);
+      const last = timeline.filter((e) => e.action === 'labeled' && e.label.toLowerCase() === label.toLowerCase()).at(-1);
+      if (last) {
+        actor = last.actor;
+        at = last.createdAt;
+      }
+    }
+    if (!actor || !at) continue;
+    const permission = needsPermission(actor, rc.trust.facts) ? await rc.trust.permissions.of(actor.login) : 'none';
+    triggers[key] = { label, actor, permission, at };
+  }
+  return triggers;
+}
+
+/** When the event happened: the item's updated_at in the payload, else now. */
+function eventTime(rc: RunContext): string {
+  const p = rc.env.payload;
+  const item = (p.issue ?? p.pull_request) as { updated_at?: string } | undefined;
+  return item?.updated_at ?? rc.now().toISOString();
+}
+
+/** `listed`: the item as a list request already returned it (saves re-reading it). */
+export async function loadItem(rc: RunContext, number: number, event: LoopEvent, listed?: IssueData): Promise<LoadedItem> {
+  const [data, comments] = await Promise.all([listed ?? rc.forge.getIssue(number), rc.forge.listComments(number)]);
+  const status = await StatusWriter.load(rc.forge, number, comments, (author) => rc.trust.trusted('author', author), rc.env.runUrl);
+  const snapshot: ItemSnapshot = {
+    number: data.number,
+    isPull: data.isPull,
+    title: data.title,
+    state: data.state,
+    labels: data.labels,
+    createdAt: data.createdAt,
+    triggers: await triggersOf(rc, data, event),
+    loop: status.state,
+  };
+  return { data, comments, status, snapshot };
+}
+
+/** The plan lane looks at one issue: the one the event or dispatch names. */
+export async function loadPlanSnapshot(rc: RunContext, event: LoopEvent, number: number): Promise<{ snapshot: Snapshot; item: LoadedItem }> {
+  const item = await loadItem(rc, number, event);
+  return {
+    item,
+    snapshot: {
+      now: rc.now().toISOString(),
+      defaultBranch: rc.defaultBranch,
+      issues: [item.snapshot],
+      pulls: [],
+      defaultBranchHealth: [],
+      runId: rc.env.runId,
+    },
+  };
+}
+
+/** Open issues and PRs carrying any of `labels` (the forges filter by one label at a time for "any"). */
+export async function openItemsWithAnyLabel(rc: RunContext, labels: string[]): Promise<Map<number, IssueData>> {
+  const found = new Map<number, IssueData>();
+  for (const list of await Promise.all(labels.map((l) => rc.forge.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
+  return found;
+}
