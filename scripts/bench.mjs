@@ -1,8 +1,9 @@
 // `npm run bench`: bundles scripts/bench.ts on the fly (the embedded forge is TypeScript source, in the embedded-forge/ workspace package) and runs it.
-import { build } from 'esbuild';
+
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 // Inside the project, so the bundle finds the package (action.yml, dist/) above it.
 const dir = join(process.cwd(), 'node_modules', '.cache', 'agentloop-bench');
@@ -16,7 +17,9 @@ await build({
   format: 'esm',
   target: 'node20',
   loader: { '.md': 'text' },
-  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 await import(pathToFileURL(out).href);

@@ -71,17 +71,45 @@ const before = forge.requests.length;
 const noop = await timeNode([join(root, 'dist/index.js')], {
   ...baseEnv,
   GITHUB_EVENT_NAME: 'issues',
-  GITHUB_EVENT_PATH: eventFile('noop', { action: 'labeled', issue: { number: 1 }, label: { name: 'bug' }, sender: { login: 'maria', type: 'User' } }),
+  GITHUB_EVENT_PATH: eventFile('noop', {
+    action: 'labeled',
+    issue: { number: 1 },
+    label: { name: 'bug' },
+    sender: { login: 'maria', type: 'User' },
+  }),
 });
 const noopRequests = forge.requests.length - before;
 
 // 2. The heavy path alone: a run that loads the forge client and decides "nothing to do" (plan already posted).
-repo.issues.push({ id: forge.state.id(), number: 99, title: 'Done', body: '', state: 'open', stateReason: null, labels: ['loop/plan-done'], user: 'maria', createdAt: forge.state.now(), updatedAt: forge.state.now(), closedAt: null, isPull: false });
-const heavy = await timeNode([join(root, 'dist/index.js')], {
-  ...baseEnv,
-  GITHUB_EVENT_NAME: 'issues',
-  GITHUB_EVENT_PATH: eventFile('heavy', { action: 'labeled', issue: { number: 99 }, label: { name: 'loop/plan' }, sender: { login: 'maria', type: 'User' }, repository: { default_branch: 'main' } }),
-}, 5);
+repo.issues.push({
+  id: forge.state.id(),
+  number: 99,
+  title: 'Done',
+  body: '',
+  state: 'open',
+  stateReason: null,
+  labels: ['loop/plan-done'],
+  user: 'maria',
+  createdAt: forge.state.now(),
+  updatedAt: forge.state.now(),
+  closedAt: null,
+  isPull: false,
+});
+const heavy = await timeNode(
+  [join(root, 'dist/index.js')],
+  {
+    ...baseEnv,
+    GITHUB_EVENT_NAME: 'issues',
+    GITHUB_EVENT_PATH: eventFile('heavy', {
+      action: 'labeled',
+      issue: { number: 99 },
+      label: { name: 'loop/plan' },
+      sender: { login: 'maria', type: 'User' },
+      repository: { default_branch: 'main' },
+    }),
+  },
+  5,
+);
 
 // 3. Plan runs: requests per run and wall time.
 const planTimes: number[] = [];
@@ -90,24 +118,51 @@ let routes: Record<string, number> = {};
 for (let i = 0; i < 5; i++) {
   const at = forge.state.now();
   const number = forge.state.nextNumber(repo);
-  repo.issues.push({ id: forge.state.id(), number, title: `Issue ${i}`, body: 'Make add() add.', state: 'open', stateReason: null, labels: ['loop/plan'], user: 'maria', createdAt: at, updatedAt: at, closedAt: null, isPull: false });
+  repo.issues.push({
+    id: forge.state.id(),
+    number,
+    title: `Issue ${i}`,
+    body: 'Make add() add.',
+    state: 'open',
+    stateReason: null,
+    labels: ['loop/plan'],
+    user: 'maria',
+    createdAt: at,
+    updatedAt: at,
+    closedAt: null,
+    isPull: false,
+  });
   repo.events.push({ id: forge.state.id(), issue: number, event: 'labeled', label: 'loop/plan', actor: 'maria', createdAt: at });
   const start = forge.requests.length;
   planTimes.push(
-    await timeNode([join(root, 'dist/index.js')], {
-      ...baseEnv,
-      GITHUB_EVENT_NAME: 'issues',
-      GITHUB_RUN_ID: String(1000 + i),
-      GITHUB_EVENT_PATH: eventFile(`plan-${i}`, { action: 'labeled', issue: { number, updated_at: at }, label: { name: 'loop/plan' }, sender: { login: 'maria', type: 'User' }, repository: { default_branch: 'main' } }),
-    }, 1),
+    await timeNode(
+      [join(root, 'dist/index.js')],
+      {
+        ...baseEnv,
+        GITHUB_EVENT_NAME: 'issues',
+        GITHUB_RUN_ID: String(1000 + i),
+        GITHUB_EVENT_PATH: eventFile(`plan-${i}`, {
+          action: 'labeled',
+          issue: { number, updated_at: at },
+          label: { name: 'loop/plan' },
+          sender: { login: 'maria', type: 'User' },
+          repository: { default_branch: 'main' },
+        }),
+      },
+      1,
+    ),
   );
   const reqs = forge.requests.slice(start);
   planRequests.push(reqs.length);
-  if (i === 1) routes = reqs.reduce<Record<string, number>>((acc, r) => {
-    const key = `${r.method} ${r.path.replace(/\/\d+/g, '/{n}').replace(/\/labels\/.+$/, '/labels/{name}').replace(/contents\/.+$/, 'contents/{path}')}`;
-    acc[key] = (acc[key] ?? 0) + 1;
-    return acc;
-  }, {});
+  if (i === 1)
+    routes = reqs.reduce<Record<string, number>>((acc, r) => {
+      const key = `${r.method} ${r.path
+        .replace(/\/\d+/g, '/{n}')
+        .replace(/\/labels\/.+$/, '/labels/{name}')
+        .replace(/contents\/.+$/, 'contents/{path}')}`;
+      acc[key] = (acc[key] ?? 0) + 1;
+      return acc;
+    }, {});
 }
 await forge.stop();
 
@@ -130,7 +185,9 @@ console.log(`agentloop bench (node ${process.version}, ${gitVersion}, median of 
 console.log('');
 console.log('start-up');
 console.log(`  node -e 0                          ${bare.toFixed(1)} ms`);
-console.log(`  no-op run (unrelated label)        ${noop.toFixed(1)} ms  (${(noop / bare).toFixed(2)}× bare node, ${noopRequests} API requests)`);
+console.log(
+  `  no-op run (unrelated label)        ${noop.toFixed(1)} ms  (${(noop / bare).toFixed(2)}× bare node, ${noopRequests} API requests)`,
+);
 console.log(`  heavy path, nothing to do (5 runs) ${heavy.toFixed(1)} ms  (${(heavy / bare).toFixed(2)}× bare node)`);
 console.log('');
 console.log('plan transition (embedded forge, scripted agent, 5 runs; first run creates the labels)');
@@ -138,7 +195,9 @@ console.log(`  wall time per run                  median ${median(planTimes).toF
 console.log(`  API requests per run               ${planRequests.join(', ')}`);
 for (const [route, n] of Object.entries(routes).sort()) console.log(`    ${String(n).padStart(2)} × ${route}`);
 console.log('');
-console.log(`the whole loop (npm run demo): ${(demoResult.wallMs / 1000).toFixed(1)} s, ${demoResult.runs.length} workflow runs, ${demoResult.agentRuns} agent invocations, merged: ${demoResult.merged}`);
+console.log(
+  `the whole loop (npm run demo): ${(demoResult.wallMs / 1000).toFixed(1)} s, ${demoResult.runs.length} workflow runs, ${demoResult.agentRuns} agent invocations, merged: ${demoResult.merged}`,
+);
 console.log('  API requests per agentloop run, by transition');
 for (const [t, counts] of perTransition) console.log(`    ${t.padEnd(10)} ${counts.join(', ')}`);
 console.log('');

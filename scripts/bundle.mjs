@@ -1,6 +1,7 @@
 // Bundles the action (dist/index.js + lazily loaded chunks) and the CLI (dist/cli.js) for Node 20.
-import { build } from 'esbuild';
+
 import { chmodSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -17,7 +18,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   loader: { '.md': 'text' },
   // Some dependencies still call require(); give ESM output a real one.
-  banner: { js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 chmodSync('dist/cli.js', 0o755);

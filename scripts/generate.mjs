@@ -1,10 +1,11 @@
 // `npm run generate`: bundles scripts/generate.ts on the fly (as bench.mjs does; it imports src/) and
 // writes the generated files: the JSON Schema of .github/agentloop.yml and the README's inputs table.
 // `npm run check:generated` (--check) writes nothing and fails when a committed copy is stale.
-import { build } from 'esbuild';
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const check = process.argv.includes('--check');
 // Inside the project, so the bundle finds zod and yaml in node_modules (they stay external).

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULTS, FIELDS, type ConfigKey } from '../src/core/config.js';
+import { type ConfigKey, DEFAULTS, FIELDS } from '../src/core/config.js';
 
 export const SCHEMA_FILE = 'schema/agentloop.schema.json';
 export const README_FILE = 'README.md';

@@ -1,9 +1,10 @@
 // REST routes for CI: commit statuses, check runs, workflow runs and jobs, job logs, workflow dispatch.
+
+import { now, num } from './api-items.js';
+import { type ApiHost, routeList } from './api-router.js';
 import * as git from './git-ops.js';
 import { checkRunJson, hashPath, jobJson, repoJson, statusJson, workflowRunJson } from './github-json.js';
 import { HttpError, notFound } from './http-util.js';
-import { now, num } from './api-items.js';
-import { routeList, type ApiHost } from './api-router.js';
 import type { RepoState } from './state.js';
 
 const { routes, route } = routeList();
@@ -30,16 +31,41 @@ route('GET', '/repos/{owner}/{repo}/commits/{ref}/status', async (host, repo, re
   const latest = new Map<string, (typeof repo.statuses)[number]>();
   for (const s of repo.statuses.filter((x) => x.sha === sha)) latest.set(s.context, s);
   const statuses = [...latest.values()];
-  const state = statuses.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : statuses.every((s) => s.state === 'success') && statuses.length ? 'success' : 'pending';
+  const state = statuses.some((s) => s.state === 'failure' || s.state === 'error')
+    ? 'failure'
+    : statuses.every((s) => s.state === 'success') && statuses.length
+      ? 'success'
+      : 'pending';
   return {
     status: 200,
-    body: { state, sha, total_count: statuses.length, statuses: statuses.map((s) => statusJson(host.state, s, host.urls)), repository: repoJson(host.state, repo, host.urls), commit_url: '', url: '' },
+    body: {
+      state,
+      sha,
+      total_count: statuses.length,
+      statuses: statuses.map((s) => statusJson(host.state, s, host.urls)),
+      repository: repoJson(host.state, repo, host.urls),
+      commit_url: '',
+      url: '',
+    },
   };
 });
 
 route('POST', '/repos/{owner}/{repo}/statuses/{sha}', (host, repo, req) => {
-  const body = req.body as { state: 'pending' | 'success' | 'failure' | 'error'; context?: string; description?: string; target_url?: string };
-  const s = { id: host.state.id(), sha: req.params.sha!, context: body.context ?? 'default', state: body.state, description: body.description ?? '', targetUrl: body.target_url ?? '', createdAt: now(host) };
+  const body = req.body as {
+    state: 'pending' | 'success' | 'failure' | 'error';
+    context?: string;
+    description?: string;
+    target_url?: string;
+  };
+  const s = {
+    id: host.state.id(),
+    sha: req.params.sha!,
+    context: body.context ?? 'default',
+    state: body.state,
+    description: body.description ?? '',
+    targetUrl: body.target_url ?? '',
+    createdAt: now(host),
+  };
   repo.statuses.push(s);
   return { status: 201, body: statusJson(host.state, s, host.urls) };
 });

@@ -4,11 +4,11 @@
 import { ciRoutes } from './api-actions.js';
 import { issueRoutes } from './api-issues.js';
 import { pullRoutes } from './api-pulls.js';
-import { handleRoutes, matchIn, type ApiHost, type ApiRequest, type ApiResponse } from './api-router.js';
+import { type ApiHost, type ApiRequest, type ApiResponse, handleRoutes, matchIn } from './api-router.js';
 
-export { addLabels, createIssueRec, ensureLabel, removeLabel } from './api-items.js';
 export { workflowIdOf } from './api-actions.js';
-export { permissionOf, type ApiHost, type ApiRequest, type ApiResponse } from './api-router.js';
+export { addLabels, createIssueRec, ensureLabel, removeLabel } from './api-items.js';
+export { type ApiHost, type ApiRequest, type ApiResponse, permissionOf } from './api-router.js';
 
 const routes = [...issueRoutes, ...pullRoutes, ...ciRoutes];
 

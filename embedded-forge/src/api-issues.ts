@@ -1,9 +1,10 @@
 // REST routes for the repository, issues, comments, timeline events and labels.
+
+import { addLabels, createIssueRec, emitItem, ensureLabel, issueOf, now, num, removeLabel } from './api-items.js';
+import { permissionOf, routeList } from './api-router.js';
 import * as git from './git-ops.js';
 import { commentJson, issueJson, labelJson, repoJson, userJson } from './github-json.js';
 import { HttpError, notFound } from './http-util.js';
-import { addLabels, createIssueRec, emitItem, ensureLabel, issueOf, now, num, removeLabel } from './api-items.js';
-import { permissionOf, routeList } from './api-router.js';
 
 const { routes, route } = routeList();
 
@@ -53,7 +54,10 @@ route('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', (host,
 
 route('GET', '/repos/{owner}/{repo}/issues', (host, repo, req) => {
   const state = req.url.searchParams.get('state') ?? 'open';
-  const wanted = (req.url.searchParams.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+  const wanted = (req.url.searchParams.get('labels') ?? '')
+    .split(',')
+    .map((l) => l.trim().toLowerCase())
+    .filter(Boolean);
   const items = repo.issues
     .filter((i) => state === 'all' || i.state === state)
     .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
@@ -84,7 +88,13 @@ route('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { needs: 'triage' 
     issue.state = body.state;
     issue.closedAt = body.state === 'closed' ? now(host) : null;
     issue.stateReason = body.state === 'closed' ? (body.state_reason ?? 'completed') : null;
-    repo.events.push({ id: host.state.id(), issue: issue.number, event: body.state === 'closed' ? 'closed' : 'reopened', actor: req.token!.login, createdAt: now(host) });
+    repo.events.push({
+      id: host.state.id(),
+      issue: issue.number,
+      event: body.state === 'closed' ? 'closed' : 'reopened',
+      actor: req.token!.login,
+      createdAt: now(host),
+    });
     await emitItem(host, repo, issue, body.state === 'closed' ? 'closed' : 'reopened', req.token!);
   }
   issue.updatedAt = now(host);
@@ -134,14 +144,22 @@ route('GET', '/repos/{owner}/{repo}/issues/{issue_number}/events', (host, repo, 
 
 // ---- labels ----
 
-route('GET', '/repos/{owner}/{repo}/labels', (host, repo) => ({ status: 200, list: repo.labels.map((l) => labelJson(l, repo, host.urls)) }));
+route('GET', '/repos/{owner}/{repo}/labels', (host, repo) => ({
+  status: 200,
+  list: repo.labels.map((l) => labelJson(l, repo, host.urls)),
+}));
 
 route('POST', '/repos/{owner}/{repo}/labels', (host, repo, req) => {
   const body = req.body as { name: string; color?: string; description?: string };
   if (repo.labels.some((l) => l.name.toLowerCase() === body.name.toLowerCase())) {
     throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] });
   }
-  const label = { id: host.state.id(), name: body.name, color: (body.color ?? 'ededed').replace(/^#/, ''), description: body.description ?? '' };
+  const label = {
+    id: host.state.id(),
+    name: body.name,
+    color: (body.color ?? 'ededed').replace(/^#/, ''),
+    description: body.description ?? '',
+  };
   repo.labels.push(label);
   return { status: 201, body: labelJson(label, repo, host.urls) };
 });

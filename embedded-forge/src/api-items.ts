@@ -1,8 +1,9 @@
 // Issue and pull request records as the API changes them: lookups, labels (with their events and
 // webhooks, one `labeled` per new label as GitHub sends), and the item webhooks.
+
+import type { ApiHost } from './api-router.js';
 import { issueJson, labelJson, pullJson, repoJson, userJson } from './github-json.js';
 import { notFound } from './http-util.js';
-import type { ApiHost } from './api-router.js';
 import type { IssueRec, PullRec, RepoState, TokenRec } from './state.js';
 
 export const now = (host: ApiHost) => host.state.now();
@@ -20,12 +21,9 @@ export function pullOf(repo: RepoState, n: number): { issue: IssueRec; pull: Pul
   return { issue: issueOf(repo, n), pull };
 }
 
-function issuePayload(host: ApiHost, repo: RepoState, issue: IssueRec) {
-  return issue.isPull
-    ? { name: 'pull_request', key: 'pull_request' as const }
-    : { name: 'issues', key: 'issue' as const };
+function issuePayload(_host: ApiHost, _repo: RepoState, issue: IssueRec) {
+  return issue.isPull ? { name: 'pull_request', key: 'pull_request' as const } : { name: 'issues', key: 'issue' as const };
 }
-
 
 export async function itemJsonFor(host: ApiHost, repo: RepoState, issue: IssueRec) {
   if (!issue.isPull) return issueJson(host.state, repo, issue, host.urls);
@@ -33,8 +31,14 @@ export async function itemJsonFor(host: ApiHost, repo: RepoState, issue: IssueRe
   return pullJson(host.state, repo, issue, pull, host.urls, await host.mergeState(repo, pull));
 }
 
-
-export async function emitItem(host: ApiHost, repo: RepoState, issue: IssueRec, action: string, token: TokenRec, extra: Record<string, unknown> = {}) {
+export async function emitItem(
+  host: ApiHost,
+  repo: RepoState,
+  issue: IssueRec,
+  action: string,
+  token: TokenRec,
+  extra: Record<string, unknown> = {},
+) {
   const { name, key } = issuePayload(host, repo, issue);
   host.emit(
     {
@@ -71,7 +75,14 @@ export async function addLabels(host: ApiHost, repo: RepoState, issue: IssueRec,
     const label = ensureLabel(host, repo, name);
     issue.labels.push(label.name);
     issue.updatedAt = now(host);
-    repo.events.push({ id: host.state.id(), issue: issue.number, event: 'labeled', label: label.name, actor: token.login, createdAt: now(host) });
+    repo.events.push({
+      id: host.state.id(),
+      issue: issue.number,
+      event: 'labeled',
+      label: label.name,
+      actor: token.login,
+      createdAt: now(host),
+    });
     await emitItem(host, repo, issue, 'labeled', token, { label: labelJson(label, repo, host.urls) });
   }
 }
@@ -81,13 +92,24 @@ export async function removeLabel(host: ApiHost, repo: RepoState, issue: IssueRe
   if (i < 0) return false;
   const [removed] = issue.labels.splice(i, 1);
   issue.updatedAt = now(host);
-  repo.events.push({ id: host.state.id(), issue: issue.number, event: 'unlabeled', label: removed!, actor: token.login, createdAt: now(host) });
+  repo.events.push({
+    id: host.state.id(),
+    issue: issue.number,
+    event: 'unlabeled',
+    label: removed!,
+    actor: token.login,
+    createdAt: now(host),
+  });
   const label = ensureLabel(host, repo, removed!);
   await emitItem(host, repo, issue, 'unlabeled', token, { label: labelJson(label, repo, host.urls) });
   return true;
 }
 
-export function createIssueRec(host: ApiHost, repo: RepoState, fields: { title: string; body: string; user: string; isPull: boolean }): IssueRec {
+export function createIssueRec(
+  host: ApiHost,
+  repo: RepoState,
+  fields: { title: string; body: string; user: string; isPull: boolean },
+): IssueRec {
   const at = now(host);
   const issue: IssueRec = {
     id: host.state.id(),

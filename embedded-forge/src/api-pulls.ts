@@ -1,10 +1,11 @@
 // REST routes for pull requests: list, open, read, merge (merge/squash/rebase with GitHub's refusals),
 // update-branch, and deleting a branch ref.
+
+import { createIssueRec, emitItem, issueOf, itemJsonFor, now, num, pullOf } from './api-items.js';
+import { routeList } from './api-router.js';
 import * as git from './git-ops.js';
 import { pullJson } from './github-json.js';
 import { HttpError } from './http-util.js';
-import { createIssueRec, emitItem, issueOf, itemJsonFor, now, num, pullOf } from './api-items.js';
-import { routeList } from './api-router.js';
 import type { PullRec } from './state.js';
 
 const { routes, route } = routeList();
@@ -26,15 +27,30 @@ route('POST', '/repos/{owner}/{repo}/pulls', async (host, repo, req) => {
   const head = body.head.includes(':') ? body.head.split(':')[1]! : body.head;
   const headSha = await git.revParse(repo.gitDir, `refs/heads/${head}`);
   if (!headSha || !(await git.revParse(repo.gitDir, `refs/heads/${body.base}`))) {
-    throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', field: headSha ? 'base' : 'head', code: 'invalid' }] });
+    throw new HttpError(422, 'Validation Failed', {
+      errors: [{ resource: 'PullRequest', field: headSha ? 'base' : 'head', code: 'invalid' }],
+    });
   }
   for (const [n, p] of repo.pulls) {
     if (p.head === head && p.base === body.base && issueOf(repo, n).state === 'open') {
-      throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` }] });
+      throw new HttpError(422, 'Validation Failed', {
+        errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` }],
+      });
     }
   }
   const issue = createIssueRec(host, repo, { title: body.title ?? head, body: body.body ?? '', user: req.token!.login, isPull: true });
-  const pull: PullRec = { number: issue.number, head, base: body.base, headSha, headRepo: `${repo.owner}/${repo.name}`, draft: !!body.draft, merged: false, mergedAt: null, mergeCommitSha: null, mergedBy: null };
+  const pull: PullRec = {
+    number: issue.number,
+    head,
+    base: body.base,
+    headSha,
+    headRepo: `${repo.owner}/${repo.name}`,
+    draft: !!body.draft,
+    merged: false,
+    mergedAt: null,
+    mergeCommitSha: null,
+    mergedBy: null,
+  };
   repo.pulls.set(issue.number, pull);
   await emitItem(host, repo, issue, 'opened', req.token!);
   return { status: 201, body: await itemJsonFor(host, repo, issue) };
@@ -53,15 +69,25 @@ route('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', async (host, rep
   if (body.sha && body.sha !== pull.headSha) throw new HttpError(409, 'Head branch was modified. Review and try the merge again.');
   const state = await host.mergeState(repo, pull);
   if (state.mergeable === false || pull.draft) throw new HttpError(405, 'Pull Request is not mergeable');
-  if (state.mergeableState === 'blocked') throw new HttpError(405, 'At least 1 approving review is required by reviewers with write access.');
+  if (state.mergeableState === 'blocked')
+    throw new HttpError(405, 'At least 1 approving review is required by reviewers with write access.');
   const before = await git.revParse(repo.gitDir, `refs/heads/${pull.base}`);
   let sha: string;
   try {
     const method = body.merge_method ?? 'merge';
-    const title = body.commit_title ?? (method === 'merge' ? `Merge pull request #${issue.number} from ${repo.owner}/${pull.head}` : `${issue.title} (#${issue.number})`);
-    ({ sha } = await git.mergePull(repo.gitDir, { base: pull.base, head: pull.head, method, title, message: body.commit_message ?? issue.body ?? '' }));
+    const title =
+      body.commit_title ??
+      (method === 'merge' ? `Merge pull request #${issue.number} from ${repo.owner}/${pull.head}` : `${issue.title} (#${issue.number})`);
+    ({ sha } = await git.mergePull(repo.gitDir, {
+      base: pull.base,
+      head: pull.head,
+      method,
+      title,
+      message: body.commit_message ?? issue.body ?? '',
+    }));
   } catch (err) {
-    if (err instanceof git.MergeConflictError || err instanceof git.NothingToMergeError) throw new HttpError(405, 'Pull Request is not mergeable');
+    if (err instanceof git.MergeConflictError || err instanceof git.NothingToMergeError)
+      throw new HttpError(405, 'Pull Request is not mergeable');
     if (err instanceof git.RefChangedError) throw new HttpError(405, 'Base branch was modified. Review and try the merge again.');
     throw err;
   }
@@ -84,7 +110,10 @@ route('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', async (h
   const before = pull.headSha;
   const sha = await git.updateBranch(repo.gitDir, { base: pull.base, head: pull.head, ...(expected ? { expectedHeadSha: expected } : {}) });
   host.branchMoved(repo, `refs/heads/${pull.head}`, before, sha, req.token);
-  return { status: 202, body: { message: 'Updating pull request branch.', url: `${host.urls.web}/${repo.owner}/${repo.name}/pull/${pull.number}` } };
+  return {
+    status: 202,
+    body: { message: 'Updating pull request branch.', url: `${host.urls.web}/${repo.owner}/${repo.name}/pull/${pull.number}` },
+  };
 });
 
 route('DELETE', '/repos/{owner}/{repo}/git/refs/{ref}', async (host, repo, req) => {

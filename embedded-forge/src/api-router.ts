@@ -30,10 +30,15 @@ export interface ApiHost {
   /** Called after anything moved a branch through the API (merge, update-branch, ref delete). */
   branchMoved(repo: RepoState, ref: string, before: string | null, after: string | null, token: TokenRec | undefined): void;
   /** true = accepted; false = no such workflow (404); a string = refused (422) with that message. */
-  dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): boolean | string | void | Promise<boolean | string | void>;
+  dispatch(
+    repo: RepoState,
+    workflowPath: string,
+    ref: string,
+    inputs: Record<string, unknown>,
+    token: TokenRec,
+  ): boolean | string | void | Promise<boolean | string | void>;
   readLog(repo: RepoState, jobId: number): string | undefined;
 }
-
 
 export type Handler = (host: ApiHost, repo: RepoState, req: ApiRequest) => Promise<ApiResponse> | ApiResponse;
 type Needs = 'read' | 'triage' | 'write';
@@ -62,13 +67,24 @@ export function routeList(): { routes: Route[]; route: DefineRoute } {
       keys.push(key);
       return key === 'path' || key === 'ref' ? '(.+)' : '([^/]+)';
     });
-    routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler, repoScoped: path.startsWith('/repos/'), needs: opts.needs ?? (method === 'GET' ? 'read' : 'write') });
+    routes.push({
+      method,
+      pattern: new RegExp(`^${source}$`),
+      keys,
+      handler,
+      repoScoped: path.startsWith('/repos/'),
+      needs: opts.needs ?? (method === 'GET' ? 'read' : 'write'),
+    });
   };
   return { routes, route };
 }
 
 /** The first route (in table order) that matches. */
-export function matchIn(routes: readonly Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+export function matchIn(
+  routes: readonly Route[],
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | undefined {
   for (const r of routes) {
     if (r.method !== method) continue;
     const m = r.pattern.exec(pathname);

@@ -38,9 +38,9 @@ const SHA_RE = /^[0-9a-f]{40}$/i;
  */
 export function checkoutCommands(input: CheckoutInput): CheckoutPlan {
   const w = input.with;
-  const repository = w['repository'] || input.repository;
-  const token = w['token'] || input.token;
-  const dir = path.resolve(input.workspace, w['path'] ?? '');
+  const repository = w.repository || input.repository;
+  const token = w.token || input.token;
+  const dir = path.resolve(input.workspace, w.path ?? '');
   const depthRaw = Number.parseInt(w['fetch-depth'] ?? '1', 10);
   const depth = Number.isFinite(depthRaw) && depthRaw >= 0 ? depthRaw : 1;
   const persist = (w['persist-credentials'] ?? 'true').trim().toLowerCase() !== 'false';
@@ -49,7 +49,7 @@ export function checkoutCommands(input: CheckoutInput): CheckoutPlan {
   const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
   const authed = ['-c', `http.extraheader=${header}`];
 
-  let ref = (w['ref'] ?? '').trim();
+  let ref = (w.ref ?? '').trim();
   let sha = '';
   if (ref === '') {
     ref = input.ref;

@@ -5,7 +5,7 @@
 // Push the hooks onto `forge.faults` (consulted, in order, before each REST request is handled; the
 // first one that answers wins). Randomness comes only from the seed, and a hook draws only for the
 // requests it matches, so the same seed and the same request sequence give the same faults.
-import { addLabels, removeLabel, type ApiHost } from './api-github.js';
+import { type ApiHost, addLabels, removeLabel } from './api-github.js';
 import type { ForgeEvent } from './events.js';
 import type { FaultHook } from './server.js';
 import type { IssueRec, RepoState } from './state.js';
@@ -114,7 +114,9 @@ export function rateLimited(opts: RateLimitedOptions): FaultHook {
     if (opts.limit !== undefined && fired >= opts.limit) return undefined;
     if (random() >= opts.rate) return undefined;
     fired++;
-    return opts.secondary === false ? primaryRateLimitAnswer(retryAfter, req.login) : secondaryRateLimitAnswer(retryAfter, opts.secondaryStatus ?? 429);
+    return opts.secondary === false
+      ? primaryRateLimitAnswer(retryAfter, req.login)
+      : secondaryRateLimitAnswer(retryAfter, opts.secondaryStatus ?? 429);
   };
 }
 
@@ -137,7 +139,11 @@ export function failOn(opts: FailOnOptions): FaultHook & { readonly fired: () =>
     if (req.method.toUpperCase() !== opts.method.toUpperCase() || !testPath(opts.path, req.path)) return undefined;
     if (fired >= times) return undefined;
     fired++;
-    return { status: opts.status, message: opts.message ?? STATUS_TEXT[opts.status] ?? 'injected fault', ...(opts.headers ? { headers: opts.headers } : {}) };
+    return {
+      status: opts.status,
+      message: opts.message ?? STATUS_TEXT[opts.status] ?? 'injected fault',
+      ...(opts.headers ? { headers: opts.headers } : {}),
+    };
   };
   return Object.assign(hook, { fired: () => fired });
 }

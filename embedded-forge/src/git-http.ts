@@ -94,7 +94,10 @@ export async function handleGitHttp(req: IncomingMessage, res: ServerResponse, o
 
   const projectRoot = path.resolve(opts.projectRoot);
   const gitDir = path.join(projectRoot, gp.owner, `${gp.name}.git`);
-  const isDir = await stat(gitDir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(gitDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) return sendText(res, 404, 'Repository not found.');
 
   const env: Record<string, string> = {
@@ -147,7 +150,12 @@ function diffRefs(before: Map<string, string>, after: Map<string, string>): RefU
 }
 
 /** Runs `git http-backend` for one request: body → stdin, CGI headers → HTTP headers, rest → body. */
-function runBackend(req: IncomingMessage, res: ServerResponse, cgiEnv: Record<string, string>, opts: { deferEnd?: boolean } = {}): Promise<void> {
+function runBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  cgiEnv: Record<string, string>,
+  opts: { deferEnd?: boolean } = {},
+): Promise<void> {
   return new Promise<void>((resolve) => {
     // -c enables receive-pack even for repositories not created by initBareRepo.
     const child = spawn('git', ['-c', 'http.receivepack=true', 'http-backend'], {

@@ -8,11 +8,11 @@ import {
   FORGE_IDENTITY,
   git,
   gitDate,
+  type Identity,
   MergeConflictError,
   NothingToMergeError,
   RefChangedError,
   withRepoLock,
-  type Identity,
 } from './git-run.js';
 import { casUpdateRef, commitMessage, commitTree } from './git-write.js';
 

@@ -4,12 +4,37 @@
 // serialized per repository, so concurrent API calls fail loudly instead of losing updates.
 // The modules: git-run.ts (running git, errors, lock), git-read.ts (lookups), git-write.ts (commits and
 // refs), git-merge.ts (comparisons and merges). Import this one: it is the forge's git API.
+
+export {
+  type Comparison,
+  compareCommits,
+  type Mergeability,
+  type MergePullOptions,
+  mergeability,
+  mergePull,
+  type UpdateBranchOptions,
+  updateBranch,
+} from './git-merge.js';
+export {
+  type BranchInfo,
+  branchRef,
+  type CommitInfo,
+  commitInfo,
+  listBranches,
+  listFiles,
+  listRefs,
+  readFile,
+  revParse,
+  type TreeEntry,
+} from './git-read.js';
 export {
   FORGE_IDENTITY,
-  git,
   GitCommandError,
   GitOpError,
+  type GitOpErrorCode,
+  git,
   hermeticGitEnv,
+  type Identity,
   identityEnv,
   MergeConflictError,
   NothingToMergeError,
@@ -17,18 +42,5 @@ export {
   RefNotFoundError,
   withRepoLock,
   ZERO_SHA,
-  type GitOpErrorCode,
-  type Identity,
 } from './git-run.js';
-export { branchRef, commitInfo, listBranches, listFiles, listRefs, readFile, revParse, type BranchInfo, type CommitInfo, type TreeEntry } from './git-read.js';
-export { commitFiles, deleteRef, initBareRepo, updateRef, type CommitOptions, type InitOptions } from './git-write.js';
-export {
-  compareCommits,
-  mergeability,
-  mergePull,
-  updateBranch,
-  type Comparison,
-  type Mergeability,
-  type MergePullOptions,
-  type UpdateBranchOptions,
-} from './git-merge.js';
+export { type CommitOptions, commitFiles, deleteRef, type InitOptions, initBareRepo, updateRef } from './git-write.js';

@@ -101,8 +101,7 @@ export async function listFiles(gitDir: string, ref: string, dirPath: string): P
     const tab = rec.indexOf('\t');
     const [mode, type, objSha, size] = rec.slice(0, tab).split(/ +/);
     const name = rec.slice(tab + 1);
-    const kind: TreeEntry['type'] =
-      type === 'tree' ? 'dir' : type === 'commit' ? 'submodule' : mode === '120000' ? 'symlink' : 'file';
+    const kind: TreeEntry['type'] = type === 'tree' ? 'dir' : type === 'commit' ? 'submodule' : mode === '120000' ? 'symlink' : 'file';
     entries.push({
       name,
       path: dir === '' ? name : `${dir}/${name}`,

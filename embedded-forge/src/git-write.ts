@@ -6,14 +6,14 @@ import path from 'node:path';
 import { branchRef, cleanPath, resolveCommit, revParse } from './git-read.js';
 import {
   FORGE_IDENTITY,
-  git,
   GitCommandError,
+  git,
+  type Identity,
   identityEnv,
   RefChangedError,
   RefNotFoundError,
   withRepoLock,
   ZERO_SHA,
-  type Identity,
 } from './git-run.js';
 
 export function commitMessage(title: string, body?: string): string {

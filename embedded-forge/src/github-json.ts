@@ -1,5 +1,16 @@
 // GitHub REST object shapes built from the embedded forge's state.
-import type { CheckRunRec, CommentRec, ForgeState, IssueRec, JobRec, LabelRec, PullRec, RepoState, StatusRec, WorkflowRunRec } from './state.js';
+import type {
+  CheckRunRec,
+  CommentRec,
+  ForgeState,
+  IssueRec,
+  JobRec,
+  LabelRec,
+  PullRec,
+  RepoState,
+  StatusRec,
+  WorkflowRunRec,
+} from './state.js';
 
 export interface Urls {
   api: string;
@@ -122,7 +133,12 @@ export function pullJson(
 ) {
   const full = `${repo.owner}/${repo.name}`;
   const base = issueJson(state, repo, issue, urls);
-  const headRepo = pull.headRepo === full ? repoJson(state, repo, urls) : pull.headRepo ? { ...repoJson(state, repo, urls), full_name: pull.headRepo, fork: true } : null;
+  const headRepo =
+    pull.headRepo === full
+      ? repoJson(state, repo, urls)
+      : pull.headRepo
+        ? { ...repoJson(state, repo, urls), full_name: pull.headRepo, fork: true }
+        : null;
   return {
     id: issue.id,
     node_id: `PR_${issue.id}`,
@@ -145,8 +161,20 @@ export function pullJson(
     created_at: issue.createdAt,
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
-    head: { label: `${pull.headRepo.split('/')[0]}:${pull.head}`, ref: pull.head, sha: pull.headSha, repo: headRepo, user: userJson(state, pull.headRepo.split('/')[0] || repo.owner, urls) },
-    base: { label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: '', repo: repoJson(state, repo, urls), user: userJson(state, repo.owner, urls) },
+    head: {
+      label: `${pull.headRepo.split('/')[0]}:${pull.head}`,
+      ref: pull.head,
+      sha: pull.headSha,
+      repo: headRepo,
+      user: userJson(state, pull.headRepo.split('/')[0] || repo.owner, urls),
+    },
+    base: {
+      label: `${repo.owner}:${pull.base}`,
+      ref: pull.base,
+      sha: '',
+      repo: repoJson(state, repo, urls),
+      user: userJson(state, repo.owner, urls),
+    },
     author_association: base.author_association,
   };
 }

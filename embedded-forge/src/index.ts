@@ -2,12 +2,54 @@
 // agentloop uses (validated against GitHub's OpenAPI description), real git over smart HTTP, a workflow
 // runner with the forge's own semantics, and seeded fault injection. The scripted agent is a separate
 // entry point (`@agentloop/embedded-forge/scripted-agent`): it runs as a program when bundled.
-export { EmbeddedForge, type EmbeddedForgeOptions, type FaultHook, type RecordedRequest, type RequestValidator } from './server.js';
+
 export type { EventListener, ForgeEvent } from './events.js';
 export {
-  ForgeState,
+  type EventDecision,
+  type EventFaultsOptions,
+  eventFaults,
+  type FailOnOptions,
+  type FaultAnswer,
+  type FaultRequest,
+  failOn,
+  type HttpErrorsOptions,
+  type HumanEditsHook,
+  type HumanEditsOptions,
+  httpErrors,
+  humanEdits,
+  labelAsHuman,
+  primaryRateLimitAnswer,
+  type RateLimitedOptions,
+  type RequestMatcher,
+  rateLimited,
+  SECONDARY_RATE_LIMIT_MESSAGE,
+  secondaryRateLimitAnswer,
+  seededRandom,
+  unlabelAsHuman,
+} from './faults.js';
+/** Server-side git on the forge's bare repositories (commits, refs, merges), for seeding and checking. */
+export * as git from './git-ops.js';
+export { specFile, validateRequest } from './openapi.js';
+export {
+  type Delivery,
+  describeRun,
+  groupAlive,
+  type JobRecord,
+  processAlive,
+  type RunConclusion,
+  type RunEvent,
+  type RunnerOptions,
+  type RunRecord,
+  type StepConclusion,
+  type StepRecord,
+  WorkflowRunner,
+} from './runner.js';
+export type { AgentScript } from './scripted-agent.js';
+export { EmbeddedForge, type EmbeddedForgeOptions, type FaultHook, type RecordedRequest, type RequestValidator } from './server.js';
+export {
   type CheckRunRec,
   type CommentRec,
+  ForgeState,
   type IssueEventRec,
   type IssueRec,
   type JobRec,
@@ -20,55 +62,14 @@ export {
   type User,
   type WorkflowRunRec,
 } from './state.js';
-/** Server-side git on the forge's bare repositories (commits, refs, merges), for seeding and checking. */
-export * as git from './git-ops.js';
-export {
-  describeRun,
-  groupAlive,
-  processAlive,
-  WorkflowRunner,
-  type Delivery,
-  type JobRecord,
-  type RunConclusion,
-  type RunEvent,
-  type RunnerOptions,
-  type RunRecord,
-  type StepConclusion,
-  type StepRecord,
-} from './runner.js';
-export {
-  eventFaults,
-  failOn,
-  httpErrors,
-  humanEdits,
-  labelAsHuman,
-  primaryRateLimitAnswer,
-  rateLimited,
-  secondaryRateLimitAnswer,
-  SECONDARY_RATE_LIMIT_MESSAGE,
-  seededRandom,
-  unlabelAsHuman,
-  type EventDecision,
-  type EventFaultsOptions,
-  type FailOnOptions,
-  type FaultAnswer,
-  type FaultRequest,
-  type HttpErrorsOptions,
-  type HumanEditsHook,
-  type HumanEditsOptions,
-  type RateLimitedOptions,
-  type RequestMatcher,
-} from './faults.js';
 export {
   ConcurrencyScheduler,
-  parseWorkflowFile,
-  planEvent,
-  selectWorkflowPaths,
   type ForgeFlavor,
   type ParsedWorkflow,
   type PlannedRun,
+  parseWorkflowFile,
+  planEvent,
+  selectWorkflowPaths,
   type TriggerEvent,
   type WorkflowFile,
 } from './workflow-engine.js';
-export { specFile, validateRequest } from './openapi.js';
-export type { AgentScript } from './scripted-agent.js';

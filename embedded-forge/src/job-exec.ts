@@ -10,10 +10,10 @@ import { JobLog } from './job-log.js';
 import type { Reporter } from './reporting.js';
 import { message, type RunInternals, type RunnerHost } from './runner-host.js';
 import type { JobRecord, RunConclusion, RunRecord, StepConclusion, StepRecord } from './runner-types.js';
-import { evalMap, StepExecutor, type JobContext } from './step-exec.js';
-import { killGroup } from './step-process.js';
 import type { JobRec } from './state.js';
-import { evaluateIf, evaluateValue, truthy, type ExpressionContext, type JobStatus, type ParsedJob } from './workflow-engine.js';
+import { evalMap, type JobContext, StepExecutor } from './step-exec.js';
+import { killGroup } from './step-process.js';
+import { type ExpressionContext, evaluateIf, evaluateValue, type JobStatus, type ParsedJob, truthy } from './workflow-engine.js';
 
 export class JobExecutor {
   private readonly steps: StepExecutor;
@@ -61,7 +61,14 @@ export class JobExecutor {
     log.flush();
 
     const github = { ...run.github, job: job.id, workspace, action_path: '' };
-    const runner = { os: 'Linux', arch: 'X64', name: 'embedded-runner', temp, tool_cache: path.join(jobDir, 'toolcache'), environment: 'github-hosted' };
+    const runner = {
+      os: 'Linux',
+      arch: 'X64',
+      name: 'embedded-runner',
+      temp,
+      tool_cache: path.join(jobDir, 'toolcache'),
+      environment: 'github-hosted',
+    };
     const jobCtx: Record<string, unknown> = { status: 'success' };
     const steps: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
     const wf = i.planned.workflow;
@@ -84,7 +91,15 @@ export class JobExecutor {
     timer.unref();
 
     const carry: JobContext['carry'] = { fileEnv: {}, extraPaths: [], pids: [] };
-    const jc: JobContext = { run, internals: i, job, record, log, dirs: { workspace, home, temp, eventPath, toolCache: runner.tool_cache }, carry };
+    const jc: JobContext = {
+      run,
+      internals: i,
+      job,
+      record,
+      log,
+      dirs: { workspace, home, temp, eventPath, toolCache: runner.tool_cache },
+      carry,
+    };
     try {
       if (envError !== undefined) {
         log.line(`##[error]${envError}`);
@@ -96,7 +111,7 @@ export class JobExecutor {
         const apiStep = rec.steps[n]!;
         const cancelled = i.cancelRequested || record.timedOut;
         const status: JobStatus = cancelled ? 'cancelled' : jobFailed ? 'failure' : 'success';
-        jobCtx['status'] = status;
+        jobCtx.status = status;
         const env = { ...wfEnv, ...jobEnv, ...carry.fileEnv };
         const ctx = this.baseContext(run, { github, env, runner, job: jobCtx, steps, status });
         let go: boolean;
@@ -147,7 +162,10 @@ export class JobExecutor {
       }
     }
 
-    if (record.timedOut) log.line(`##[error]The job running on runner embedded-runner has exceeded the maximum execution time of ${job.timeoutMinutes ?? 360} minutes.`);
+    if (record.timedOut)
+      log.line(
+        `##[error]The job running on runner embedded-runner has exceeded the maximum execution time of ${job.timeoutMinutes ?? 360} minutes.`,
+      );
     if (i.cancelRequested) log.line('##[error]The operation was canceled.');
     const conclusion: RunConclusion = i.cancelRequested || record.timedOut ? 'cancelled' : jobFailed ? 'failure' : 'success';
     log.line(`Cleaning up orphan processes`);

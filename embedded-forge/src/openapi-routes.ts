@@ -1,7 +1,8 @@
 // Which operation of the spec a request hits: path templates matched segment by segment, literal
 // segments preferred over parameters.
-import { deref, loadSpec, METHODS, type Operation, type Parameter, type PathItem } from './openapi-spec.js';
+
 import { shapeOf } from './openapi-schema.js';
+import { deref, loadSpec, METHODS, type Operation, type Parameter, type PathItem } from './openapi-spec.js';
 
 let cachedRoutes: Route[] | undefined;
 

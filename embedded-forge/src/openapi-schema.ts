@@ -122,8 +122,10 @@ export function checkParamString(schema: Schema | undefined, raw: string, where:
   if (!schema) return;
   const shape = shapeOf(schema);
   const types = shape.types;
-  if (types.size === 1 && types.has('integer') && !/^-?\d+$/.test(raw)) problems.push(`${where}: expected integer, got ${JSON.stringify(raw)}`);
+  if (types.size === 1 && types.has('integer') && !/^-?\d+$/.test(raw))
+    problems.push(`${where}: expected integer, got ${JSON.stringify(raw)}`);
   else if (types.size === 1 && types.has('boolean') && raw !== 'true' && raw !== 'false')
     problems.push(`${where}: expected boolean, got ${JSON.stringify(raw)}`);
-  else if (shape.enum && !shape.enum.map(String).includes(raw)) problems.push(`${where}: ${JSON.stringify(raw)} is not one of ${JSON.stringify(shape.enum)}`);
+  else if (shape.enum && !shape.enum.map(String).includes(raw))
+    problems.push(`${where}: ${JSON.stringify(raw)} is not one of ${JSON.stringify(shape.enum)}`);
 }

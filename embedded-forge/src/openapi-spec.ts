@@ -74,7 +74,8 @@ export function deref<T extends { $ref?: string }>(node: T): T {
   for (let hops = 0; current.$ref !== undefined; hops++) {
     if (hops > 32 || !current.$ref.startsWith('#/')) throw new Error(`unresolvable $ref ${current.$ref}`);
     let target: unknown = loadSpec();
-    for (const key of current.$ref.slice(2).split('/')) target = (target as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+    for (const key of current.$ref.slice(2).split('/'))
+      target = (target as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
     if (target === undefined) throw new Error(`dangling $ref ${current.$ref}`);
     current = target as T;
   }

@@ -1,11 +1,11 @@
 // Checks requests against GitHub's OpenAPI description (@octokit/openapi), so a fake forge can refuse
 // what the real one would: unknown routes, undeclared query/body fields, wrong value types.
 // Modules: openapi-spec.ts (loading), openapi-routes.ts (route matching), openapi-schema.ts (values).
-import { findOperation, pathMatches, type FoundOperation } from './openapi-routes.js';
+import { type FoundOperation, findOperation, pathMatches } from './openapi-routes.js';
 import { checkParamString, checkValue } from './openapi-schema.js';
 import { deref } from './openapi-spec.js';
 
-export { findOperation, type FoundOperation } from './openapi-routes.js';
+export { type FoundOperation, findOperation } from './openapi-routes.js';
 export { loadSpec, specFile } from './openapi-spec.js';
 
 // ---- requests ----

@@ -79,7 +79,14 @@ export class Reporter {
   }
 
   /** A job that ran has completed at `at`, after starting at `startMs`. */
-  jobCompleted(run: RunRecord, record: JobRecord, check: CheckRunRec | undefined, conclusion: RunConclusion, at: string, startMs: number): void {
+  jobCompleted(
+    run: RunRecord,
+    record: JobRecord,
+    check: CheckRunRec | undefined,
+    conclusion: RunConclusion,
+    at: string,
+    startMs: number,
+  ): void {
     if (check) {
       check.status = 'completed';
       check.conclusion = conclusion;
@@ -87,7 +94,8 @@ export class Reporter {
     } else {
       const secs = Math.round((Date.now() - startMs) / 1000);
       // Forgejo (Gitea) maps cancelled jobs to a failure status too.
-      const desc = conclusion === 'success' ? `Successful in ${secs}s` : conclusion === 'cancelled' ? 'Has been cancelled' : `Failing after ${secs}s`;
+      const desc =
+        conclusion === 'success' ? `Successful in ${secs}s` : conclusion === 'cancelled' ? 'Has been cancelled' : `Failing after ${secs}s`;
       this.recordStatus(run, record, conclusion === 'success' ? 'success' : 'failure', desc);
     }
   }

@@ -5,7 +5,7 @@
 import type { JobExecutor } from './job-exec.js';
 import { JobLog } from './job-log.js';
 import type { Reporter } from './reporting.js';
-import { message, stepDisplayName, type RunInternals, type RunnerHost } from './runner-host.js';
+import { message, type RunInternals, type RunnerHost, stepDisplayName } from './runner-host.js';
 import type { JobRecord, RunConclusion, RunRecord } from './runner-types.js';
 import type { JobRec } from './state.js';
 import { usesKind } from './steps.js';
@@ -18,7 +18,7 @@ function orderJobs(jobs: PlannedJob[]): PlannedJob[] {
   const rest = [...jobs];
   while (rest.length > 0) {
     const i = rest.findIndex((j) => j.job.needs.every((n) => done.has(n) || !jobs.some((x) => x.job.id === n)));
-    const next = rest.splice(i >= 0 ? i : 0, 1)[0]!;
+    const next = rest.splice(Math.max(i, 0), 1)[0]!;
     out.push(next);
     done.add(next.job.id);
   }
@@ -86,12 +86,19 @@ export class RunExecutor {
     for (const pj of planned) {
       const { record, rec } = jobs.get(pj.job.id)!;
       const needed = pj.job.needs.map((n) => needsCtx[n]?.result ?? 'success');
-      const status: JobStatus = i.cancelRequested || needed.includes('cancelled') ? 'cancelled' : needed.includes('failure') ? 'failure' : 'success';
+      const status: JobStatus =
+        i.cancelRequested || needed.includes('cancelled') ? 'cancelled' : needed.includes('failure') ? 'failure' : 'success';
       let runs = pj.runs;
       let error = pj.error;
       if (error === undefined && (pj.job.needs.length > 0 || i.cancelRequested)) {
         try {
-          runs = evaluateIf(pj.job.if, { github: run.github, inputs: run.inputs, vars: this.host.opts.vars ?? {}, needs: needsCtx, status });
+          runs = evaluateIf(pj.job.if, {
+            github: run.github,
+            inputs: run.inputs,
+            vars: this.host.opts.vars ?? {},
+            needs: needsCtx,
+            status,
+          });
         } catch (err) {
           runs = false;
           error = message(err);
@@ -116,7 +123,13 @@ export class RunExecutor {
         if (i.cancelRequested) {
           // Cancelled while waiting for a runner: only a job whose `if:` holds under cancelled() runs.
           try {
-            go = evaluateIf(pj.job.if, { github: run.github, inputs: run.inputs, vars: this.host.opts.vars ?? {}, needs: needsCtx, status: 'cancelled' });
+            go = evaluateIf(pj.job.if, {
+              github: run.github,
+              inputs: run.inputs,
+              vars: this.host.opts.vars ?? {},
+              needs: needsCtx,
+              status: 'cancelled',
+            });
           } catch {
             go = false;
           }
@@ -152,7 +165,13 @@ export class RunExecutor {
 
   private jobName(pj: PlannedJob, p: PlannedRun): string {
     try {
-      return evaluateTemplate(pj.job.name, { github: p.github, inputs: p.inputs, vars: this.host.opts.vars ?? {}, matrix: {}, strategy: {} });
+      return evaluateTemplate(pj.job.name, {
+        github: p.github,
+        inputs: p.inputs,
+        vars: this.host.opts.vars ?? {},
+        matrix: {},
+        strategy: {},
+      });
     } catch {
       return pj.job.name;
     }

@@ -19,7 +19,7 @@ import type { ForgeEvent } from './events.js';
 import { JobExecutor } from './job-exec.js';
 import { Reporter } from './reporting.js';
 import { RunExecutor } from './run-exec.js';
-import { Slots, type RunnerHost } from './runner-host.js';
+import { type RunnerHost, Slots } from './runner-host.js';
 import type { RunnerOptions, RunRecord } from './runner-types.js';
 import { RunScheduler } from './scheduler.js';
 import type { EmbeddedForge } from './server.js';
@@ -133,10 +133,15 @@ export class WorkflowRunner {
 
 /** One line for progress output and transcripts. */
 export function describeRun(r: RunRecord): string {
-  const ev = [r.event.name, r.event.action, r.event.label ? `'${r.event.label}'` : undefined, r.event.item !== undefined ? `#${r.event.item}` : undefined]
+  const ev = [
+    r.event.name,
+    r.event.action,
+    r.event.label ? `'${r.event.label}'` : undefined,
+    r.event.item !== undefined ? `#${r.event.item}` : undefined,
+  ]
     .filter(Boolean)
     .join(' ');
-  const out = r.outputs['transition'] ? ` transition=${r.outputs['transition']}${r.outputs['outcome'] ? ` outcome=${r.outputs['outcome']}` : ''}` : '';
+  const out = r.outputs.transition ? ` transition=${r.outputs.transition}${r.outputs.outcome ? ` outcome=${r.outputs.outcome}` : ''}` : '';
   const group = r.concurrencyGroup ? ` [${r.concurrencyGroup}]` : '';
   const result = r.status === 'completed' ? `${r.conclusion}${r.cancelledByConcurrency ? ' (concurrency)' : ''}` : r.status;
   return `run ${r.id} ${r.workflow.name} (${ev} by ${r.event.actor})${group}: ${result}${out}`;

@@ -108,18 +108,22 @@ export function parseScript(input: unknown): Script {
 export function parseAttempt(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return 1;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ScriptedAgentError(`AGENTLOOP_ATTEMPT must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ScriptedAgentError(`AGENTLOOP_ATTEMPT must be a positive integer, got ${JSON.stringify(value)}`);
   return n;
 }
 
 /** Resolve `rel` inside `cwd`, refusing absolute paths and any `..` segment. */
 export function safePath(cwd: string, rel: string): string {
   if (rel.includes('\0')) throw new ScriptedAgentError(`refusing path with a NUL byte: ${JSON.stringify(rel)}`);
-  if (path.posix.isAbsolute(rel) || path.win32.isAbsolute(rel)) throw new ScriptedAgentError(`refusing absolute path ${JSON.stringify(rel)}: paths must be relative to the workspace`);
-  if (rel.split(/[\\/]/).includes('..')) throw new ScriptedAgentError(`refusing path ${JSON.stringify(rel)}: it contains '..' and could escape the workspace`);
+  if (path.posix.isAbsolute(rel) || path.win32.isAbsolute(rel))
+    throw new ScriptedAgentError(`refusing absolute path ${JSON.stringify(rel)}: paths must be relative to the workspace`);
+  if (rel.split(/[\\/]/).includes('..'))
+    throw new ScriptedAgentError(`refusing path ${JSON.stringify(rel)}: it contains '..' and could escape the workspace`);
   const root = path.resolve(cwd);
   const full = path.resolve(root, rel);
-  if (full === root || !full.startsWith(root + path.sep)) throw new ScriptedAgentError(`refusing path ${JSON.stringify(rel)}: it does not name a file inside the workspace`);
+  if (full === root || !full.startsWith(root + path.sep))
+    throw new ScriptedAgentError(`refusing path ${JSON.stringify(rel)}: it does not name a file inside the workspace`);
   return full;
 }
 
@@ -175,10 +179,15 @@ export function resolveConflictMarkers(text: string, side: 'ours' | 'theirs'): {
 
 function gitUnmerged(cwd: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['diff', '--name-only', '--diff-filter=U', '--relative', '-z'], { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
-      if (error) reject(error);
-      else resolve([...new Set(stdout.split('\0').filter(Boolean))]);
-    });
+    execFile(
+      'git',
+      ['diff', '--name-only', '--diff-filter=U', '--relative', '-z'],
+      { cwd, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve([...new Set(stdout.split('\0').filter(Boolean))]);
+      },
+    );
   });
 }
 
@@ -259,16 +268,32 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
   const attempt = opts.attempt ?? 1;
   const log: string[] = [];
   const changed: string[] = [];
-  const result = (exitCode: number, stdout: string, extra = ''): ScriptedAgentResult => ({ exitCode, stdout, stderr: joinLog(log) + extra, changed });
+  const result = (exitCode: number, stdout: string, extra = ''): ScriptedAgentResult => ({
+    exitCode,
+    stdout,
+    stderr: joinLog(log) + extra,
+    changed,
+  });
   try {
-    const earlierCodeRuns = opts.logPath ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('"transition":"code"')).length : 0;
+    const earlierCodeRuns = opts.logPath
+      ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('"transition":"code"')).length
+      : 0;
     if (opts.logPath) {
-      const line: ScriptedAgentLogLine = { transition: opts.transition ?? null, attempt, cwd: opts.cwd, promptLength: opts.prompt.length, prompt: opts.prompt };
+      const line: ScriptedAgentLogLine = {
+        transition: opts.transition ?? null,
+        attempt,
+        cwd: opts.cwd,
+        promptLength: opts.prompt.length,
+        prompt: opts.prompt,
+      };
       await appendFile(opts.logPath, `${JSON.stringify(line)}\n`);
     }
     const s = parseScript(script);
     const t = opts.transition;
-    if (!isTransition(t)) throw new ScriptedAgentError(`AGENTLOOP_TRANSITION must be one of ${SCRIPTED_TRANSITIONS.join(', ')}; got ${JSON.stringify(t ?? '')}`);
+    if (!isTransition(t))
+      throw new ScriptedAgentError(
+        `AGENTLOOP_TRANSITION must be one of ${SCRIPTED_TRANSITIONS.join(', ')}; got ${JSON.stringify(t ?? '')}`,
+      );
     if (!Number.isInteger(attempt) || attempt < 1) throw new ScriptedAgentError(`attempt must be a positive integer, got ${attempt}`);
 
     if (s.hang?.includes(t)) {

@@ -1,10 +1,11 @@
 // The embedded forge: a loopback HTTP server speaking the GitHub REST subset agentloop uses, with real
 // git repositories behind it (smart HTTP), events for the workflow runner, and fault injection hooks.
+
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { handleApi, permissionOf, type ApiHost, type ApiRequest } from './api-github.js';
+import { type ApiHost, type ApiRequest, handleApi, permissionOf } from './api-github.js';
 import type { EventListener, ForgeEvent } from './events.js';
 import { handleGitHttp } from './git-http.js';
 import * as git from './git-ops.js';
@@ -50,7 +51,13 @@ export class EmbeddedForge implements ApiHost {
   /** Set by the workflow runner. Answers true (or nothing) = accepted, false = no such workflow (404),
    *  a string = why GitHub would refuse it (422: no workflow_dispatch trigger, bad inputs, unknown ref). */
   onDispatch:
-    | ((repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec) => boolean | string | void | Promise<boolean | string | void>)
+    | ((
+        repo: RepoState,
+        workflowPath: string,
+        ref: string,
+        inputs: Record<string, unknown>,
+        token: TokenRec,
+      ) => boolean | string | void | Promise<boolean | string | void>)
     | undefined;
 
   constructor(readonly options: EmbeddedForgeOptions) {}
@@ -114,7 +121,9 @@ export class EmbeddedForge implements ApiHost {
     if (this.reviewRequired.has(full)) return { mergeable: true, mergeableState: 'blocked' };
     if (m.behindBy > 0 && this.requiresUpToDate(repo)) return { mergeable: true, mergeableState: 'behind' };
     // No required checks configured: any failing check makes it "unstable" (still mergeable).
-    const failing = repo.checkRuns.some((c) => c.sha === pull.headSha && c.conclusion === 'failure') || repo.statuses.some((st) => st.sha === pull.headSha && (st.state === 'failure' || st.state === 'error'));
+    const failing =
+      repo.checkRuns.some((c) => c.sha === pull.headSha && c.conclusion === 'failure') ||
+      repo.statuses.some((st) => st.sha === pull.headSha && (st.state === 'failure' || st.state === 'error'));
     return { mergeable: true, mergeableState: failing ? 'unstable' : 'clean' };
   }
 
@@ -146,7 +155,13 @@ export class EmbeddedForge implements ApiHost {
     void this.afterPush(repo, [{ ref, before: before ?? '0'.repeat(40), after: after ?? '0'.repeat(40) }], token);
   }
 
-  async dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): Promise<boolean | string> {
+  async dispatch(
+    repo: RepoState,
+    workflowPath: string,
+    ref: string,
+    inputs: Record<string, unknown>,
+    token: TokenRec,
+  ): Promise<boolean | string> {
     return (await this.onDispatch?.(repo, workflowPath, ref, inputs, token)) ?? true;
   }
 
@@ -164,7 +179,13 @@ export class EmbeddedForge implements ApiHost {
       this.emit(
         {
           name: 'push',
-          payload: { ref: u.ref, before: u.before, after: u.after, repository: { full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch }, sender: { login } },
+          payload: {
+            ref: u.ref,
+            before: u.before,
+            after: u.after,
+            repository: { full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch },
+            sender: { login },
+          },
           actor: login,
           automatic: token?.automatic ?? false,
           ref: u.ref,
@@ -179,7 +200,13 @@ export class EmbeddedForge implements ApiHost {
           {
             name: 'pull_request',
             action: 'synchronize',
-            payload: { action: 'synchronize', number: pull.number, pull_request: { number: pull.number, head: { ref: pull.head, sha: pull.headSha }, base: { ref: pull.base } }, repository: { full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch }, sender: { login } },
+            payload: {
+              action: 'synchronize',
+              number: pull.number,
+              pull_request: { number: pull.number, head: { ref: pull.head, sha: pull.headSha }, base: { ref: pull.base } },
+              repository: { full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch },
+              sender: { login },
+            },
             actor: login,
             automatic: token?.automatic ?? false,
             ref: `refs/pull/${pull.number}/merge`,
@@ -255,7 +282,10 @@ export class EmbeddedForge implements ApiHost {
       if (problems.length) {
         this.violations.push({ method, url: apiUrl.pathname + apiUrl.search, problems });
         const unknownRoute = problems.some((p) => /unknown route|no operation|not in the spec/i.test(p));
-        return this.reply(req, res, apiUrl, body, token, unknownRoute ? 404 : 422, { message: unknownRoute ? 'Not Found' : 'Validation Failed', errors: problems });
+        return this.reply(req, res, apiUrl, body, token, unknownRoute ? 404 : 422, {
+          message: unknownRoute ? 'Not Found' : 'Validation Failed',
+          errors: problems,
+        });
       }
     }
     try {
@@ -282,8 +312,21 @@ export class EmbeddedForge implements ApiHost {
     this.requests.push({ method, path: url.pathname, query: url.search, body, ...(token ? { login: token.login } : {}), status });
   }
 
-  private reply(_req: IncomingMessage, res: ServerResponse, url: URL, body: unknown, token: TokenRec | undefined, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  private reply(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: unknown,
+    token: TokenRec | undefined,
+    status: number,
+    payload: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     this.record(_req.method ?? 'GET', url, body, token, status);
-    sendJson(res, status, payload, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': String(5000 - this.requests.length), ...headers });
+    sendJson(res, status, payload, {
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': String(5000 - this.requests.length),
+      ...headers,
+    });
   }
 }

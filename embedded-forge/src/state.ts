@@ -152,7 +152,9 @@ export class ForgeState {
   }
 
   now(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   addUser(login: string, type: User['type'] = 'User'): User {

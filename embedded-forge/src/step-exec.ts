@@ -8,12 +8,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutCommands } from './checkout-plan.js';
 import * as git from './git-ops.js';
-import { OutputSplitter, type JobLog } from './job-log.js';
-import { message, stepDisplayName, type RunInternals, type RunnerHost } from './runner-host.js';
+import { type JobLog, OutputSplitter } from './job-log.js';
+import { message, type RunInternals, type RunnerHost, stepDisplayName } from './runner-host.js';
 import type { JobRecord, RunRecord, StepConclusion, StepRecord } from './runner-types.js';
-import { spawnStep, shellCommand, type StepProcess } from './step-process.js';
+import { type StepProcess, shellCommand, spawnStep } from './step-process.js';
 import { inputEnvName, parseKeyValueFile, parsePathFile, readActionManifest, readIfExists } from './steps.js';
-import { evaluateTemplate, type ExpressionContext, type ParsedJob, type ParsedStep } from './workflow-engine.js';
+import { type ExpressionContext, evaluateTemplate, type ParsedJob, type ParsedStep } from './workflow-engine.js';
 
 /** The job's directories, as the runner lays them out. */
 export interface JobDirs {
@@ -76,7 +76,7 @@ export class StepExecutor {
 
     // Evaluate the step's env and with.
     let stepEnv: Record<string, string>;
-    let withValues: Record<string, string> = {};
+    const withValues: Record<string, string> = {};
     let script = '';
     try {
       stepEnv = evalMap(step.env, { ...s.expr, env: s.env });
@@ -158,15 +158,21 @@ export class StepExecutor {
         }
         for (const [k, v] of Object.entries(withValues)) {
           const declared = Object.keys(manifest.inputs).find((n) => n.toLowerCase() === k.toLowerCase());
-          if (!declared && Object.keys(manifest.inputs).length > 0) log.line(`##[warning]Unexpected input(s) '${k}', valid inputs are [${Object.keys(manifest.inputs).map((n) => `'${n}'`).join(', ')}]`);
+          if (!declared && Object.keys(manifest.inputs).length > 0)
+            log.line(
+              `##[warning]Unexpected input(s) '${k}', valid inputs are [${Object.keys(manifest.inputs)
+                .map((n) => `'${n}'`)
+                .join(', ')}]`,
+            );
           inputs[declared ?? k] = v;
         }
         const env = { ...processEnv };
         for (const [k, v] of Object.entries(inputs)) env[inputEnvName(k)] = v;
         const uses = step.uses ?? '';
-        env['GITHUB_ACTION_PATH'] = this.host.opts.actionDir;
-        env['GITHUB_ACTION_REPOSITORY'] = uses === './' || uses === '.' ? run.repo : (uses.split('@')[0] ?? '').split('/').slice(0, 2).join('/');
-        env['GITHUB_ACTION_REF'] = uses.includes('@') ? (uses.split('@')[1] ?? '') : '';
+        env.GITHUB_ACTION_PATH = this.host.opts.actionDir;
+        env.GITHUB_ACTION_REPOSITORY =
+          uses === './' || uses === '.' ? run.repo : (uses.split('@')[0] ?? '').split('/').slice(0, 2).join('/');
+        env.GITHUB_ACTION_REF = uses.includes('@') ? (uses.split('@')[1] ?? '') : '';
         const r = await exec(process.execPath, [path.resolve(this.host.opts.actionDir, manifest.main)], env, cwd);
         outcome = this.processOutcome(r, log, step);
       } else if (kind === 'checkout') {
@@ -205,7 +211,7 @@ export class StepExecutor {
     const { run, job, dirs, carry } = jc;
     const { def: step, record: sr } = s;
     const repo = run.repo;
-    const basePath = this.host.opts.env?.['PATH'] ?? process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
+    const basePath = this.host.opts.env?.PATH ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
     const env: Record<string, string> = {
       PATH: [...carry.extraPaths, basePath].join(path.delimiter),
       HOME: dirs.home,
@@ -218,23 +224,23 @@ export class StepExecutor {
       GITHUB_REPOSITORY_OWNER: repo.split('/')[0] ?? '',
       GITHUB_API_URL: this.host.forge.urls.api,
       GITHUB_SERVER_URL: this.host.forge.urls.web,
-      GITHUB_GRAPHQL_URL: String(run.github['graphql_url'] ?? ''),
+      GITHUB_GRAPHQL_URL: String(run.github.graphql_url ?? ''),
       GITHUB_RUN_ID: String(run.id),
-      GITHUB_RUN_NUMBER: String(run.github['run_number'] ?? run.id),
+      GITHUB_RUN_NUMBER: String(run.github.run_number ?? run.id),
       GITHUB_RUN_ATTEMPT: '1',
       GITHUB_WORKFLOW: run.workflow.name,
-      GITHUB_WORKFLOW_REF: String(run.github['workflow_ref'] ?? ''),
-      GITHUB_WORKFLOW_SHA: String(run.github['workflow_sha'] ?? ''),
+      GITHUB_WORKFLOW_REF: String(run.github.workflow_ref ?? ''),
+      GITHUB_WORKFLOW_SHA: String(run.github.workflow_sha ?? ''),
       GITHUB_JOB: job.id,
-      GITHUB_ACTOR: String(run.github['actor'] ?? ''),
-      GITHUB_TRIGGERING_ACTOR: String(run.github['triggering_actor'] ?? ''),
-      GITHUB_SHA: String(run.github['sha'] ?? ''),
-      GITHUB_REF: String(run.github['ref'] ?? ''),
-      GITHUB_REF_NAME: String(run.github['ref_name'] ?? ''),
-      GITHUB_REF_TYPE: String(run.github['ref_type'] ?? ''),
+      GITHUB_ACTOR: String(run.github.actor ?? ''),
+      GITHUB_TRIGGERING_ACTOR: String(run.github.triggering_actor ?? ''),
+      GITHUB_SHA: String(run.github.sha ?? ''),
+      GITHUB_REF: String(run.github.ref ?? ''),
+      GITHUB_REF_NAME: String(run.github.ref_name ?? ''),
+      GITHUB_REF_TYPE: String(run.github.ref_type ?? ''),
       GITHUB_REF_PROTECTED: 'false',
-      GITHUB_HEAD_REF: String(run.github['head_ref'] ?? ''),
-      GITHUB_BASE_REF: String(run.github['base_ref'] ?? ''),
+      GITHUB_HEAD_REF: String(run.github.head_ref ?? ''),
+      GITHUB_BASE_REF: String(run.github.base_ref ?? ''),
       GITHUB_WORKSPACE: dirs.workspace,
       GITHUB_OUTPUT: files.outputFile,
       GITHUB_ENV: files.envFile,
@@ -253,15 +259,19 @@ export class StepExecutor {
       ...s.env,
       ...stepEnv,
     };
-    env['PATH'] = [...carry.extraPaths, basePath].join(path.delimiter);
+    env.PATH = [...carry.extraPaths, basePath].join(path.delimiter);
     return env;
   }
 
   private processOutcome(r: ExecResult, log: JobLog, step: ParsedStep): StepConclusion {
     if (r.ok) return 'success';
-    if (r.killed === 'timeout') log.line(`##[error]The action '${stepDisplayName(step)}' has timed out after ${step.timeoutMinutes} minutes.`);
+    if (r.killed === 'timeout')
+      log.line(`##[error]The action '${stepDisplayName(step)}' has timed out after ${step.timeoutMinutes} minutes.`);
     else if (r.killed === 'cancelled' || r.killed === 'job-timeout') log.line('##[error]The operation was canceled.');
-    else if (r.killed === 'killStep') log.line('##[error]The runner has received a shutdown signal. This can happen when the runner service is stopped, or a manually started runner is canceled.');
+    else if (r.killed === 'killStep')
+      log.line(
+        '##[error]The runner has received a shutdown signal. This can happen when the runner service is stopped, or a manually started runner is canceled.',
+      );
     else if (r.code !== null) log.line(`##[error]Process completed with exit code ${r.code}.`);
     else log.line(`##[error]Process terminated by signal ${r.signal ?? 'unknown'}.`);
     return r.killed === 'cancelled' || r.killed === 'job-timeout' ? 'cancelled' : 'failure';
@@ -276,7 +286,7 @@ export class StepExecutor {
     log: JobLog,
     exec: (cmd: string, args: string[], env: Record<string, string>, dir: string) => Promise<ExecResult>,
   ): Promise<StepConclusion> {
-    const token = withValues['token'] || run.token;
+    const token = withValues.token || run.token;
     log.addMask(token);
     log.addMask(Buffer.from(`x-access-token:${token}`).toString('base64'));
     const plan = checkoutCommands({
@@ -284,19 +294,19 @@ export class StepExecutor {
       workspace,
       serverUrl: this.host.forge.urls.web,
       repository: run.repo,
-      ref: String(run.github['ref'] ?? ''),
-      sha: String(run.github['sha'] ?? ''),
+      ref: String(run.github.ref ?? ''),
+      sha: String(run.github.sha ?? ''),
       token,
     });
     const env = stringEnv(git.hermeticGitEnv({ HOME: home, GIT_CONFIG_GLOBAL: '/dev/null' }));
-    const runAll = async (cmds: string[][]): Promise<{ ok: boolean; killed?: StepRecord['killed'] } > => {
+    const runAll = async (cmds: string[][]): Promise<{ ok: boolean; killed?: StepRecord['killed'] }> => {
       for (const args of cmds) {
         const r = await exec('git', args, env, workspace);
         if (!r.ok) return r;
       }
       return { ok: true };
     };
-    log.line(`Syncing repository: ${String(withValues['repository'] || run.repo)}`);
+    log.line(`Syncing repository: ${String(withValues.repository || run.repo)}`);
     let r = await runAll(plan.setup);
     if (r.ok) {
       for (const attempt of plan.attempts) {
@@ -310,7 +320,7 @@ export class StepExecutor {
       log.line('##[error]The operation was canceled.');
       return 'cancelled';
     }
-    log.line(`##[error]${r.killed ? 'The checkout was killed.' : 'The process \'/usr/bin/git\' failed.'}`);
+    log.line(`##[error]${r.killed ? 'The checkout was killed.' : "The process '/usr/bin/git' failed."}`);
     return 'failure';
   }
 }

@@ -12,12 +12,12 @@ import type { EmbeddedForge } from './server.js';
 import type { RepoState, TokenRec } from './state.js';
 import {
   get,
+  type PlannedRun,
   parseWorkflowFile,
   planEvent,
   selectWorkflowPaths,
-  validateDispatchInputs,
-  type PlannedRun,
   type TriggerEvent,
+  validateDispatchInputs,
   type WorkflowFile,
 } from './workflow-engine.js';
 
@@ -49,11 +49,17 @@ export class Triggers {
     for (const t of await this.targets(repo, ev)) {
       const files = await this.workflowFiles(repo, t.filesSha);
       if (files.length === 0) continue;
-      const plan = await planEvent(files, t.trigger, this.opts.flavor, { owner: repo.owner, name: repo.name, defaultBranch: repo.defaultBranch }, {
-        vars: this.opts.vars ?? {},
-        allocateRunId: () => this.forge.state.id(),
-        github: { serverUrl: this.forge.urls.web, apiUrl: this.forge.urls.api, actor: ev.actor },
-      });
+      const plan = await planEvent(
+        files,
+        t.trigger,
+        this.opts.flavor,
+        { owner: repo.owner, name: repo.name, defaultBranch: repo.defaultBranch },
+        {
+          vars: this.opts.vars ?? {},
+          allocateRunId: () => this.forge.state.id(),
+          github: { serverUrl: this.forge.urls.web, apiUrl: this.forge.urls.api, actor: ev.actor },
+        },
+      );
       for (const bad of plan.invalid) this.invalidWorkflows.set(bad.path, bad.errors);
       for (const p of plan.runs) {
         if (t.keep && p.event.name !== t.keep) continue;
@@ -87,7 +93,13 @@ export class Triggers {
   }
 
   /** forge.onDispatch: validates like GitHub (404 unknown workflow, 422 no trigger / bad inputs / bad ref). */
-  async dispatch(repo: RepoState, workflowPath: string, ref: string, inputs: Record<string, unknown>, token: TokenRec): Promise<boolean | string> {
+  async dispatch(
+    repo: RepoState,
+    workflowPath: string,
+    ref: string,
+    inputs: Record<string, unknown>,
+    token: TokenRec,
+  ): Promise<boolean | string> {
     const fullRef = ref.startsWith('refs/') ? ref : SHA_RE.test(ref) ? ref : `refs/heads/${ref}`;
     const sha = await git.revParse(repo.gitDir, fullRef);
     if (!sha) return `No ref found for: ${ref}`;
@@ -152,9 +164,22 @@ export class Triggers {
   async targets(repo: RepoState, ev: ForgeEvent): Promise<Target[]> {
     const defaultRef = git.branchRef(repo.defaultBranch);
     const defaultSha = await git.revParse(repo.gitDir, defaultRef);
-    const base: Omit<TriggerEvent, 'ref' | 'sha'> = { name: ev.name, payload: ev.payload, ...(ev.action !== undefined ? { action: ev.action } : {}) };
+    const base: Omit<TriggerEvent, 'ref' | 'sha'> = {
+      name: ev.name,
+      payload: ev.payload,
+      ...(ev.action !== undefined ? { action: ev.action } : {}),
+    };
     const onDefault = (): Target[] =>
-      defaultSha ? [{ filesSha: defaultSha, trigger: { ...base, ref: defaultRef, sha: defaultSha }, headSha: defaultSha, headBranch: repo.defaultBranch }] : [];
+      defaultSha
+        ? [
+            {
+              filesSha: defaultSha,
+              trigger: { ...base, ref: defaultRef, sha: defaultSha },
+              headSha: defaultSha,
+              headBranch: repo.defaultBranch,
+            },
+          ]
+        : [];
 
     switch (ev.name) {
       case 'push': {
@@ -175,7 +200,11 @@ export class Triggers {
       case 'pull_request': {
         const number = Number(get(ev.payload, 'number') ?? get(ev.payload, 'pull_request', 'number'));
         const pull = repo.pulls.get(number);
-        const headSha = (SHA_RE.test(ev.sha) ? ev.sha : undefined) ?? (get(ev.payload, 'pull_request', 'head', 'sha') as string | undefined) ?? pull?.headSha ?? '';
+        const headSha =
+          (SHA_RE.test(ev.sha) ? ev.sha : undefined) ??
+          (get(ev.payload, 'pull_request', 'head', 'sha') as string | undefined) ??
+          pull?.headSha ??
+          '';
         const headBranch = pull?.head ?? String(get(ev.payload, 'pull_request', 'head', 'ref') ?? '');
         const baseBranch = pull?.base ?? String(get(ev.payload, 'pull_request', 'base', 'ref') ?? repo.defaultBranch);
         const baseSha = await git.revParse(repo.gitDir, git.branchRef(baseBranch));

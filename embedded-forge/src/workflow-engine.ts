@@ -10,28 +10,28 @@
 // plain `node` 20 refuses them. They work bundled by esbuild, and under vitest only when inlined
 // (`test.server.deps.inline` in vitest.config.ts).
 import {
-  evaluateIf,
-  githubContext,
-  resolveConcurrency,
   type ExpressionContext,
+  evaluateIf,
   type GithubContextExtra,
+  githubContext,
   type RepoRef,
   type ResolvedConcurrency,
+  resolveConcurrency,
 } from './workflow-expr.js';
 import { dispatchEventInputs, dispatchInputs, matchesOn, workflowEventName } from './workflow-match.js';
 import {
-  parseWorkflowFile,
   type ForgeFlavor,
   type ParsedJob,
   type ParsedWorkflow,
+  parseWorkflowFile,
   type TriggerEvent,
   type WorkflowFile,
 } from './workflow-parse.js';
 
-export * from './workflow-parse.js';
+export * from './concurrency.js';
 export * from './workflow-expr.js';
 export * from './workflow-match.js';
-export * from './concurrency.js';
+export * from './workflow-parse.js';
 
 export interface PlanOptions {
   vars?: Record<string, string>;
@@ -80,7 +80,7 @@ function candidateEvents(ev: TriggerEvent, flavor: ForgeFlavor): TriggerEvent[] 
   const name = workflowEventName(ev, flavor);
   const out: TriggerEvent[] = [{ ...ev, name }];
   if (name === 'pull_request') {
-    const base = (ev.payload['pull_request'] as { base?: { ref?: string; sha?: string } } | undefined)?.base;
+    const base = (ev.payload.pull_request as { base?: { ref?: string; sha?: string } } | undefined)?.base;
     out.push({
       ...ev,
       name: 'pull_request_target',
@@ -116,17 +116,12 @@ export async function planEvent(
       let event = candidate;
       let inputs: Record<string, unknown> = {};
       if (candidate.name === 'workflow_dispatch') {
-        const given = (candidate.payload['inputs'] as Record<string, unknown> | undefined) ?? {};
+        const given = (candidate.payload.inputs as Record<string, unknown> | undefined) ?? {};
         inputs = dispatchInputs(wf, given);
         event = { ...candidate, payload: { ...candidate.payload, inputs: dispatchEventInputs(wf, given) } };
       }
       const runId = opts.allocateRunId ? opts.allocateRunId(wf) : ++counter;
-      const github = githubContext(
-        event,
-        repo,
-        { ...opts.github, runId, workflowName: wf.name, workflowPath: wf.path },
-        flavor,
-      );
+      const github = githubContext(event, repo, { ...opts.github, runId, workflowName: wf.name, workflowPath: wf.path }, flavor);
       // Contexts allowed in concurrency and job-level `if:` — no secrets, no env.
       const ctx: ExpressionContext = { github, inputs, vars: opts.vars ?? {}, needs: {} };
       const run: PlannedRun = { workflow: wf, runId, event, github, inputs, concurrency: { queueMax: false }, jobs: [] };

@@ -24,19 +24,7 @@ export interface ExpressionContext {
   status?: JobStatus;
 }
 
-const CONTEXT_NAMES = [
-  'github',
-  'inputs',
-  'env',
-  'vars',
-  'secrets',
-  'steps',
-  'needs',
-  'job',
-  'runner',
-  'matrix',
-  'strategy',
-] as const;
+const CONTEXT_NAMES = ['github', 'inputs', 'env', 'vars', 'secrets', 'steps', 'needs', 'job', 'runner', 'matrix', 'strategy'] as const;
 
 const STATUS_FUNCTIONS = ['success', 'always', 'failure', 'cancelled'];
 
@@ -182,9 +170,7 @@ function usesStatusFunction(expr: string): boolean {
   } catch {
     return false; // evaluate() reports the syntax error
   }
-  return tokens.some(
-    (t, i) => STATUS_FUNCTIONS.includes(t.lexeme.toLowerCase()) && tokens[i + 1]?.lexeme === '(',
-  );
+  return tokens.some((t, i) => STATUS_FUNCTIONS.includes(t.lexeme.toLowerCase()) && tokens[i + 1]?.lexeme === '(');
 }
 
 /**
@@ -309,9 +295,9 @@ export function githubContext(
     retention_days: '90',
     secret_source: 'Actions',
   };
-  if (repoId !== undefined) ctx['repository_id'] = String(repoId);
-  if (ownerId !== undefined) ctx['repository_owner_id'] = String(ownerId);
-  if (extra.workspace !== undefined) ctx['workspace'] = extra.workspace;
-  if (extra.job !== undefined) ctx['job'] = extra.job;
+  if (repoId !== undefined) ctx.repository_id = String(repoId);
+  if (ownerId !== undefined) ctx.repository_owner_id = String(ownerId);
+  if (extra.workspace !== undefined) ctx.workspace = extra.workspace;
+  if (extra.job !== undefined) ctx.job = extra.job;
   return ctx;
 }

@@ -36,7 +36,7 @@ export function workflowEventName(ev: TriggerEvent, flavor: ForgeFlavor): string
 
 /** The activity type compared with `types:`, for the flavor. */
 export function activityType(ev: TriggerEvent, flavor: ForgeFlavor): string | undefined {
-  const raw = ev.action ?? (typeof ev.payload['action'] === 'string' ? ev.payload['action'] : undefined);
+  const raw = ev.action ?? (typeof ev.payload.action === 'string' ? ev.payload.action : undefined);
   if (raw === undefined) return undefined;
   return flavor === 'forgejo' ? (FORGEJO_ACTION_ALIASES[raw] ?? raw) : raw;
 }
@@ -144,7 +144,7 @@ function shortRef(ref: string): string {
 export function matchesOn(wf: ParsedWorkflow, ev: TriggerEvent, flavor: ForgeFlavor): boolean {
   if (wf.errors.length > 0) return false;
   const name = workflowEventName(ev, flavor);
-  if (!Object.prototype.hasOwnProperty.call(wf.on, name)) return false;
+  if (!Object.hasOwn(wf.on, name)) return false;
   const raw = wf.on[name];
   const f: Filters = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Filters) : {};
   const type = activityType(ev, flavor);
@@ -157,7 +157,7 @@ export function matchesOn(wf: ParsedWorkflow, ev: TriggerEvent, flavor: ForgeFla
       return false; // only as a reusable workflow
 
     case 'schedule': {
-      const cron = ev.payload['schedule'];
+      const cron = ev.payload.schedule;
       if (typeof cron !== 'string') return true;
       return (wf.on.schedule ?? []).some((s) => s.cron === cron);
     }
@@ -212,7 +212,7 @@ export function dispatchInputs(wf: ParsedWorkflow, given: Record<string, unknown
   const out: Record<string, DispatchInputValue> = {};
   const declared = wf.on.workflow_dispatch?.inputs ?? {};
   for (const [name, cfg] of Object.entries(declared)) {
-    const v = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : cfg.default;
+    const v = Object.hasOwn(given, name) ? given[name] : cfg.default;
     const type = String(cfg.type ?? 'string');
     if (type === 'boolean') out[name] = v === true || v === 'true';
     else if (type === 'number') out[name] = v === undefined || v === '' ? '' : Number(v);
@@ -231,10 +231,10 @@ export function validateDispatchInputs(wf: ParsedWorkflow, given: Record<string,
   const errors: string[] = [];
   if (!wf.on.workflow_dispatch) return [`Workflow does not have 'workflow_dispatch' trigger`];
   const declared = wf.on.workflow_dispatch.inputs ?? {};
-  const unexpected = Object.keys(given).filter((k) => !Object.prototype.hasOwnProperty.call(declared, k));
+  const unexpected = Object.keys(given).filter((k) => !Object.hasOwn(declared, k));
   if (unexpected.length > 0) errors.push(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
   for (const [name, cfg] of Object.entries(declared)) {
-    const has = Object.prototype.hasOwnProperty.call(given, name);
+    const has = Object.hasOwn(given, name);
     if (cfg.required && !has && cfg.default === undefined) errors.push(`Required input '${name}' not provided`);
     if (has && String(cfg.type) === 'choice' && cfg.options && !cfg.options.includes(String(given[name]))) {
       errors.push(`Provided value '${String(given[name])}' for input '${name}' not in the list of allowed values`);

@@ -6,8 +6,9 @@
 // same text with the `yaml` package: raw strings, `${{ }}` left in place, evaluated later by
 // workflow-expr.ts. (The converter's own tokens are not used for values: for block scalars
 // containing `${{ }}` its `source` keeps the YAML indentation.)
-import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+
 import type { WorkflowTemplate } from '@actions/workflow-parser';
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parse as parseYaml } from 'yaml';
 
 export type ForgeFlavor = 'github' | 'forgejo';
@@ -133,17 +134,17 @@ function permissions(v: unknown): Permissions | undefined {
 function concurrency(v: unknown): ConcurrencySpec | undefined {
   if (typeof v === 'string') return { group: v, cancelInProgressExplicit: false };
   if (!isObj(v)) return undefined;
-  const group = scalar(v['group']) ?? '';
+  const group = scalar(v.group) ?? '';
   const spec: ConcurrencySpec = { group, cancelInProgressExplicit: 'cancel-in-progress' in v };
   const cip = v['cancel-in-progress'];
   if (typeof cip === 'boolean' || typeof cip === 'string') spec.cancelInProgress = cip;
-  if (v['queue'] === 'single' || v['queue'] === 'max') spec.queue = v['queue'];
+  if (v.queue === 'single' || v.queue === 'max') spec.queue = v.queue;
   return spec;
 }
 
 function step(v: unknown): ParsedStep {
   const s = isObj(v) ? v : {};
-  const out: ParsedStep = { with: stringMap(s['with']), env: stringMap(s['env']) };
+  const out: ParsedStep = { with: stringMap(s.with), env: stringMap(s.env) };
   const str = (k: string): string | undefined => scalar(s[k]);
   const id = str('id');
   if (id !== undefined) out.id = id;
@@ -169,21 +170,21 @@ function job(id: string, v: unknown): ParsedJob {
   const j = isObj(v) ? v : {};
   const out: ParsedJob = {
     id,
-    name: scalar(j['name']) ?? id,
-    needs: typeof j['needs'] === 'string' ? [j['needs']] : Array.isArray(j['needs']) ? j['needs'].map(String) : [],
-    env: stringMap(j['env']),
-    steps: Array.isArray(j['steps']) ? j['steps'].map(step) : [],
+    name: scalar(j.name) ?? id,
+    needs: typeof j.needs === 'string' ? [j.needs] : Array.isArray(j.needs) ? j.needs.map(String) : [],
+    env: stringMap(j.env),
+    steps: Array.isArray(j.steps) ? j.steps.map(step) : [],
   };
-  const cond = scalar(j['if']);
+  const cond = scalar(j.if);
   if (cond !== undefined) out.if = cond;
   const runsOn = j['runs-on'];
   if (typeof runsOn === 'string') out.runsOn = runsOn;
   else if (Array.isArray(runsOn)) out.runsOn = runsOn.map(String);
-  const uses = scalar(j['uses']);
+  const uses = scalar(j.uses);
   if (uses !== undefined) out.uses = uses;
-  const conc = concurrency(j['concurrency']);
+  const conc = concurrency(j.concurrency);
   if (conc) out.concurrency = conc;
-  const perms = permissions(j['permissions']);
+  const perms = permissions(j.permissions);
   if (perms) out.permissions = perms;
   if (typeof j['timeout-minutes'] === 'number') out.timeoutMinutes = j['timeout-minutes'];
   return out;
@@ -225,16 +226,16 @@ export async function parseWorkflowFile(file: WorkflowFile): Promise<ParsedWorkf
     return wf;
   }
   if (!isObj(doc)) return wf;
-  const name = scalar(doc['name']);
+  const name = scalar(doc.name);
   if (name) wf.name = name;
   const runName = scalar(doc['run-name']);
   if (runName !== undefined) wf.runName = runName;
-  const conc = concurrency(doc['concurrency']);
+  const conc = concurrency(doc.concurrency);
   if (conc) wf.concurrency = conc;
-  const perms = permissions(doc['permissions']);
+  const perms = permissions(doc.permissions);
   if (perms) wf.permissions = perms;
-  wf.env = stringMap(doc['env']);
-  if (isObj(doc['jobs'])) wf.jobs = Object.entries(doc['jobs']).map(([id, j]) => job(id, j));
+  wf.env = stringMap(doc.env);
+  if (isObj(doc.jobs)) wf.jobs = Object.entries(doc.jobs).map(([id, j]) => job(id, j));
 
   checkConcurrency(file.path, wf.concurrency, wf.errors);
   for (const j of wf.jobs) checkConcurrency(`${file.path} job '${j.id}'`, j.concurrency, wf.errors);
@@ -247,11 +248,7 @@ export async function parseWorkflowFile(file: WorkflowFile): Promise<ParsedWorkf
  *   group). Simplified on purpose: the job-level spec wins when present, else the workflow-level.
  * - Forgejo: job-level `concurrency` is ignored; only the workflow level counts.
  */
-export function effectiveConcurrency(
-  wf: ParsedWorkflow,
-  job: ParsedJob | undefined,
-  flavor: ForgeFlavor,
-): ConcurrencySpec | undefined {
+export function effectiveConcurrency(wf: ParsedWorkflow, job: ParsedJob | undefined, flavor: ForgeFlavor): ConcurrencySpec | undefined {
   if (flavor === 'forgejo') return wf.concurrency;
   return job?.concurrency ?? wf.concurrency;
 }
@@ -261,11 +258,7 @@ export function effectiveConcurrency(
  * undefined (= the repository's default token permissions). Forgejo: ignored → undefined
  * (assumption from the brief: Forgejo's automatic token does not honour `permissions:`).
  */
-export function effectivePermissions(
-  wf: ParsedWorkflow,
-  job: ParsedJob | undefined,
-  flavor: ForgeFlavor,
-): Permissions | undefined {
+export function effectivePermissions(wf: ParsedWorkflow, job: ParsedJob | undefined, flavor: ForgeFlavor): Permissions | undefined {
   if (flavor === 'forgejo') return undefined;
   return job?.permissions ?? wf.permissions;
 }

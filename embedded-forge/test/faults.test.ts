@@ -2,14 +2,7 @@
 // (How agentloop's Octokit stack reacts to them: test/forge-github-faults.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { ForgeEvent } from '../src/events.js';
-import {
-  eventFaults,
-  failOn,
-  httpErrors,
-  rateLimited,
-  seededRandom,
-  type FaultRequest,
-} from '../src/faults.js';
+import { eventFaults, type FaultRequest, failOn, httpErrors, rateLimited, seededRandom } from '../src/faults.js';
 
 const get = (path: string, login = 'maria'): FaultRequest => ({ method: 'GET', path, login });
 const answers = (hook: (r: FaultRequest) => unknown, n: number, req: () => FaultRequest = () => get('/repos/acme/widget/issues/1')) =>
@@ -35,7 +28,8 @@ describe('seeded randomness', () => {
   });
 
   it('httpErrors, rateLimited and eventFaults are reproducible per seed', () => {
-    const statuses = (seed: number) => answers(httpErrors({ seed, rate: 0.3 }), 200).map((a) => (a as { status?: number } | undefined)?.status ?? 0);
+    const statuses = (seed: number) =>
+      answers(httpErrors({ seed, rate: 0.3 }), 200).map((a) => (a as { status?: number } | undefined)?.status ?? 0);
     expect(statuses(1)).toEqual(statuses(1));
     expect(statuses(1)).not.toEqual(statuses(2));
     const limited = (seed: number) => answers(rateLimited({ seed, rate: 0.3 }), 200).map((a) => (a ? 1 : 0));
@@ -70,7 +64,16 @@ describe('rates over 1000 draws', () => {
   });
 
   it('eventFaults drops and duplicates about the given shares, deterministically', () => {
-    const event = (name = 'issues'): ForgeEvent => ({ name, action: 'labeled', payload: {}, repo: 'acme/widget', actor: 'maria', automatic: false, ref: 'refs/heads/main', sha: '' });
+    const event = (name = 'issues'): ForgeEvent => ({
+      name,
+      action: 'labeled',
+      payload: {},
+      repo: 'acme/widget',
+      actor: 'maria',
+      automatic: false,
+      ref: 'refs/heads/main',
+      sha: '',
+    });
     const decide = (seed: number) => {
       const f = eventFaults({ seed, drop: 0.1, duplicate: 0.2 });
       return Array.from({ length: 1000 }, () => f(event()));
@@ -86,7 +89,12 @@ describe('rates over 1000 draws', () => {
     expect(count('deliver')).toBe(1000 - count('drop') - count('duplicate'));
 
     const onlyPush = eventFaults({ seed: 1, drop: 1, match: (e) => e.name === 'push', limit: 2 });
-    expect([onlyPush(event()), onlyPush(event('push')), onlyPush(event('push')), onlyPush(event('push'))]).toEqual(['deliver', 'drop', 'drop', 'deliver']);
+    expect([onlyPush(event()), onlyPush(event('push')), onlyPush(event('push')), onlyPush(event('push'))]).toEqual([
+      'deliver',
+      'drop',
+      'drop',
+      'deliver',
+    ]);
     expect(() => eventFaults({ seed: 1, drop: 0.7, duplicate: 0.7 })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 // The embedded forge answers like GitHub: invalid requests are rejected the way GitHub would, and the
 // rejection is recorded so the test that caused it fails.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openIssue, startHarness, type Harness } from './support/harness.js';
+import { type Harness, openIssue, startHarness } from './support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 const call = (method: string, path: string, body?: unknown, token = h.tokenFor('maria')) =>
-  fetch(`${h.forge.urls.api}${path}`, { method, headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  fetch(`${h.forge.urls.api}${path}`, {
+    method,
+    headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
 
 describe('embedded forge REST API', () => {
   it('rejects a body field GitHub does not accept with 422 and records the violation', async () => {
@@ -58,20 +62,37 @@ describe('embedded forge REST API', () => {
   it('reports mergeable: null for a configured number of reads after a push', async () => {
     const git = await import('../src/git-ops.js');
     await git.commitFiles(h.repo.gitDir, 'feature', { 'f.txt': 'x\n' }, 'feature', { from: 'main' });
-    const pr = (await (await call('POST', '/repos/acme/widget/pulls', { title: 't', head: 'feature', base: 'main' })).json()) as { number: number };
+    const pr = (await (await call('POST', '/repos/acme/widget/pulls', { title: 't', head: 'feature', base: 'main' })).json()) as {
+      number: number;
+    };
     h.forge.mergeableUnknownFor(h.repo, pr.number, 2);
     const reads = [];
-    for (let i = 0; i < 3; i++) reads.push(((await (await call('GET', `/repos/acme/widget/pulls/${pr.number}`)).json()) as { mergeable: boolean | null }).mergeable);
+    for (let i = 0; i < 3; i++)
+      reads.push(((await (await call('GET', `/repos/acme/widget/pulls/${pr.number}`)).json()) as { mergeable: boolean | null }).mergeable);
     expect(reads).toEqual([null, null, true]);
   });
 
   it('reports blocked under a review rule (and refuses the merge) and unstable with a failing check', async () => {
     const git = await import('../src/git-ops.js');
     await git.commitFiles(h.repo.gitDir, 'feature', { 'f.txt': 'x\n' }, 'feature', { from: 'main' });
-    const pr = (await (await call('POST', '/repos/acme/widget/pulls', { title: 't', head: 'feature', base: 'main' })).json()) as { number: number; head: { sha: string } };
-    const state = async () => ((await (await call('GET', `/repos/acme/widget/pulls/${pr.number}`)).json()) as { mergeable_state: string }).mergeable_state;
+    const pr = (await (await call('POST', '/repos/acme/widget/pulls', { title: 't', head: 'feature', base: 'main' })).json()) as {
+      number: number;
+      head: { sha: string };
+    };
+    const state = async () =>
+      ((await (await call('GET', `/repos/acme/widget/pulls/${pr.number}`)).json()) as { mergeable_state: string }).mergeable_state;
     expect(await state()).toBe('clean');
-    h.repo.checkRuns.push({ id: 1, sha: pr.head.sha, name: 'lint', status: 'completed', conclusion: 'failure', runId: 1, jobId: 1, startedAt: '', completedAt: '' });
+    h.repo.checkRuns.push({
+      id: 1,
+      sha: pr.head.sha,
+      name: 'lint',
+      status: 'completed',
+      conclusion: 'failure',
+      runId: 1,
+      jobId: 1,
+      startedAt: '',
+      completedAt: '',
+    });
     expect(await state()).toBe('unstable');
     h.forge.reviewRequired.add('acme/widget');
     expect(await state()).toBe('blocked');

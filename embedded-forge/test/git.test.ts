@@ -8,13 +8,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handleGitHttp, parseGitPath, tokenFromAuthorization, type RefUpdate } from '../src/git-http.js';
+import { handleGitHttp, parseGitPath, type RefUpdate, tokenFromAuthorization } from '../src/git-http.js';
 import {
-  MergeConflictError,
-  NothingToMergeError,
-  RefChangedError,
-  RefNotFoundError,
-  ZERO_SHA,
   commitFiles,
   commitInfo,
   compareCommits,
@@ -24,12 +19,17 @@ import {
   initBareRepo,
   listBranches,
   listFiles,
-  mergePull,
+  MergeConflictError,
   mergeability,
+  mergePull,
+  NothingToMergeError,
+  RefChangedError,
+  RefNotFoundError,
   readFile,
   revParse,
   updateBranch,
   updateRef,
+  ZERO_SHA,
 } from '../src/git-ops.js';
 
 const temps: string[] = [];
@@ -101,8 +101,7 @@ describe('git smart HTTP', () => {
       );
       handleGitHttp(req, res, {
         projectRoot,
-        authorize: (token, repoPath, write) =>
-          repoPath.startsWith('acme/') && (token === 'w-token' || (token === 'r-token' && !write)),
+        authorize: (token, repoPath, write) => repoPath.startsWith('acme/') && (token === 'w-token' || (token === 'r-token' && !write)),
         onPush: (repoPath, updates, token) => pushes.push({ repoPath, updates, token }),
       }).catch((err: unknown) => {
         res.destroy(err as Error);
@@ -187,14 +186,14 @@ describe('git smart HTTP', () => {
     const old = await ok(dir, ['rev-parse', 'origin/feature']);
     await ok(dir, ['commit', '--quiet', '--amend', '-m', 'add a (amended)']);
     const amended = await ok(dir, ['rev-parse', 'HEAD']);
-    await ok(dir, ['push', '--quiet', '--force-with-lease=feature:' + old, 'origin', 'HEAD:feature']);
+    await ok(dir, ['push', '--quiet', `--force-with-lease=feature:${old}`, 'origin', 'HEAD:feature']);
     expect(await revParse(gitDir, 'refs/heads/feature')).toBe(amended);
     expect(pushes.at(-1)?.updates).toEqual([{ ref: 'refs/heads/feature', before: old, after: amended }]);
 
     // Someone else (the forge's update-branch, say) moves the branch; our lease is now stale.
     const moved = await commitFiles(gitDir, 'feature', { 'server.txt': 'x\n' }, 'server-side commit');
     await ok(dir, ['commit', '--quiet', '--amend', '-m', 'add a (again)']);
-    const r = await cli(dir, ['push', '--force-with-lease=feature:' + amended, 'origin', 'HEAD:feature']);
+    const r = await cli(dir, ['push', `--force-with-lease=feature:${amended}`, 'origin', 'HEAD:feature']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/stale info|rejected/);
     expect(await revParse(gitDir, 'refs/heads/feature')).toBe(moved);
@@ -324,15 +323,13 @@ describe('server-side git operations', () => {
     });
     expect(await commitInfo(gitDir, 'f'.repeat(40))).toBeNull();
 
-    await expect(commitFiles(gitDir, 'nobranch', { 'x': 'y' }, 'm')).rejects.toBeInstanceOf(RefNotFoundError);
-    await expect(commitFiles(gitDir, 'main', { 'x': 'y' }, 'm', { expectedHeadSha: init })).rejects.toBeInstanceOf(RefChangedError);
+    await expect(commitFiles(gitDir, 'nobranch', { x: 'y' }, 'm')).rejects.toBeInstanceOf(RefNotFoundError);
+    await expect(commitFiles(gitDir, 'main', { x: 'y' }, 'm', { expectedHeadSha: init })).rejects.toBeInstanceOf(RefChangedError);
   });
 
   it('serializes concurrent writers so no update is lost', async () => {
     const gitDir = await repo();
-    const shas = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => commitFiles(gitDir, 'main', { [`f${i}.txt`]: `${i}\n` }, `c${i}`)),
-    );
+    const shas = await Promise.all(Array.from({ length: 8 }, (_, i) => commitFiles(gitDir, 'main', { [`f${i}.txt`]: `${i}\n` }, `c${i}`)));
     const log = (await git(gitDir, ['rev-list', '--first-parent', 'main'])).stdout.trim().split('\n');
     expect(log).toHaveLength(9);
     expect(new Set(log.slice(0, 8))).toEqual(new Set(shas));
@@ -434,9 +431,7 @@ describe('server-side git operations', () => {
 
   it('updateBranch merges base into head; a stale expectedHeadSha is refused', async () => {
     const d = await diverged();
-    await expect(updateBranch(d.gitDir, { base: 'main', head: 'feature', expectedHeadSha: d.f1 })).rejects.toBeInstanceOf(
-      RefChangedError,
-    );
+    await expect(updateBranch(d.gitDir, { base: 'main', head: 'feature', expectedHeadSha: d.f1 })).rejects.toBeInstanceOf(RefChangedError);
     expect(await revParse(d.gitDir, 'feature')).toBe(d.f2);
 
     const sha = await updateBranch(d.gitDir, { base: 'main', head: 'feature', expectedHeadSha: d.f2 });

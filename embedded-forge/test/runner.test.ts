@@ -1,19 +1,20 @@
 // The embedded forge's workflow runner, against real git and real processes (offline). The workflows
 // here are written inline: these tests are about the runner's semantics, not agentloop's templates.
-import { get } from '../src/workflow-expr.js';
+
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkoutCommands } from '../src/checkout-plan.js';
 import type { ForgeEvent } from '../src/events.js';
 import * as git from '../src/git-ops.js';
-import { groupAlive, processAlive, WorkflowRunner, type RunEvent, type RunnerOptions, type RunRecord } from '../src/runner.js';
+import { validateRequest } from '../src/openapi.js';
+import { groupAlive, processAlive, type RunEvent, type RunnerOptions, type RunRecord, WorkflowRunner } from '../src/runner.js';
 import { EmbeddedForge } from '../src/server.js';
 import type { RepoState } from '../src/state.js';
-import { checkoutCommands } from '../src/checkout-plan.js';
-import { parseKeyValueFile, usesKind, inputEnvName } from '../src/steps.js';
-import { validateRequest } from '../src/openapi.js';
+import { inputEnvName, parseKeyValueFile, usesKind } from '../src/steps.js';
+import { get } from '../src/workflow-expr.js';
 
 const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683';
 
@@ -169,7 +170,16 @@ describe('WorkflowRunner (GitHub flavor)', () => {
     expect(after?.event).toMatchObject({ name: 'workflow_run', action: 'completed' });
     expect(after?.payload).toMatchObject({
       action: 'completed',
-      workflow_run: { id: ci!.id, name: 'CI', head_branch: 'main', head_sha: mainSha, conclusion: 'success', status: 'completed', event: 'push', path: '.github/workflows/ci.yml' },
+      workflow_run: {
+        id: ci!.id,
+        name: 'CI',
+        head_branch: 'main',
+        head_sha: mainSha,
+        conclusion: 'success',
+        status: 'completed',
+        event: 'push',
+        path: '.github/workflows/ci.yml',
+      },
       workflow: { name: 'CI', path: '.github/workflows/ci.yml' },
     });
     expect(after?.jobs[0]?.log).toContain(`ci=success sha=${mainSha} event=push`);
@@ -185,7 +195,7 @@ describe('WorkflowRunner (GitHub flavor)', () => {
     for (const r of prRuns) expect(r.conclusion).toBe('failure');
     const prRun = prRuns.find((r) => r.event.name === 'pull_request')!;
     expect(prRun.headBranch).toBe('feature');
-    expect(prRun.github['ref']).toBe(`refs/pull/${pr.body.number}/merge`);
+    expect(prRun.github.ref).toBe(`refs/pull/${pr.body.number}/merge`);
     const checks = await e.api('GET', `/repos/o/r/commits/${headSha}/check-runs`, e.pat);
     expect(checks.body.check_runs.map((c: any) => [c.name, c.status, c.conclusion])).toEqual([['test', 'completed', 'failure']]);
 
@@ -206,7 +216,7 @@ describe('WorkflowRunner (GitHub flavor)', () => {
     // Red CI on the PR reached the workflow_run listener too, with the PR attached.
     const red = runsOf(e, 'After CI').find((r) => get(r.payload, 'workflow_run', 'id') === prRun.id)!;
     expect(red.jobs[0]!.log).toContain(`ci=failure sha=${headSha} event=pull_request`);
-    expect((red.payload['workflow_run'] as any).pull_requests.map((p: any) => p.number)).toEqual([pr.body.number]);
+    expect((red.payload.workflow_run as any).pull_requests.map((p: any) => p.number)).toEqual([pr.body.number]);
 
     // Observers saw queued → started → completed for every run.
     for (const r of e.runner.runs) {
@@ -246,10 +256,15 @@ jobs:
 
     expect((await e.api('POST', `/repos/o/r/issues/${n}/labels`, e.pat, { labels: ['by-maria'] })).status).toBe(200);
     await e.runner.idle();
-    expect(e.runner.runs.map((r) => [r.event.name, r.event.label, r.event.item, r.conclusion])).toEqual([['issues', 'by-maria', n, 'success']]);
+    expect(e.runner.runs.map((r) => [r.event.name, r.event.label, r.event.item, r.conclusion])).toEqual([
+      ['issues', 'by-maria', n, 'success'],
+    ]);
     expect(e.runner.runs[0]!.jobs[0]!.log).toContain(`event=issues label=by-maria item= actor=maria`);
 
-    const dispatched = await e.api('POST', '/repos/o/r/actions/workflows/labeled.yml/dispatches', e.auto, { ref: 'main', inputs: { item: String(n) } });
+    const dispatched = await e.api('POST', '/repos/o/r/actions/workflows/labeled.yml/dispatches', e.auto, {
+      ref: 'main',
+      inputs: { item: String(n) },
+    });
     expect(dispatched.status).toBe(204);
     await e.runner.idle();
     const run = e.runner.runs[1]!;
@@ -263,7 +278,9 @@ jobs:
     expect((await e.api('POST', '/repos/o/r/actions/workflows/nope.yml/dispatches', e.pat, { ref: 'main' })).status).toBe(404);
     const missing = await e.api('POST', '/repos/o/r/actions/workflows/labeled.yml/dispatches', e.pat, { ref: 'main' });
     expect([missing.status, missing.body.message]).toEqual([422, "Required input 'item' not provided"]);
-    expect((await e.api('POST', '/repos/o/r/actions/workflows/labeled.yml/dispatches', e.pat, { ref: 'nope', inputs: { item: '1' } })).status).toBe(422);
+    expect(
+      (await e.api('POST', '/repos/o/r/actions/workflows/labeled.yml/dispatches', e.pat, { ref: 'nope', inputs: { item: '1' } })).status,
+    ).toBe(422);
 
     // A push made with the automatic token starts nothing either.
     const before = (await git.revParse(e.repo.gitDir, 'refs/heads/main'))!;
@@ -309,7 +326,7 @@ jobs:
       await rm(gate, { force: true });
     }
     const runs = e.runner.runs;
-    expect(runs.map((r) => [r.inputs['n'], r.conclusion, r.cancelledByConcurrency])).toEqual([
+    expect(runs.map((r) => [r.inputs.n, r.conclusion, r.cancelledByConcurrency])).toEqual([
       ['1', 'success', false],
       ['2', 'cancelled', true],
       ['3', 'cancelled', true],
@@ -328,7 +345,8 @@ jobs:
     const e = await setup({ '.github/workflows/serial.yml': gated('\n  queue: max') }, { env: { GATE: gate } });
     const statuses: string[] = [];
     try {
-      for (const n of [1, 2, 3, 4]) await e.api('POST', '/repos/o/r/actions/workflows/serial.yml/dispatches', e.pat, { ref: 'main', inputs: { n: String(n) } });
+      for (const n of [1, 2, 3, 4])
+        await e.api('POST', '/repos/o/r/actions/workflows/serial.yml/dispatches', e.pat, { ref: 'main', inputs: { n: String(n) } });
       await waitFor('four runs', () => e.runner.runs.length === 4);
       statuses.push(...e.repo.runs.map((r) => r.status));
       await writeFile(gate, '');
@@ -338,7 +356,7 @@ jobs:
     }
     expect(statuses).toEqual(['in_progress', 'pending', 'pending', 'pending']);
     const runs = e.runner.runs;
-    expect(runs.map((r) => [r.inputs['n'], r.conclusion])).toEqual([
+    expect(runs.map((r) => [r.inputs.n, r.conclusion])).toEqual([
       ['1', 'success'],
       ['2', 'success'],
       ['3', 'success'],
@@ -455,20 +473,20 @@ jobs:
       { '.github/workflows/inspect.yml': INSPECT, 'hello.txt': 'hi\n' },
       { keepWorkspaces: true, secrets: { SOME_SECRET: 'do-not-leak-me' }, deliver: (ev) => (emitted.push(ev), 'deliver') },
     );
-    process.env['EMBEDDED_RUNNER_PARENT_SECRET'] = 'parent-secret-value';
+    process.env.EMBEDDED_RUNNER_PARENT_SECRET = 'parent-secret-value';
     try {
       await openIssue(e, 'Look around');
       await e.runner.idle();
     } finally {
-      delete process.env['EMBEDDED_RUNNER_PARENT_SECRET'];
+      delete process.env.EMBEDDED_RUNNER_PARENT_SECRET;
     }
     const [run] = e.runner.runs;
     const job = run!.jobs[0]!;
     expect(run!.conclusion, job.log).toBe('success');
     const mainSha = await git.revParse(e.repo.gitDir, 'refs/heads/main');
     const look = job.steps.find((s) => s.id === 'look')!.outputs;
-    expect(look['head']).toBe(mainSha);
-    expect(look['branch']).toBe('main');
+    expect(look.head).toBe(mainSha);
+    expect(look.branch).toBe('main');
     expect(job.steps.find((s) => s.id === 'later')!.outputs).toEqual({ later: 'from-github-env' });
     expect(job.steps[2]!.kind).toBe('unsimulated');
     expect(job.log).toContain('some/other-action@v1: skipped (not simulated)');
@@ -476,9 +494,9 @@ jobs:
 
     // GITHUB_EVENT_PATH holds exactly the payload the forge delivered.
     const delivered = emitted.find((ev) => ev.name === 'issues' && ev.action === 'opened')!;
-    expect(JSON.parse(look['event']!)).toEqual(JSON.parse(JSON.stringify(delivered.payload)));
+    expect(JSON.parse(look.event!)).toEqual(JSON.parse(JSON.stringify(delivered.payload)));
 
-    const env = parseKeyValueFile(look['env']!.split('\n').join('\n'));
+    const env = parseKeyValueFile(look.env!.split('\n').join('\n'));
     expect(env).toMatchObject({
       GITHUB_ACTIONS: 'true',
       CI: 'true',
@@ -501,12 +519,13 @@ jobs:
       FROM_JOB: expect.stringMatching(/^job-\d+$/),
       FROM_STEP: 'step',
     });
-    for (const k of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH', 'RUNNER_TEMP', 'HOME', 'PATH']) expect(env[k], k).toBeTruthy();
+    for (const k of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH', 'RUNNER_TEMP', 'HOME', 'PATH'])
+      expect(env[k], k).toBeTruthy();
     // No token and nothing of the parent's environment or secrets reaches a step unless mapped.
-    expect(env['GITHUB_TOKEN']).toBeUndefined();
-    expect(look['env']).not.toContain('parent-secret-value');
-    expect(look['env']).not.toContain('do-not-leak-me');
-    expect(look['env']).not.toContain(run!.token);
+    expect(env.GITHUB_TOKEN).toBeUndefined();
+    expect(look.env).not.toContain('parent-secret-value');
+    expect(look.env).not.toContain('do-not-leak-me');
+    expect(look.env).not.toContain(run!.token);
 
     // persist-credentials: false → neither the token nor an auth header in .git/config; the origin URL is clean.
     const config = await readFile(join(job.workspace!, '.git', 'config'), 'utf8');
@@ -548,7 +567,12 @@ jobs:
     const [run] = e.runner.runs;
     expect(run!.conclusion, run!.jobs[0]!.log).toBe('success');
     expect(run!.headSha).toBe(head);
-    expect(run!.jobs[0]!.steps[1]!.outputs).toEqual({ head, detached: 'yes', main: await git.revParse(e.repo.gitDir, 'refs/heads/main'), file: 'topic change' });
+    expect(run!.jobs[0]!.steps[1]!.outputs).toEqual({
+      head,
+      detached: 'yes',
+      main: await git.revParse(e.repo.gitDir, 'refs/heads/main'),
+      file: 'topic change',
+    });
   });
 
   it('killStep kills the running step and its whole process group; the run fails', async () => {
@@ -571,7 +595,12 @@ jobs:
     await e.runner.idle();
     const [run] = e.runner.runs;
     const step = run!.jobs[0]!.steps[0]!;
-    expect([run!.conclusion, run!.jobs[0]!.conclusion, step.conclusion, step.killed]).toEqual(['failure', 'failure', 'failure', 'killStep']);
+    expect([run!.conclusion, run!.jobs[0]!.conclusion, step.conclusion, step.killed]).toEqual([
+      'failure',
+      'failure',
+      'failure',
+      'killStep',
+    ]);
     expect(step.signal).toBe('SIGKILL');
     expect(step.pid).toEqual(expect.any(Number)); // groupAlive(undefined) is false whatever happened
     expect(groupAlive(step.pid)).toBe(false);
@@ -678,17 +707,17 @@ jobs:
     it('gets its inputs evaluated: the secret over github.token, declared defaults applied', async () => {
       const pat = 'ghp_agentloop_bot_pat_123';
       const { e, run } = await withAction({ AGENTLOOP_TOKEN: pat }, 'agentloop/agentloop@0000000000000000000000000000000000000000');
-      expect(JSON.parse(run.outputs['seen']!)).toEqual({
+      expect(JSON.parse(run.outputs.seen!)).toEqual({
         INPUT_TOKEN: pat,
         INPUT_LANE: 'plan',
-        'INPUT_AGENT_COMMAND': 'node agent.js',
+        INPUT_AGENT_COMMAND: 'node agent.js',
         'INPUT_WITH-DEFAULT': 'fallback-issues',
       });
-      expect(run.outputs['transition']).toBe('plan');
-      expect(run.outputs['reason']).toBe('because');
+      expect(run.outputs.transition).toBe('plan');
+      expect(run.outputs.reason).toBe('because');
       expect(run.summary).toBe('| transition | `plan` |\n');
-      expect(run.outputs['cwd']).toBe(run.jobs[0]!.workspace);
-      expect(run.outputs['action_path']).toBe(join(e.dir, 'action'));
+      expect(run.outputs.cwd).toBe(run.jobs[0]!.workspace);
+      expect(run.outputs.action_path).toBe(join(e.dir, 'action'));
       expect(run.jobs[0]!.steps[0]!.kind).toBe('agentloop');
       // Secrets are masked in the log.
       expect(run.jobs[0]!.log).toContain('using token ***');
@@ -697,9 +726,9 @@ jobs:
 
     it('without the secret, `uses: ./` falls back to the run token (github.token)', async () => {
       const { run } = await withAction({}, './');
-      const seen = JSON.parse(run.outputs['seen']!) as Record<string, string>;
-      expect(seen['INPUT_TOKEN']).toBe(run.token);
-      expect(seen['INPUT_TOKEN']).toMatch(/^ghs_/);
+      const seen = JSON.parse(run.outputs.seen!) as Record<string, string>;
+      expect(seen.INPUT_TOKEN).toBe(run.token);
+      expect(seen.INPUT_TOKEN).toMatch(/^ghs_/);
       expect(seen['INPUT_WITH-DEFAULT']).toBe('fallback-issues');
     });
   });
@@ -751,7 +780,10 @@ describe('WorkflowRunner (Forgejo flavor)', () => {
   it('records commit statuses instead of check runs, sets GITEA_ACTIONS, and has no workflow_run', async () => {
     const e = await setup(
       {
-        '.forgejo/workflows/ci.yml': CI.replace('run: node test.js', 'run: node test.js && echo "gitea=$GITEA_ACTIONS forgejo=$FORGEJO_ACTIONS"'),
+        '.forgejo/workflows/ci.yml': CI.replace(
+          'run: node test.js',
+          'run: node test.js && echo "gitea=$GITEA_ACTIONS forgejo=$FORGEJO_ACTIONS"',
+        ),
         '.github/workflows/ignored.yml': AFTER_CI,
         '.forgejo/workflows/after.yml': AFTER_CI,
         'test.js': PASSING,
@@ -787,11 +819,18 @@ describe('steps helpers', () => {
   });
 
   it('never puts the token in the checkout URL', () => {
-    const plan = checkoutCommands({ with: { 'persist-credentials': 'false' }, workspace: '/w', serverUrl: 'http://h:1', repository: 'o/r', ref: 'refs/heads/main', sha: 'a'.repeat(40), token: 'ghs_secret' });
+    const plan = checkoutCommands({
+      with: { 'persist-credentials': 'false' },
+      workspace: '/w',
+      serverUrl: 'http://h:1',
+      repository: 'o/r',
+      ref: 'refs/heads/main',
+      sha: 'a'.repeat(40),
+      token: 'ghs_secret',
+    });
     const all = [...plan.setup, ...plan.attempts.flat(), ...plan.finish].map((c) => c.join(' ')).join('\n');
     expect(all).toContain('remote add origin http://h:1/o/r');
     expect(all).not.toContain('ghs_secret');
     expect(plan.finish).toEqual([]);
   });
 });
-

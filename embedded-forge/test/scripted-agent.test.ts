@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hermeticGitEnv } from '../src/git-ops.js';
-import { hasConflictMarkers, resolveConflictMarkers, runScriptedAgent, type AgentScript } from '../src/scripted-agent.js';
+import { type AgentScript, hasConflictMarkers, resolveConflictMarkers, runScriptedAgent } from '../src/scripted-agent.js';
 
 /** The program's source, wherever the tests run from. */
 const ENTRY = fileURLToPath(new URL('../src/scripted-agent.ts', import.meta.url));
@@ -62,7 +62,10 @@ const status = (cwd: string) => gitOk(cwd, ['status', '--porcelain']);
 
 const script: AgentScript = {
   plan: '## Plan\n\n1. Fix `add` in src/add.js.\n',
-  code: { files: { 'src/add.js': 'export const add = (a, b) => a + b;\n', 'old.txt': null, 'docs/new/notes.md': '# notes\n' }, summary: 'Fixed add; removed old.txt.' },
+  code: {
+    files: { 'src/add.js': 'export const add = (a, b) => a + b;\n', 'old.txt': null, 'docs/new/notes.md': '# notes\n' },
+    summary: 'Fixed add; removed old.txt.',
+  },
   'fix-ci': [
     { files: { 'src/add.js': 'export const add = (a, b) => a + b; // 1\n' }, summary: 'Fix attempt one.' },
     { files: { 'test/add.test.js': 'ok\n' }, summary: 'Fix attempt two.' },
@@ -119,7 +122,10 @@ describe('runScriptedAgent in a git working tree', () => {
   it('refuses paths that escape the workspace, before writing anything (exit 2)', async () => {
     const dir = await repoWith({ 'a.txt': 'a\n' });
     for (const bad of ['../escape.txt', 'src/../../escape.txt', '/tmp/abs.txt', 'C:\\x.txt', 'a\\..\\..\\x']) {
-      const out = await runScriptedAgent({ code: { files: { 'ok.txt': 'written?\n', [bad]: 'x' } } }, { transition: 'code', cwd: dir, prompt: '' });
+      const out = await runScriptedAgent(
+        { code: { files: { 'ok.txt': 'written?\n', [bad]: 'x' } } },
+        { transition: 'code', cwd: dir, prompt: '' },
+      );
       expect(out.exitCode, bad).toBe(2);
       expect(out.stderr).toMatch(/refusing/);
       expect(out.changed).toEqual([]);
@@ -155,16 +161,29 @@ describe('runScriptedAgent in a git working tree', () => {
       'fix-ci': [{ files: { 'a.txt': 'c\n' } }, { files: { 'a.txt': 'd\n' } }],
       fail: { code: { exitCode: 3, stderr: 'model overloaded' }, 'fix-ci': { attempts: [2] } },
     };
-    expect(await runScriptedAgent(s, { transition: 'code', cwd: dir, prompt: '' })).toMatchObject({ exitCode: 3, stderr: 'model overloaded\n', changed: [] });
+    expect(await runScriptedAgent(s, { transition: 'code', cwd: dir, prompt: '' })).toMatchObject({
+      exitCode: 3,
+      stderr: 'model overloaded\n',
+      changed: [],
+    });
     expect(await status(dir)).toBe('');
-    expect(await runScriptedAgent(s, { transition: 'fix-ci', attempt: 2, cwd: dir, prompt: '' })).toMatchObject({ exitCode: 1, changed: [] });
-    expect(await runScriptedAgent(s, { transition: 'fix-ci', attempt: 1, cwd: dir, prompt: '' })).toMatchObject({ exitCode: 0, changed: ['a.txt'] });
+    expect(await runScriptedAgent(s, { transition: 'fix-ci', attempt: 2, cwd: dir, prompt: '' })).toMatchObject({
+      exitCode: 1,
+      changed: [],
+    });
+    expect(await runScriptedAgent(s, { transition: 'fix-ci', attempt: 1, cwd: dir, prompt: '' })).toMatchObject({
+      exitCode: 0,
+      changed: ['a.txt'],
+    });
   });
 
   it('hang never finishes until aborted', async () => {
     const controller = new AbortController();
     let done = false;
-    const run = runScriptedAgent({ plan: 'p', hang: ['plan'] }, { transition: 'plan', cwd: repo, prompt: '', signal: controller.signal }).then((r) => {
+    const run = runScriptedAgent(
+      { plan: 'p', hang: ['plan'] },
+      { transition: 'plan', cwd: repo, prompt: '', signal: controller.signal },
+    ).then((r) => {
       done = true;
       return r;
     });
@@ -178,7 +197,10 @@ describe('runScriptedAgent in a git working tree', () => {
     const logPath = path.join(await tempDir('log'), 'script.json.log');
     await runScriptedAgent(script, { transition: 'plan', cwd: repo, prompt: 'abc', logPath });
     await runScriptedAgent(script, { transition: 'fix-ci', attempt: 9, cwd: repo, prompt: 'abcdef', logPath });
-    const lines = (await readFile(logPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = (await readFile(logPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(lines).toEqual([
       { transition: 'plan', attempt: 1, cwd: repo, promptLength: 3, prompt: 'abc' },
       { transition: 'fix-ci', attempt: 9, cwd: repo, promptLength: 6, prompt: 'abcdef' },
@@ -223,7 +245,10 @@ describe('rebase conflicts made by real git', () => {
     it(`resolve: ${side} (${style} markers) keeps that side and the rebase continues`, async () => {
       const dir = await conflictedRebase(style);
       const head = await gitOk(dir, ['rev-parse', 'HEAD']);
-      const out = await runScriptedAgent({ rebase: { resolve: side, summary: `kept ${side}` } }, { transition: 'rebase', cwd: dir, prompt: 'Resolve `app.txt`' });
+      const out = await runScriptedAgent(
+        { rebase: { resolve: side, summary: `kept ${side}` } },
+        { transition: 'rebase', cwd: dir, prompt: 'Resolve `app.txt`' },
+      );
       expect(out).toMatchObject({ exitCode: 0, stdout: `kept ${side}`, changed: ['app.txt'] });
       // The agent ran no git command that moves anything.
       expect(await gitOk(dir, ['rev-parse', 'HEAD'])).toBe(head);
@@ -236,7 +261,10 @@ describe('rebase conflicts made by real git', () => {
 
   it('resolve: files writes the given content', async () => {
     const dir = await conflictedRebase('merge');
-    const out = await runScriptedAgent({ rebase: { resolve: { files: { 'app.txt': 'one\nvalue = main + feature\nthree\n' } } } }, { transition: 'rebase', cwd: dir, prompt: '' });
+    const out = await runScriptedAgent(
+      { rebase: { resolve: { files: { 'app.txt': 'one\nvalue = main + feature\nthree\n' } } } },
+      { transition: 'rebase', cwd: dir, prompt: '' },
+    );
     expect(out).toMatchObject({ exitCode: 0, changed: ['app.txt'] });
     await continueRebase(dir);
     expect(await gitOk(dir, ['show', 'HEAD:app.txt'])).toBe('one\nvalue = main + feature\nthree\n');
@@ -246,14 +274,18 @@ describe('rebase conflicts made by real git', () => {
     const dir = await tempDir('nogit');
     await writeFile(path.join(dir, 'x.txt'), 'a\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> abc (msg)\nb\n');
     await writeFile(path.join(dir, 'y.txt'), 'untouched\n');
-    const out = await runScriptedAgent({ rebase: { resolve: 'theirs' } }, { transition: 'rebase', cwd: dir, prompt: '## Files with conflicts\n\n- `x.txt`\n- `y.txt`\n- `../etc/passwd`\n' });
+    const out = await runScriptedAgent(
+      { rebase: { resolve: 'theirs' } },
+      { transition: 'rebase', cwd: dir, prompt: '## Files with conflicts\n\n- `x.txt`\n- `y.txt`\n- `../etc/passwd`\n' },
+    );
     expect(out).toMatchObject({ exitCode: 0, changed: ['x.txt'] });
     expect(await readFile(path.join(dir, 'x.txt'), 'utf8')).toBe('a\ntheirs\nb\n');
     expect(await readFile(path.join(dir, 'y.txt'), 'utf8')).toBe('untouched\n');
   });
 
   it('resolveConflictMarkers keeps CRLF line endings and handles several hunks', () => {
-    const text = 'a\r\n<<<<<<< HEAD\r\n1\r\n=======\r\n2\r\n>>>>>>> x\r\nb\r\n<<<<<<< HEAD\r\n3\r\n||||||| base\r\n0\r\n=======\r\n4\r\n>>>>>>> x\r\n';
+    const text =
+      'a\r\n<<<<<<< HEAD\r\n1\r\n=======\r\n2\r\n>>>>>>> x\r\nb\r\n<<<<<<< HEAD\r\n3\r\n||||||| base\r\n0\r\n=======\r\n4\r\n>>>>>>> x\r\n';
     expect(resolveConflictMarkers(text, 'ours')).toEqual({ text: 'a\r\n1\r\nb\r\n3\r\n', hunks: 2 });
     expect(resolveConflictMarkers(text, 'theirs')).toEqual({ text: 'a\r\n2\r\nb\r\n4\r\n', hunks: 2 });
     expect(() => resolveConflictMarkers('<<<<<<< HEAD\nx\n', 'ours')).toThrow(/unterminated/);
@@ -273,12 +305,17 @@ describe('the bundled program', () => {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      banner: { js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);",
+      },
       logLevel: 'warning',
     });
   });
 
-  function run(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function run(
+    args: string[],
+    opts: { cwd: string; env?: Record<string, string>; input?: string },
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [bundle, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH ?? '', ...opts.env } });
       let stdout = '';
@@ -301,9 +338,15 @@ describe('the bundled program', () => {
     expect(existsSync(path.join(dir, 'old.txt'))).toBe(false);
     const promptFile = path.join(work, 'prompt.md');
     await writeFile(promptFile, 'prompt from the file');
-    const fix = await run([scriptPath], { cwd: dir, env: { AGENTLOOP_TRANSITION: 'fix-ci', AGENTLOOP_ATTEMPT: '2', AGENTLOOP_PROMPT_FILE: promptFile } });
+    const fix = await run([scriptPath], {
+      cwd: dir,
+      env: { AGENTLOOP_TRANSITION: 'fix-ci', AGENTLOOP_ATTEMPT: '2', AGENTLOOP_PROMPT_FILE: promptFile },
+    });
     expect(fix).toMatchObject({ code: 0, stdout: 'Fix attempt two.\n' });
-    const lines = (await readFile(`${scriptPath}.log`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(`${scriptPath}.log`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.transition, l.attempt, l.promptLength])).toEqual([
       ['plan', 1, 'the prompt'.length],
       ['code', 1, 0],
@@ -320,9 +363,15 @@ describe('the bundled program', () => {
     expect(r1.stderr).toMatch(/invalid agent script/);
     const notJson = path.join(dir, 'x.json');
     await writeFile(notJson, '{ nope');
-    expect(await run([notJson], { cwd: dir, env: { AGENTLOOP_TRANSITION: 'code' } })).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read the script/) });
+    expect(await run([notJson], { cwd: dir, env: { AGENTLOOP_TRANSITION: 'code' } })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/cannot read the script/),
+    });
     expect(await run([], { cwd: dir })).toMatchObject({ code: 2, stderr: expect.stringMatching(/usage/) });
-    expect(await run([bad], { cwd: dir, env: { AGENTLOOP_TRANSITION: 'code', AGENTLOOP_ATTEMPT: 'zero' } })).toMatchObject({ code: 2, stderr: expect.stringMatching(/AGENTLOOP_ATTEMPT/) });
+    expect(await run([bad], { cwd: dir, env: { AGENTLOOP_TRANSITION: 'code', AGENTLOOP_ATTEMPT: 'zero' } })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/AGENTLOOP_ATTEMPT/),
+    });
   });
 
   it('a code-split bundle runs the program from its own entry only, not from another entry that imports it', async () => {
@@ -338,7 +387,9 @@ describe('the bundled program', () => {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      banner: { js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);",
+      },
       logLevel: 'warning',
     });
     const dir = await tempDir('split-ws');
@@ -346,7 +397,10 @@ describe('the bundled program', () => {
     await writeFile(scriptPath, JSON.stringify({ plan: 'split plan' }));
     const runNode = (file: string) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [file, scriptPath], { cwd: dir, env: { PATH: process.env.PATH ?? '', AGENTLOOP_TRANSITION: 'plan' } });
+        const child = spawn(process.execPath, [file, scriptPath], {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '', AGENTLOOP_TRANSITION: 'plan' },
+        });
         let stdout = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d));
         child.on('close', (code) => resolve({ code, stdout }));

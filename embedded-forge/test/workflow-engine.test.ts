@@ -6,18 +6,18 @@ import {
   evaluate,
   evaluateIf,
   evaluateTemplate,
+  type ForgeFlavor,
   githubContext,
   matchesOn,
   matchPatterns,
+  type ParsedWorkflow,
   parseWorkflowFile,
   planEvent,
+  type QueuedRun,
   resolveConcurrency,
   selectWorkflowPaths,
-  validateDispatchInputs,
-  type ForgeFlavor,
-  type ParsedWorkflow,
-  type QueuedRun,
   type TriggerEvent,
+  validateDispatchInputs,
 } from '../src/workflow-engine.js';
 import { examplePayload, issueLabeledPayload } from './support/webhooks.js';
 
@@ -116,15 +116,15 @@ function labeled(label: string, number = 7): TriggerEvent {
 
 function prEvent(action: string, base = 'main'): TriggerEvent {
   const payload = examplePayload('pull_request', 'opened') as Record<string, any>;
-  payload['action'] = action;
-  payload['pull_request'] = { ...payload['pull_request'], base: { ...payload['pull_request'].base, ref: base } };
+  payload.action = action;
+  payload.pull_request = { ...payload.pull_request, base: { ...payload.pull_request.base, ref: base } };
   return { name: 'pull_request', action, payload, ref: 'refs/pull/2/merge', sha: SHA };
 }
 
 function workflowRunEvent(name: string, headBranch: string, action = 'completed'): TriggerEvent {
   const payload = examplePayload('workflow_run', 'completed') as Record<string, any>;
-  payload['action'] = action;
-  payload['workflow_run'] = { ...payload['workflow_run'], name, head_branch: headBranch };
+  payload.action = action;
+  payload.workflow_run = { ...payload.workflow_run, name, head_branch: headBranch };
   return { name: 'workflow_run', action, payload, ref: 'refs/heads/main', sha: SHA };
 }
 
@@ -161,10 +161,10 @@ describe('parseWorkflowFile', () => {
     const github = githubContext(labeled('loop/plan'), REPO, { token: 'ghs_automatic' });
     const withSecret = { github, secrets: { AGENTLOOP_TOKEN: 'pat_123' } };
     const noSecret = { github, secrets: {} };
-    expect(evaluateTemplate(step.with['token']!, withSecret)).toBe('pat_123');
-    expect(evaluateTemplate(step.with['token']!, noSecret)).toBe('ghs_automatic');
-    expect(evaluateTemplate(step.with['lane']!, noSecret)).toBe('plan');
-    expect(evaluateTemplate(step.env['ISSUE']!, noSecret)).toBe('7');
+    expect(evaluateTemplate(step.with.token!, withSecret)).toBe('pat_123');
+    expect(evaluateTemplate(step.with.token!, noSecret)).toBe('ghs_automatic');
+    expect(evaluateTemplate(step.with.lane!, noSecret)).toBe('plan');
+    expect(evaluateTemplate(step.env.ISSUE!, noSecret)).toBe('7');
     expect(evaluateTemplate(wf.jobs[0]!.steps[2]!.run!, noSecret)).toBe('echo "issue 7"\necho done\n');
   });
 
@@ -195,7 +195,13 @@ describe('matchesOn', () => {
     ['plan', 'issues labeled', () => labeled('loop/plan'), 'github', true],
     ['plan', 'issues opened', () => ({ ...labeled('x'), action: 'opened' }), 'github', false],
     ['plan', 'forgejo label_updated', () => ({ ...labeled('loop/plan'), action: 'label_updated' }), 'forgejo', true],
-    ['plan', 'forgejo issue_label hook', () => ({ ...labeled('loop/plan'), name: 'issue_label', action: 'label_updated' }), 'forgejo', true],
+    [
+      'plan',
+      'forgejo issue_label hook',
+      () => ({ ...labeled('loop/plan'), name: 'issue_label', action: 'label_updated' }),
+      'forgejo',
+      true,
+    ],
     ['plan', 'forgejo label_cleared', () => ({ ...labeled('loop/plan'), action: 'label_cleared' }), 'forgejo', false],
     ['plan', 'github label_updated (not a GitHub action)', () => ({ ...labeled('loop/plan'), action: 'label_updated' }), 'github', false],
     ['code', 'pull_request opened (default types)', () => prEvent('opened'), 'github', true],
@@ -210,17 +216,59 @@ describe('matchesOn', () => {
     ['code', 'workflow_run on main (branches filter)', () => workflowRunEvent('CI', 'main'), 'github', false],
     ['code', 'forgejo never has workflow_run', () => workflowRunEvent('CI', 'agentloop/issue-7'), 'forgejo', false],
     ['code', 'schedule', () => ({ name: 'schedule', payload: { schedule: '*/15 * * * *' }, ref: '', sha: SHA }), 'github', true],
-    ['code', 'schedule of another cron', () => ({ name: 'schedule', payload: { schedule: '0 0 * * *' }, ref: '', sha: SHA }), 'github', false],
+    [
+      'code',
+      'schedule of another cron',
+      () => ({ name: 'schedule', payload: { schedule: '0 0 * * *' }, ref: '', sha: SHA }),
+      'github',
+      false,
+    ],
     ['plan', 'schedule without schedule trigger', () => ({ name: 'schedule', payload: {}, ref: '', sha: SHA }), 'github', false],
-    ['plan', 'dispatch of this workflow', () => ({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/plan.yml' }), 'github', true],
-    ['plan', 'dispatch of another workflow', () => ({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/code.yml' }), 'github', false],
-    ['code', 'dispatch of a workflow without workflow_dispatch', () => ({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/code.yml' }), 'github', false],
-    ['push', 'push main touching src', () => ({ name: 'push', payload: {}, ref: 'refs/heads/main', sha: SHA, changedFiles: ['src/a.ts'] }), 'github', true],
+    [
+      'plan',
+      'dispatch of this workflow',
+      () => ({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/plan.yml' }),
+      'github',
+      true,
+    ],
+    [
+      'plan',
+      'dispatch of another workflow',
+      () => ({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/code.yml' }),
+      'github',
+      false,
+    ],
+    [
+      'code',
+      'dispatch of a workflow without workflow_dispatch',
+      () => ({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/code.yml' }),
+      'github',
+      false,
+    ],
+    [
+      'push',
+      'push main touching src',
+      () => ({ name: 'push', payload: {}, ref: 'refs/heads/main', sha: SHA, changedFiles: ['src/a.ts'] }),
+      'github',
+      true,
+    ],
     ['push', 'push release/1.2 (**)', () => ({ name: 'push', payload: {}, ref: 'refs/heads/release/1.2', sha: SHA }), 'github', true],
     ['push', 'push feature branch', () => ({ name: 'push', payload: {}, ref: 'refs/heads/feature', sha: SHA }), 'github', false],
     ['push', 'push tag (only branch filters)', () => ({ name: 'push', payload: {}, ref: 'refs/tags/main', sha: SHA }), 'github', false],
-    ['push', 'push main touching only negated docs', () => ({ name: 'push', payload: {}, ref: 'refs/heads/main', sha: SHA, changedFiles: ['src/x/README.md'] }), 'github', false],
-    ['push', 'push main touching only docs/', () => ({ name: 'push', payload: {}, ref: 'refs/heads/main', sha: SHA, changedFiles: ['docs/a.md'] }), 'github', false],
+    [
+      'push',
+      'push main touching only negated docs',
+      () => ({ name: 'push', payload: {}, ref: 'refs/heads/main', sha: SHA, changedFiles: ['src/x/README.md'] }),
+      'github',
+      false,
+    ],
+    [
+      'push',
+      'push main touching only docs/',
+      () => ({ name: 'push', payload: {}, ref: 'refs/heads/main', sha: SHA, changedFiles: ['docs/a.md'] }),
+      'github',
+      false,
+    ],
   ];
   const sources: Record<string, [string, string]> = {
     plan: [PLAN_WORKFLOW, '.github/workflows/plan.yml'],
@@ -277,7 +325,9 @@ describe('expressions', () => {
     expect(evaluateIf(cond, { github: githubContext(labeled('loop/plan'), REPO) })).toBe(true);
     expect(evaluateIf(cond, { github: githubContext(labeled('loop/code'), REPO) })).toBe(false);
     // A dispatch has no label: the condition is false, not an error.
-    expect(evaluateIf(cond, { github: githubContext({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA }, REPO) })).toBe(false);
+    expect(
+      evaluateIf(cond, { github: githubContext({ name: 'workflow_dispatch', payload: {}, ref: 'refs/heads/main', sha: SHA }, REPO) }),
+    ).toBe(false);
   });
 
   it('handles the implicit success(), ${{ }} wrappers and status functions', () => {
@@ -294,8 +344,8 @@ describe('expressions', () => {
   it('evaluates functions through the library', () => {
     expect(evaluate("startsWith(github.event.label.name, 'loop/')", ctx())).toBe(true);
     expect(evaluate("format('{0}-{1}', github.repository, github.run_id)", ctx())).toBe('acme/widgets-42');
-    expect(evaluate("join(fromJSON('[\"a\",\"b\"]'), ',')", ctx())).toBe('a,b');
-    expect(evaluate("fromJSON('{\"a\":[1,true,null]}')", ctx())).toEqual({ a: [1, true, null] });
+    expect(evaluate('join(fromJSON(\'["a","b"]\'), \',\')', ctx())).toBe('a,b');
+    expect(evaluate('fromJSON(\'{"a":[1,true,null]}\')', ctx())).toEqual({ a: [1, true, null] });
     expect(evaluate('github.event.issue.number', ctx())).toBe(7);
     expect(evaluate('github.nope.deeper', ctx())).toBe(null);
     expect(evaluateTemplate("x-${{ 'a}}b' }}-${{ vars.MISSING }}-y", ctx())).toBe('x-a}}b--y');
@@ -313,7 +363,11 @@ describe('expressions', () => {
   });
 
   it('builds the github context', () => {
-    const g = githubContext(labeled('loop/plan'), REPO, { runId: 5, workflowName: 'agentloop plan', workflowPath: '.github/workflows/plan.yml' });
+    const g = githubContext(labeled('loop/plan'), REPO, {
+      runId: 5,
+      workflowName: 'agentloop plan',
+      workflowPath: '.github/workflows/plan.yml',
+    });
     expect(g).toMatchObject({
       event_name: 'issues',
       ref: 'refs/heads/main',
@@ -328,7 +382,7 @@ describe('expressions', () => {
       workflow: 'agentloop plan',
       workflow_ref: 'acme/widgets/.github/workflows/plan.yml@refs/heads/main',
     });
-    expect((g['event'] as { label: { name: string } }).label.name).toBe('loop/plan');
+    expect((g.event as { label: { name: string } }).label.name).toBe('loop/plan');
   });
 });
 
@@ -458,7 +512,7 @@ describe('planEvent', () => {
     expect(r.workflow.path).toBe('.github/workflows/plan.yml');
     expect(r.concurrency).toEqual({ group: 'agentloop-plan-7', cancelInProgress: false, queueMax: false });
     expect(r.jobs.map((j) => [j.job.id, j.runs])).toEqual([['plan', true]]);
-    expect(r.github['workflow']).toBe('agentloop plan');
+    expect(r.github.workflow).toBe('agentloop plan');
 
     const other = await planEvent(files, labeled('loop/code', 8), 'github', REPO);
     expect(other.runs[0]!.jobs[0]!.runs).toBe(false);
@@ -466,19 +520,28 @@ describe('planEvent', () => {
   });
 
   it('fills dispatch inputs into the event and the inputs context', async () => {
-    const ev: TriggerEvent = { name: 'workflow_dispatch', payload: { inputs: { issue: '3' } }, ref: 'refs/heads/main', sha: SHA, workflowPath: '.github/workflows/plan.yml' };
+    const ev: TriggerEvent = {
+      name: 'workflow_dispatch',
+      payload: { inputs: { issue: '3' } },
+      ref: 'refs/heads/main',
+      sha: SHA,
+      workflowPath: '.github/workflows/plan.yml',
+    };
     const plan = await planEvent(files, ev, 'forgejo', REPO);
     expect(plan.runs).toHaveLength(1);
     const r = plan.runs[0]!;
     expect(r.inputs).toEqual({ issue: '3', 'dry-run': false, lane: 'plan' });
-    expect(r.event.payload['inputs']).toEqual({ issue: '3', 'dry-run': 'false', lane: 'plan' });
+    expect(r.event.payload.inputs).toEqual({ issue: '3', 'dry-run': 'false', lane: 'plan' });
     expect(r.concurrency.group).toBe('agentloop-plan-3');
   });
 
   it('also fires pull_request_target workflows for pull-request activity', async () => {
-    const target = { path: '.github/workflows/t.yml', text: 'on: pull_request_target\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n' };
+    const target = {
+      path: '.github/workflows/t.yml',
+      text: 'on: pull_request_target\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n',
+    };
     const plan = await planEvent([target, files[1]!], prEvent('opened'), 'github', REPO);
-    expect(plan.runs.map((r) => [r.workflow.path, r.event.name, r.github['ref']])).toEqual([
+    expect(plan.runs.map((r) => [r.workflow.path, r.event.name, r.github.ref])).toEqual([
       ['.github/workflows/t.yml', 'pull_request_target', 'refs/heads/main'],
       ['.github/workflows/code.yml', 'pull_request', 'refs/pull/2/merge'],
     ]);

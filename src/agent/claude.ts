@@ -52,10 +52,14 @@ export function claudeArgv({ mode, model, args }: ClaudeArgvInput): string[] {
   const permissions =
     mode === 'read-only'
       ? [
-          '--tools', CLAUDE_READ_ONLY_TOOLS.join(','),
-          '--allowedTools', CLAUDE_READ_ONLY_TOOLS.join(','),
-          '--disallowedTools', CLAUDE_READ_ONLY_DENIED.join(','),
-          '--permission-mode', 'dontAsk',
+          '--tools',
+          CLAUDE_READ_ONLY_TOOLS.join(','),
+          '--allowedTools',
+          CLAUDE_READ_ONLY_TOOLS.join(','),
+          '--disallowedTools',
+          CLAUDE_READ_ONLY_DENIED.join(','),
+          '--permission-mode',
+          'dontAsk',
         ]
       : ['--allowedTools', CLAUDE_WRITE_TOOLS.join(','), '--permission-mode', 'acceptEdits'];
   const modelFlag = model !== undefined && model.trim() !== '' ? ['--model', model.trim()] : [];
@@ -76,7 +80,14 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /** The `{"type":"result", …}` object in `--output-format json` output (or a stream/verbose array of messages). */
 function findResult(stdout: string): Json | undefined {
-  const candidates = [stdout.trim(), ...stdout.trim().split('\n').reverse().map((l) => l.trim())];
+  const candidates = [
+    stdout.trim(),
+    ...stdout
+      .trim()
+      .split('\n')
+      .reverse()
+      .map((l) => l.trim()),
+  ];
   for (const text of candidates) {
     if (!text.startsWith('{') && !text.startsWith('[')) continue;
     let parsed: unknown;

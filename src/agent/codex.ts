@@ -25,8 +25,9 @@
 // `--json` prints the events as JSONL on stdout: the last `agent_message` item is the answer, the last
 // `turn.completed` carries the thread's token totals (codex reports no cost), `turn.failed` means the run failed. `error`
 // events alone are not failures: codex prints one per reconnect attempt.
+
+import { type AgentOutput, compactUsage, isObject, jsonLines, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
-import { compactUsage, isObject, jsonLines, num, str, tailText, type AgentOutput } from './output.js';
 
 export const CODEX_EXECUTABLE = 'codex';
 

@@ -19,8 +19,15 @@ export const BASE_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME',
 export const BASE_PREFIXES: readonly string[] = ['LC_'];
 /** Proxy and CA settings, passed when set. A proxy URL may embed proxy credentials; the job already uses them. */
 export const NETWORK_NAMES: readonly string[] = [
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
-  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_EXTRA_CA_CERTS',
 ];
 
 /** The model-key names of the CLIs agentloop supports; a custom `command` agent may use any of them. */
@@ -32,11 +39,26 @@ export const MODEL_KEY_NAMES: readonly string[] = ['ANTHROPIC_API_KEY', 'OPENAI_
  * CLOUD_ML_REGION, ANTHROPIC_VERTEX_PROJECT_ID and application-default credentials).
  */
 export const CLAUDE_NAMES: readonly string[] = [
-  'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL',
-  'CLAUDE_CODE_USE_BEDROCK', 'ANTHROPIC_BEDROCK_BASE_URL', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE',
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_BEARER_TOKEN_BEDROCK',
-  'CLAUDE_CODE_USE_VERTEX', 'ANTHROPIC_VERTEX_BASE_URL', 'ANTHROPIC_VERTEX_PROJECT_ID', 'CLOUD_ML_REGION',
-  'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_MODEL',
+  'CLAUDE_CODE_USE_BEDROCK',
+  'ANTHROPIC_BEDROCK_BASE_URL',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_BEARER_TOKEN_BEDROCK',
+  'CLAUDE_CODE_USE_VERTEX',
+  'ANTHROPIC_VERTEX_BASE_URL',
+  'ANTHROPIC_VERTEX_PROJECT_ID',
+  'CLOUD_ML_REGION',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CLOUD_PROJECT',
 ];
 
 /**
@@ -45,7 +67,12 @@ export const CLAUDE_NAMES: readonly string[] = [
  * left config.toml or a `codex login` auth.json; default ~/.codex).
  */
 export const CODEX_NAMES: readonly string[] = [
-  'OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORGANIZATION', 'CODEX_CA_CERTIFICATE', 'CODEX_HOME',
+  'OPENAI_API_KEY',
+  'CODEX_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENAI_ORGANIZATION',
+  'CODEX_CA_CERTIFICATE',
+  'CODEX_HOME',
 ];
 
 /**
@@ -54,9 +81,16 @@ export const CODEX_NAMES: readonly string[] = [
  * an access token), or a cached Google login (GOOGLE_GENAI_USE_GCA); and gateway endpoints.
  */
 export const GEMINI_NAMES: readonly string[] = [
-  'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA',
-  'GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_ACCESS_TOKEN',
-  'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_VERTEX_BASE_URL',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'GOOGLE_GENAI_USE_VERTEXAI',
+  'GOOGLE_GENAI_USE_GCA',
+  'GOOGLE_CLOUD_PROJECT',
+  'GOOGLE_CLOUD_LOCATION',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CLOUD_ACCESS_TOKEN',
+  'GOOGLE_GEMINI_BASE_URL',
+  'GOOGLE_VERTEX_BASE_URL',
 ];
 
 /**
@@ -65,11 +99,31 @@ export const GEMINI_NAMES: readonly string[] = [
  * and OPENCODE_AUTH_CONTENT (the content of an opencode auth.json, for providers set up with `opencode auth`).
  */
 export const OPENCODE_NAMES: readonly string[] = [
-  'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL',
-  'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'OPENROUTER_API_KEY', 'GROQ_API_KEY', 'XAI_API_KEY',
-  'DEEPSEEK_API_KEY', 'MISTRAL_API_KEY', 'OPENCODE_API_KEY', 'AZURE_API_KEY', 'AZURE_RESOURCE_NAME',
-  'AWS_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_BEARER_TOKEN_BEDROCK',
-  'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GOOGLE_VERTEX_PROJECT', 'GOOGLE_VERTEX_LOCATION', 'VERTEX_LOCATION',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+  'OPENROUTER_API_KEY',
+  'GROQ_API_KEY',
+  'XAI_API_KEY',
+  'DEEPSEEK_API_KEY',
+  'MISTRAL_API_KEY',
+  'OPENCODE_API_KEY',
+  'AZURE_API_KEY',
+  'AZURE_RESOURCE_NAME',
+  'AWS_REGION',
+  'AWS_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_BEARER_TOKEN_BEDROCK',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CLOUD_PROJECT',
+  'GOOGLE_VERTEX_PROJECT',
+  'GOOGLE_VERTEX_LOCATION',
+  'VERTEX_LOCATION',
   'OPENCODE_AUTH_CONTENT',
 ];
 
@@ -80,7 +134,14 @@ export const COMMAND_PREFIX = 'AGENTLOOP_AGENT_';
 export const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASS|CREDENTIAL|PRIVATE_KEY|AUTH/i;
 /** Forge, runner and action-input variables: never passed, whatever else says. */
 export const FORBIDDEN_PREFIXES: readonly string[] = ['INPUT_', 'GITHUB_', 'ACTIONS_', 'RUNNER_', 'GITEA_', 'FORGEJO_'];
-export const FORBIDDEN_NAMES: readonly string[] = ['GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_TOKEN', 'GITEA_TOKEN', 'FORGEJO_TOKEN', 'NODE_OPTIONS'];
+export const FORBIDDEN_NAMES: readonly string[] = [
+  'GH_TOKEN',
+  'GH_ENTERPRISE_TOKEN',
+  'GITHUB_TOKEN',
+  'GITEA_TOKEN',
+  'FORGEJO_TOKEN',
+  'NODE_OPTIONS',
+];
 
 const CREDENTIAL_NAMES: Readonly<Record<AgentName, readonly string[]>> = {
   command: MODEL_KEY_NAMES,
@@ -118,11 +179,7 @@ function passesDenyRules(name: string, agent: AgentName): boolean {
  * then `extra` (the caller's trusted additions, which win). An `extra` name that breaks the deny rules
  * (a forge token, a secret-looking name) is a programming error: it throws rather than leak.
  */
-export function agentEnv(
-  parentEnv: NodeJS.ProcessEnv,
-  agent: AgentName,
-  extra: Record<string, string> = {},
-): Record<string, string> {
+export function agentEnv(parentEnv: NodeJS.ProcessEnv, agent: AgentName, extra: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(parentEnv)) {
     if (value === undefined) continue;

@@ -23,8 +23,9 @@
 // last tool call), `stats.models.<model>.tokens` the token counts, `error` a failure. A run that fails
 // (no credentials, an API error, the turn limit) prints its `{session_id, error}` object on stderr
 // instead. There is no budget or turn-limit flag (only the `maxSessionTurns` setting).
+
+import { type AgentOutput, compactUsage, isObject, lastJsonObject, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
-import { compactUsage, isObject, lastJsonObject, num, str, tailText, type AgentOutput } from './output.js';
 
 export const GEMINI_EXECUTABLE = 'gemini';
 

@@ -23,8 +23,9 @@
 // the text of the last step that produced any), `step_finish` parts with tokens and cost, `error` (a
 // failed run: opencode then exits 1).
 // There is no budget or turn-limit flag.
+
+import { type AgentOutput, compactUsage, isObject, jsonLines, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
-import { compactUsage, isObject, jsonLines, num, str, tailText, type AgentOutput } from './output.js';
 
 export const OPENCODE_EXECUTABLE = 'opencode';
 

@@ -2,7 +2,7 @@
 // (bounded), a timeout that kills the whole group. When the agent exits, whatever it left running in
 // its group (a dev server, a watcher) is terminated too: nothing may keep editing the workspace while
 // trusted code inspects the diff.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface ProcessRequest {
   file: string;

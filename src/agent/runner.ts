@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentName } from '../core/config.js';
-import { agentEnv } from './env.js';
-import { runProcess } from './process.js';
-import { commandArgv, commandFinalMessage, FINAL_MESSAGE_LIMIT } from './command.js';
 import { CLAUDE_EXECUTABLE, claudeArgv, parseClaudeOutput } from './claude.js';
 import { CODEX_EXECUTABLE, codexArgv, parseCodexOutput } from './codex.js';
+import { commandArgv, commandFinalMessage, FINAL_MESSAGE_LIMIT } from './command.js';
+import { agentEnv } from './env.js';
 import { GEMINI_EXECUTABLE, GEMINI_POLICY_FILE, geminiArgv, geminiFiles, parseGeminiOutput } from './gemini.js';
 import { OPENCODE_EXECUTABLE, opencodeArgv, opencodeEnv, parseOpencodeOutput } from './opencode.js';
 import type { AgentOutput, AgentUsage } from './output.js';
+import { runProcess } from './process.js';
 
 export type { AgentName };
 /** Plan runs are read-only; code, fix and rebase runs write files. */

@@ -11,9 +11,7 @@ export function summarizeChecks(
   opts: { requiredChecks: readonly string[]; ownRunIds?: readonly number[] },
 ): CiSummary {
   const own = new Set(opts.ownRunIds ?? []);
-  const relevant = checks.filter(
-    (c) => !c.name.toLowerCase().startsWith(OWN_CHECK_PREFIX) && !(c.runId !== undefined && own.has(c.runId)),
-  );
+  const relevant = checks.filter((c) => !c.name.toLowerCase().startsWith(OWN_CHECK_PREFIX) && !(c.runId !== undefined && own.has(c.runId)));
   // The forges list the latest run per check name; a name both failing and passing counts as failing.
   const rank = { failure: 3, pending: 2, success: 1, neutral: 1, skipped: 1 } as const;
   const byName = new Map<string, 'failure' | 'pending' | 'success'>();

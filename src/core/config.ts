@@ -1,8 +1,9 @@
 // One zod schema for action inputs and the repository file `.github/agentloop.yml` (DESIGN §6).
 // Inputs win over the file; the file wins over defaults. A bad value fails before any write.
-import { z } from 'zod';
+
 import { parse as parseYaml } from 'yaml';
-import { LABEL_KEYS, labelNames, type LabelNames } from './labels.js';
+import { z } from 'zod';
+import { LABEL_KEYS, type LabelNames, labelNames } from './labels.js';
 
 export const AGENTS = ['command', 'claude', 'codex', 'gemini', 'opencode'] as const;
 export const LANES = ['auto', 'plan', 'code', 'sweep'] as const;
@@ -22,15 +23,21 @@ interface Field<T> {
   from: 'input' | 'both' | 'file';
 }
 
-const bool = (): z.ZodType<boolean> =>
-  z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const bool = (): z.ZodType<boolean> => z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 // Each union branch carries the whole rule (not a union piped into it) so that the JSON Schema generated
 // for editors (scripts/generate.ts, which describes the input side) keeps the range and the minimum sizes.
 /** A whole number in [min, max]: a number, or a string of digits (action inputs are strings). */
 const int = (min: number, max: number): z.ZodType<number> => {
   const n = z.number().int().min(min).max(max);
-  return z.union([n, z.string().regex(/^\s*-?\d+\s*$/).transform(Number).pipe(n)]);
+  return z.union([
+    n,
+    z
+      .string()
+      .regex(/^\s*-?\d+\s*$/)
+      .transform(Number)
+      .pipe(n),
+  ]);
 };
 
 /** A list: a YAML/JSON list, or a string split on commas and newlines. */
@@ -41,7 +48,12 @@ const list = (item: z.ZodString = z.string().min(1), minItems = 0): z.ZodType<st
     z
       .string()
       .transform((s) =>
-        s.trim().startsWith('[') ? (JSON.parse(s) as string[]) : s.split(/[,\n]/).map((x) => x.trim()).filter(Boolean),
+        s.trim().startsWith('[')
+          ? (JSON.parse(s) as string[])
+          : s
+              .split(/[,\n]/)
+              .map((x) => x.trim())
+              .filter(Boolean),
       )
       .pipe(items),
   ]);
@@ -56,10 +68,12 @@ const text = (min = 0): z.ZodType<string> => z.string().min(min);
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values) as unknown as z.ZodType<T[number]>;
 
 const labelOverrides = z
-  .strictObject(Object.fromEntries(LABEL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<
-    (typeof LABEL_KEYS)[number],
-    z.ZodOptional<z.ZodString>
-  >)
+  .strictObject(
+    Object.fromEntries(LABEL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<
+      (typeof LABEL_KEYS)[number],
+      z.ZodOptional<z.ZodString>
+    >,
+  )
   .partial();
 
 /** One entry of `routes:` in the repository file, as parsed (camelCase keys; absent keys fall back to the defaults). */
@@ -153,8 +167,16 @@ export const FIELDS = {
     from: 'input',
   },
   'max-chain': { schema: int(0, 100), allowed: 'a whole number from 0 to 100', from: 'both' },
-  'plan-workflow': { schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/), allowed: 'a workflow file name in .github/workflows', from: 'both' },
-  'code-workflow': { schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/), allowed: 'a workflow file name in .github/workflows', from: 'both' },
+  'plan-workflow': {
+    schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/),
+    allowed: 'a workflow file name in .github/workflows',
+    from: 'both',
+  },
+  'code-workflow': {
+    schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/),
+    allowed: 'a workflow file name in .github/workflows',
+    from: 'both',
+  },
   routes: { schema: z.array(routeSchema), allowed: ROUTES_ALLOWED, from: 'file' },
 } satisfies Record<string, Field<unknown>>;
 
@@ -206,7 +228,7 @@ export class ConfigError extends Error {
 }
 
 const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
 
 export interface ConfigSources {
   /** Action inputs by name; empty strings mean "not set" (action.yml declares no defaults). */
@@ -237,7 +259,10 @@ function routeProblems(raw: unknown, error: z.ZodError | undefined, fileName: st
         problems.set(`${at}.${unknown}`, `'${at}' in ${fileName}: unknown key '${unknown}'; allowed keys: ${ROUTE_KEYS.join(', ')}`);
       }
     } else if (typeof key !== 'string' || !(key in ROUTE_FIELDS)) {
-      problems.set(at, `'${at}' in ${fileName} = ${show(entry)} is not allowed; allowed: a map with labels (required) and any of ${ROUTE_KEYS.filter((k) => k !== 'labels').join(', ')}`);
+      problems.set(
+        at,
+        `'${at}' in ${fileName} = ${show(entry)} is not allowed; allowed: a map with labels (required) and any of ${ROUTE_KEYS.filter((k) => k !== 'labels').join(', ')}`,
+      );
     } else {
       const value = (entry as Record<string, unknown>)[key];
       const allowed = ROUTE_FIELDS[key as keyof typeof ROUTE_FIELDS].allowed;
@@ -269,7 +294,8 @@ export function parseConfig(sources: ConfigSources): Config {
   }
   for (const key of Object.keys(file)) {
     const field = (FIELDS as Record<string, Field<unknown>>)[key];
-    if (!field) problems.push(`${fileName}: unknown key '${key}'; allowed keys: ${CONFIG_KEYS.filter((k) => FIELDS[k].from !== 'input').join(', ')}`);
+    if (!field)
+      problems.push(`${fileName}: unknown key '${key}'; allowed keys: ${CONFIG_KEYS.filter((k) => FIELDS[k].from !== 'input').join(', ')}`);
     else if (field.from === 'input') problems.push(`${fileName}: '${key}' can only be set as an action input`);
   }
 
@@ -306,7 +332,9 @@ export function parseConfig(sources: ConfigSources): Config {
     (out.routes as Route[]).forEach((route, i) => {
       const agent = route.agent ?? out.agent;
       if (agent === 'command' && !(route.agentCommand ?? String(out.agentCommand ?? '')).trim()) {
-        problems.push(`'routes[${i}].agent-command' in ${fileName} is required when the route's agent is command (a command line, e.g. "node agent.js")`);
+        problems.push(
+          `'routes[${i}].agent-command' in ${fileName} is required when the route's agent is command (a command line, e.g. "node agent.js")`,
+        );
       }
     });
   }

@@ -3,7 +3,19 @@ import { hasLabel, type LabelKey, type LabelNames } from './labels.js';
 import type { LoopState } from './status-comment.js';
 
 export const DASHBOARD_MARKER = '<!-- agentloop:dashboard -->';
-const ORDER: LabelKey[] = ['needSupervisor', 'planInProcess', 'codeInProcess', 'mergeInProcess', 'plan', 'code', 'codeCiPending', 'codeDone', 'merge', 'automerge', 'planDone'];
+const ORDER: LabelKey[] = [
+  'needSupervisor',
+  'planInProcess',
+  'codeInProcess',
+  'mergeInProcess',
+  'plan',
+  'code',
+  'codeCiPending',
+  'codeDone',
+  'merge',
+  'automerge',
+  'planDone',
+];
 
 export interface DashboardItem {
   number: number;
@@ -12,7 +24,11 @@ export interface DashboardItem {
   owner?: LoopState['owner'];
 }
 
-export function renderDashboard(names: LabelNames, items: readonly DashboardItem[], red: readonly { workflow: string; issue: number }[]): string {
+export function renderDashboard(
+  names: LabelNames,
+  items: readonly DashboardItem[],
+  red: readonly { workflow: string; issue: number }[],
+): string {
   const rows: string[] = [];
   for (const item of [...items].sort((a, b) => a.number - b.number)) {
     const key = ORDER.find((k) => hasLabel(item.labels, names[k]));

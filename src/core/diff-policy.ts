@@ -35,11 +35,21 @@ export function checkDiff(files: readonly DiffFile[], policy: { protectedPaths: 
   if (files.length === 0) return { ok: false, reason: 'empty', message: 'the agent changed no file', paths: [] };
   const touched = files.filter((f) => matchesAny(f.path, policy.protectedPaths)).map((f) => f.path);
   if (touched.length) {
-    return { ok: false, reason: 'protected', message: `the diff touches protected paths (protected-paths): ${touched.join(', ')}`, paths: touched };
+    return {
+      ok: false,
+      reason: 'protected',
+      message: `the diff touches protected paths (protected-paths): ${touched.join(', ')}`,
+      paths: touched,
+    };
   }
   const lines = files.reduce((n, f) => n + f.added + f.removed, 0);
   if (lines > policy.maxDiffLines) {
-    return { ok: false, reason: 'too-large', message: `the diff has ${lines} changed lines, more than max-diff-lines (${policy.maxDiffLines})`, paths: [] };
+    return {
+      ok: false,
+      reason: 'too-large',
+      message: `the diff has ${lines} changed lines, more than max-diff-lines (${policy.maxDiffLines})`,
+      paths: [],
+    };
   }
   return { ok: true, files: files.length, lines };
 }

@@ -20,11 +20,23 @@ export function outcomeOf(kind: TransitionKind, names: LabelNames, opts: { addMe
   const c = (add: LabelKey[], remove: LabelKey[]) => change(names, add, remove);
   switch (kind) {
     case 'plan':
-      return { claim: c(['planInProcess'], ['plan']), success: c(['planDone'], ['planInProcess']), failure: c(['needSupervisor'], ['planInProcess']) };
+      return {
+        claim: c(['planInProcess'], ['plan']),
+        success: c(['planDone'], ['planInProcess']),
+        failure: c(['needSupervisor'], ['planInProcess']),
+      };
     case 'code':
-      return { claim: c(['codeInProcess'], ['code']), success: c(['codeCiPending'], ['codeInProcess']), failure: c(['needSupervisor'], ['codeInProcess']) };
+      return {
+        claim: c(['codeInProcess'], ['code']),
+        success: c(['codeCiPending'], ['codeInProcess']),
+        failure: c(['needSupervisor'], ['codeInProcess']),
+      };
     case 'fix-ci':
-      return { claim: c(['codeInProcess'], ['codeCiPending', 'codeDone']), success: c(['codeCiPending'], ['codeInProcess']), failure: c(['needSupervisor'], ['codeInProcess']) };
+      return {
+        claim: c(['codeInProcess'], ['codeCiPending', 'codeDone']),
+        success: c(['codeCiPending'], ['codeInProcess']),
+        failure: c(['needSupervisor'], ['codeInProcess']),
+      };
     case 'ci-green':
       return { claim: NOTHING, success: c(opts.addMerge ? ['codeDone', 'merge'] : ['codeDone'], ['codeCiPending']), failure: NOTHING };
     case 'escalate':

@@ -17,7 +17,7 @@
 // except `appendix`, which is an optional trailing addition and renders as nothing. An untrusted value
 // that is empty once sanitized renders as "(empty)" instead of an empty fence.
 
-import { fenceAsData, sanitizeText, type KeepPart } from './sanitize.js';
+import { fenceAsData, type KeepPart, sanitizeText } from './sanitize.js';
 
 export const PROMPT_NAMES = ['plan', 'code', 'fix-ci', 'rebase'] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
@@ -149,8 +149,8 @@ export interface RenderOptions {
 /** Render a template. Throws PromptError (before producing anything) on an unknown variable. */
 export function renderPrompt(template: string, vars: PromptVars, opts: RenderOptions = {}): string {
   validateTemplate(template, opts.name);
-  const out = template.replace(PLACEHOLDER, (whole: string, escape: string, inner: string, offset: number) => {
-    if (escape === '\\') return whole.slice(1);
+  const out = template.replace(PLACEHOLDER, (whole: string, backslash: string, inner: string, offset: number) => {
+    if (backslash === '\\') return whole.slice(1);
     const name = inner.trim() as PromptVariable;
     const spec: VariableSpec = PROMPT_VARIABLE_SPECS[name];
     const value = vars[name];

@@ -23,9 +23,11 @@ const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 const TAGS = /\u{E0000}|[\u{E0001}-\u{E007F}]/gu;
 
 /** C0 controls except \t and \n (\r is normalized before), DEL, C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this regex's job.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 /** ANSI/VT escape sequences (CI logs are full of colour codes): CSI, OSC, and two-character escapes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC and BEL start and end the sequences it removes.
 const ANSI = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[@-Z\\-_]/g;
 
 /** A complete HTML comment, then an unterminated one (runs to the end of the text). */
@@ -107,7 +109,9 @@ export function longestBacktickRun(text: string): number {
  * close a backtick fence either.) Leading/trailing blank lines are dropped.
  */
 export function fenceAsData(label: string, text: string, opts: FenceOptions = {}): string {
-  let body = sanitizeText(text).replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
+  let body = sanitizeText(text)
+    .replace(/^(?:[ \t]*\n)+/, '')
+    .replace(/\s+$/, '');
   if (opts.maxChars !== undefined) body = capText(body, { maxChars: opts.maxChars, keep: opts.keep ?? 'start' });
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
   const info = (opts.info ?? 'text').replace(/[`\s]/g, '');

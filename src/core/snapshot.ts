@@ -1,7 +1,8 @@
 // What a run knows when it decides: re-read from the forge every run (level-triggered, DESIGN §1).
+
+import type { TriggerKey } from './labels.js';
 import type { Actor, CheckData, MergeableState, Permission } from './model.js';
 import type { LoopState } from './status-comment.js';
-import type { TriggerKey } from './labels.js';
 
 export type Lane = 'plan' | 'code' | 'sweep';
 

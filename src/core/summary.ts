@@ -6,7 +6,15 @@ export interface SummaryInput {
   event: LoopEvent;
   eventName: string;
   decision: Decision;
-  outcome?: { outcome: string; item?: number; labelsBefore?: string[]; labelsAfter?: string[]; message: string; links?: { label: string; url: string }[]; agent?: { durationMs: number; costUsd?: number; inputTokens?: number; outputTokens?: number } };
+  outcome?: {
+    outcome: string;
+    item?: number;
+    labelsBefore?: string[];
+    labelsAfter?: string[];
+    message: string;
+    links?: { label: string; url: string }[];
+    agent?: { durationMs: number; costUsd?: number; inputTokens?: number; outputTokens?: number };
+  };
   requests: number;
   rateLimitRemaining?: number;
   dryRun: boolean;
@@ -14,7 +22,7 @@ export interface SummaryInput {
 }
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
-const labels = (ls: string[] | undefined) => (ls && ls.length ? ls.map(code).join(' ') : '—');
+const labels = (ls: string[] | undefined) => (ls?.length ? ls.map(code).join(' ') : '—');
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function describeEvent(event: LoopEvent, eventName: string): string {
@@ -61,6 +69,7 @@ export function renderSummary(s: SummaryInput): string {
   if (s.rateLimitRemaining !== undefined) rows.push(['rate limit left', String(s.rateLimitRemaining)]);
   rows.push(['duration', `${(s.durationMs / 1000).toFixed(1)} s`]);
   const lines = ['### agentloop', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];
-  if (s.decision.notes.length) lines.push('', '<details><summary>Other items</summary>', '', ...s.decision.notes.map((n) => `- ${n}`), '', '</details>');
-  return lines.join('\n') + '\n';
+  if (s.decision.notes.length)
+    lines.push('', '<details><summary>Other items</summary>', '', ...s.decision.notes.map((n) => `- ${n}`), '', '</details>');
+  return `${lines.join('\n')}\n`;
 }

@@ -13,7 +13,16 @@ export type Transition =
   | { kind: 'escalate'; item: number; pull?: number; reason: string }
   | { kind: 'rebase'; pull: number; issue?: number; mode: 'update-branch' | 'git-rebase'; headSha: string; reason: string }
   | { kind: 'merge'; pull: number; issue?: number; headSha: string; method: MergeMethod; reason: string }
-  | { kind: 'ci-failure'; workflow: string; runId: number; sha: string; url: string; existingIssue?: number; autofix: boolean; reason: string }
+  | {
+      kind: 'ci-failure';
+      workflow: string;
+      runId: number;
+      sha: string;
+      url: string;
+      existingIssue?: number;
+      autofix: boolean;
+      reason: string;
+    }
   | { kind: 'ci-recovered'; workflow: string; issue: number; runId: number; url: string; reason: string }
   | { kind: 'sweep'; repairs: Repair[]; reason: string };
 

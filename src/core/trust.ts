@@ -39,14 +39,23 @@ export function needsPermission(actor: Actor, facts: TrustFacts): boolean {
  * Trusted: agentloop itself; a bot only when allow-listed (its permission does not count); a person
  * with write, maintain or admin access. `permission`: what the forge said, 'unknown' if asking failed.
  */
-export function trust(purpose: TrustPurpose, actor: Actor | undefined, permission: Permission | 'unknown' | undefined, facts: TrustFacts): TrustVerdict {
-  if (!actor) return { ok: false, unknown: true, reason: purpose === 'labeler' ? 'could not tell who applied the label' : 'unknown author' };
+export function trust(
+  purpose: TrustPurpose,
+  actor: Actor | undefined,
+  permission: Permission | 'unknown' | undefined,
+  facts: TrustFacts,
+): TrustVerdict {
+  if (!actor)
+    return { ok: false, unknown: true, reason: purpose === 'labeler' ? 'could not tell who applied the label' : 'unknown author' };
   const { login } = actor;
   if (facts.selfLogins.some((s) => sameLogin(s, login))) return { ok: true };
   if (isBot(actor)) {
-    return facts.allowedBots.some((b) => sameLogin(b, login)) ? { ok: true } : { ok: false, unknown: false, reason: `@${login} is a bot that is not listed in allowed-bots` };
+    return facts.allowedBots.some((b) => sameLogin(b, login))
+      ? { ok: true }
+      : { ok: false, unknown: false, reason: `@${login} is a bot that is not listed in allowed-bots` };
   }
-  if (permission === undefined || permission === 'unknown') return { ok: false, unknown: true, reason: `could not read @${login}'s permission on this repository` };
+  if (permission === undefined || permission === 'unknown')
+    return { ok: false, unknown: true, reason: `could not read @${login}'s permission on this repository` };
   if (WRITERS.has(permission)) return { ok: true };
   const needed = purpose === 'labeler' ? 'starting agentloop needs write, maintain or admin' : 'agentloop reads only writers here';
   return { ok: false, unknown: false, reason: `@${login} has ${permission} access; ${needed}` };

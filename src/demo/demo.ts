@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmbeddedForge, git, specFile, validateRequest, WorkflowRunner, type RepoState, type RunRecord } from '@agentloop/embedded-forge';
+import { EmbeddedForge, git, type RepoState, type RunRecord, specFile, validateRequest, WorkflowRunner } from '@agentloop/embedded-forge';
 import { createGitHubForge } from '../forge/github.js';
 import { installWorkflows } from './install.js';
 import { packageRoot } from './package-root.js';
@@ -72,13 +72,22 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const repo = await createSandboxRepo(forge, root, opts, scriptPath);
     forge.addCollaborator(repo, 'maria', 'admin');
     forge.addCollaborator(repo, 'agentloop-bot', 'write');
-    const maria = createGitHubForge({ token: forge.token('maria'), owner: repo.owner, repo: repo.name, baseUrl: forge.urls.api, spaceWrites: false });
+    const maria = createGitHubForge({
+      token: forge.token('maria'),
+      owner: repo.owner,
+      repo: repo.name,
+      baseUrl: forge.urls.api,
+      spaceWrites: false,
+    });
     const runner = new WorkflowRunner(forge, {
       flavor: 'github',
       actionDir: root,
       workRoot: join(sandbox, 'runner'),
       // A bot account's token: its pushes and PRs start CI, as an App token or PAT would (README: Tokens).
-      secrets: { AGENTLOOP_TOKEN: forge.token('agentloop-bot'), ...(process.env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY } : {}) },
+      secrets: {
+        AGENTLOOP_TOKEN: forge.token('agentloop-bot'),
+        ...(process.env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY } : {}),
+      },
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       onRunEvent: (e) => {
         if (e.type !== 'completed') return;
@@ -114,8 +123,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     for (const row of final.rows) out(`  ${row}`);
     out('');
     const skipped = runner.runs.filter((r) => r.conclusion === 'skipped').length;
-    out(`${runner.runs.length} workflow runs: ${agentloopRuns.length} agentloop transitions, ${runner.runs.filter((r) => r.workflow.name === 'CI').length} CI runs, ${skipped} skipped by their if: (--verbose shows them); ${agentRuns} agent invocations; ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (forge.options.validate) out(`${forge.requests.length} API requests, ${forge.violations.length} that GitHub's OpenAPI description would reject`);
+    out(
+      `${runner.runs.length} workflow runs: ${agentloopRuns.length} agentloop transitions, ${runner.runs.filter((r) => r.workflow.name === 'CI').length} CI runs, ${skipped} skipped by their if: (--verbose shows them); ${agentRuns} agent invocations; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    if (forge.options.validate)
+      out(`${forge.requests.length} API requests, ${forge.violations.length} that GitHub's OpenAPI description would reject`);
     for (const v of forge.violations) out(`  rejected: ${v.method} ${v.url}: ${v.problems.join('; ')}`);
     out(final.merged ? 'the issue is closed by a merged PR.' : 'the loop stopped before a merge: see the status comment above.');
     return { merged: final.merged && forge.violations.length === 0, runs: runner.runs, agentRuns, wallMs: Date.now() - started, sandbox };
@@ -127,7 +139,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
 async function createSandboxRepo(forge: EmbeddedForge, root: string, opts: DemoOptions, scriptPath: string): Promise<RepoState> {
   const agentWith: Record<string, string> =
-    opts.agent === 'command' ? { agent: 'command', 'agent-command': `node ${join(root, 'dist', 'scripted-agent.js')} ${scriptPath}` } : { agent: 'claude' };
+    opts.agent === 'command'
+      ? { agent: 'command', 'agent-command': `node ${join(root, 'dist', 'scripted-agent.js')} ${scriptPath}` }
+      : { agent: 'claude' };
   const workflows = installWorkflows(join(root, 'workflows-templates', 'github'), {
     with: agentWith,
     ...(opts.agent === 'command' ? { dropEnv: ['ANTHROPIC_API_KEY'] } : {}),
@@ -143,11 +157,19 @@ async function createSandboxRepo(forge: EmbeddedForge, root: string, opts: DemoO
   const head = execFileSync('git', ['--git-dir', repo.gitDir, 'symbolic-ref', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   repo.defaultBranch = head;
   const existing = (await git.listFiles(repo.gitDir, head, '.github/workflows')) ?? [];
-  const ci = SAMPLE_FILES['.github/workflows/ci.yml']!.replace('run: node test.js', `run: ${opts.ciCommand}`).replace('branches: [main]', `branches: [${head}]`);
+  const ci = SAMPLE_FILES['.github/workflows/ci.yml']!.replace('run: node test.js', `run: ${opts.ciCommand}`).replace(
+    'branches: [main]',
+    `branches: [${head}]`,
+  );
   await git.commitFiles(
     repo.gitDir,
     head,
-    { ...Object.fromEntries(existing.map((f) => [f.path, null])), '.github/workflows/ci.yml': ci, '.github/agentloop.yml': 'auto-merge: true\n', ...workflows },
+    {
+      ...Object.fromEntries(existing.map((f) => [f.path, null])),
+      '.github/workflows/ci.yml': ci,
+      '.github/agentloop.yml': 'auto-merge: true\n',
+      ...workflows,
+    },
     'Install agentloop (demo sandbox)',
   );
   return repo;
@@ -155,7 +177,14 @@ async function createSandboxRepo(forge: EmbeddedForge, root: string, opts: DemoO
 
 function transcriptLine(run: RunRecord, started: number): string {
   const at = `${(((run.completedAt ?? Date.now()) - started) / 1000).toFixed(1).padStart(5)}s`;
-  const trigger = [run.event.name, run.event.action, run.event.label ? `'${run.event.label}'` : '', run.event.item !== undefined ? `#${run.event.item}` : ''].filter(Boolean).join(' ');
+  const trigger = [
+    run.event.name,
+    run.event.action,
+    run.event.label ? `'${run.event.label}'` : '',
+    run.event.item !== undefined ? `#${run.event.item}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const head = `${at}  ${run.workflow.name.padEnd(16)} ← ${trigger} by ${run.event.actor}`;
   const t = run.outputs.transition;
   if (!t) return `${head}  → ${run.conclusion}${run.cancelledByConcurrency ? ' (replaced by a newer run in its concurrency group)' : ''}`;
@@ -171,7 +200,9 @@ async function summarize(forge: EmbeddedForge, repo: RepoState, issueNumber: num
   for (const pull of repo.pulls.values()) {
     const pr = repo.issues.find((i) => i.number === pull.number)!;
     merged ||= pull.merged;
-    rows.push(`PR #${pull.number} ${pull.merged ? 'merged' : pr.state}  ${pull.head} → ${pull.base}  labels: ${pr.labels.join(', ') || '—'}`);
+    rows.push(
+      `PR #${pull.number} ${pull.merged ? 'merged' : pr.state}  ${pull.head} → ${pull.base}  labels: ${pr.labels.join(', ') || '—'}`,
+    );
   }
   const main = await git.readFile(repo.gitDir, repo.defaultBranch, 'src/add.js');
   if (main !== null) rows.push(`${repo.defaultBranch}:src/add.js  ${main.trim().split('\n').at(-1)}`);

@@ -59,6 +59,14 @@ export const SAMPLE_SCRIPT: AgentScript = {
     '### Test plan',
     '`node test.js` covers numbers and numeric strings.',
   ].join('\n'),
-  code: { files: { 'src/add.js': '// Adds two numbers.\nexport const add = (a, b) => a + b;\n' }, summary: 'add() now adds its arguments.' },
-  'fix-ci': [{ files: { 'src/add.js': '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n' }, summary: "Convert both arguments to numbers: add('2', '3') was concatenating to '23'." }],
+  code: {
+    files: { 'src/add.js': '// Adds two numbers.\nexport const add = (a, b) => a + b;\n' },
+    summary: 'add() now adds its arguments.',
+  },
+  'fix-ci': [
+    {
+      files: { 'src/add.js': '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n' },
+      summary: "Convert both arguments to numbers: add('2', '3') was concatenating to '23'.",
+    },
+  ],
 };

@@ -40,13 +40,22 @@ async function tickCommand(argv: string[]): Promise<void> {
   const processEnv = cliEnv(values.repo, inputs);
   const [{ readActionsEnv }, { main }] = await Promise.all([import('../run/actions-env.js'), import('../run/main.js')]);
   // As a workflow_dispatch would start it; nothing is written into this process's environment.
-  const env = { ...readActionsEnv(processEnv), eventName: 'workflow_dispatch', payload: { inputs: { lane: values.lane ?? '', item: values.item ?? '' } } };
+  const env = {
+    ...readActionsEnv(processEnv),
+    eventName: 'workflow_dispatch',
+    payload: { inputs: { lane: values.lane ?? '', item: values.item ?? '' } },
+  };
   await main(env, processEnv, consoleIO());
 }
 
 /** The Actions variables a run reads, for a repository named on the command line. */
 function cliEnv(repo: string, inputs: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_REPOSITORY: repo, GITHUB_EVENT_NAME: 'workflow_dispatch', RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'agentloop-tick-')) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GITHUB_REPOSITORY: repo,
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'agentloop-tick-')),
+  };
   delete env.GITHUB_EVENT_PATH;
   for (const [key, value] of Object.entries(inputs)) env[`INPUT_${key.toUpperCase()}`] = value;
   if (!env.INPUT_TOKEN && env.GITHUB_TOKEN) env.INPUT_TOKEN = env.GITHUB_TOKEN;

@@ -21,7 +21,8 @@ function labelHints(env: NodeJS.ProcessEnv): { prefix?: string; anyLabel: boolea
 
 function run(): Promise<void> | void {
   const env = process.env;
-  const payload = env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH) ? (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as unknown) : {};
+  const payload =
+    env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH) ? (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as unknown) : {};
   const event = normalizeEvent(env.GITHUB_EVENT_NAME ?? '', payload);
   const hints = labelHints(env);
   const prefix = env['INPUT_LABEL-PREFIX'] || hints.prefix || DEFAULT_PREFIX;

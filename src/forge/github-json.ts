@@ -3,18 +3,11 @@
 import type {
   Actor,
   CheckConclusion,
-  CheckData,
   CommentData,
   IssueData,
-  JobData,
-  LabelData,
-  LabelEvent,
   MergeableState,
-  MergeMethod,
   Permission,
   PullData,
-  RepoInfo,
-  RepoRef,
   WorkflowRunData,
 } from '../core/model.js';
 
@@ -207,4 +200,3 @@ export function lastLines(text: string, maxLines: number): string {
   const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
   return maxLines > 0 ? lines.slice(-maxLines).join('\n') : '';
 }
-

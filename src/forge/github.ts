@@ -16,8 +16,23 @@ import type {
   WorkflowRunData,
 } from '../core/model.js';
 import type { Forge, MergeOutcome, NewLabel, NewPull, RequestStats } from './forge.js';
-import { PER_PAGE, type UserLike, actionsIds, asPermission, checkRunConclusion, httpStatus, lastLines, statusConclusion, toActor, toComment, toIssue, toPull, toRun, tolerate } from './github-json.js';
-import { createOctokit, type AgentloopOctokit, type CreateOctokitOptions } from './octokit.js';
+import {
+  actionsIds,
+  asPermission,
+  checkRunConclusion,
+  httpStatus,
+  lastLines,
+  PER_PAGE,
+  statusConclusion,
+  toActor,
+  toComment,
+  toIssue,
+  tolerate,
+  toPull,
+  toRun,
+  type UserLike,
+} from './github-json.js';
+import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit } from './octokit.js';
 
 // ---- the adapter ----
 
@@ -158,7 +173,11 @@ export class GitHubForge implements Forge {
   }
 
   async addLabels(number: number, names: string[]): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...this.r, issue_number: number, labels: names });
+    await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+      ...this.r,
+      issue_number: number,
+      labels: names,
+    });
   }
 
   async removeLabel(number: number, name: string): Promise<void> {
@@ -234,7 +253,11 @@ export class GitHubForge implements Forge {
   }
 
   async listChecks(sha: string): Promise<CheckData[]> {
-    const runs = await this.octokit.paginate('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...this.r, ref: sha, per_page: PER_PAGE });
+    const runs = await this.octokit.paginate('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      ...this.r,
+      ref: sha,
+      per_page: PER_PAGE,
+    });
     const { data: combined } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/status', {
       ...this.r,
       ref: sha,
@@ -294,8 +317,7 @@ export class GitHubForge implements Forge {
       // Answers 302 to a short-lived download URL; fetch follows it.
       const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', { ...this.r, job_id: jobId });
       const raw: unknown = data;
-      const text =
-        typeof raw === 'string' ? raw : raw instanceof ArrayBuffer ? new TextDecoder().decode(raw) : '';
+      const text = typeof raw === 'string' ? raw : raw instanceof ArrayBuffer ? new TextDecoder().decode(raw) : '';
       return lastLines(text, maxLines);
     } catch {
       // Logs expire or are not ready yet; a missing tail must not fail the transition.

@@ -1,9 +1,10 @@
 // The HTTP client behind the GitHub adapter (DESIGN §7): Octokit REST + retry + throttling,
 // with a request counter for the job summary ("API requests used, rate limit left").
-import { Octokit } from '@octokit/rest';
+
 import type { Octokit as CoreOctokit, OctokitOptions } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
-import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
 import type { RequestStats } from './forge.js';
 
 export interface ForgeLogger {

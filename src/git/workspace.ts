@@ -39,7 +39,11 @@ function authEnv(token: string): Record<string, string> {
   return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
 }
 
-export function git(ws: Workspace, args: string[], opts: { auth?: boolean; allowFail?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function git(
+  ws: Workspace,
+  args: string[],
+  opts: { auth?: boolean; allowFail?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? ws.dir,
@@ -52,7 +56,7 @@ export function git(ws: Workspace, args: string[], opts: { auth?: boolean; allow
   };
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd: ws.dir, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       if (code !== 0 && !opts.allowFail) reject(new GitError(args, code, stderr));
       else resolve({ code, stdout, stderr });
     });
@@ -60,7 +64,10 @@ export function git(ws: Workspace, args: string[], opts: { auth?: boolean; allow
 }
 
 export async function fetchBranch(ws: Workspace, branch: string): Promise<string | null> {
-  const r = await git(ws, ['fetch', '--quiet', '--no-tags', ws.remoteUrl, `+refs/heads/${branch}:refs/remotes/origin/${branch}`], { auth: true, allowFail: true });
+  const r = await git(ws, ['fetch', '--quiet', '--no-tags', ws.remoteUrl, `+refs/heads/${branch}:refs/remotes/origin/${branch}`], {
+    auth: true,
+    allowFail: true,
+  });
   if (r.code !== 0) return null;
   return (await git(ws, ['rev-parse', `refs/remotes/origin/${branch}`])).stdout.trim();
 }

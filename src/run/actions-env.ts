@@ -6,7 +6,6 @@ import type { ActionsEnv } from '../core/run-env.js';
 
 export type { ActionsEnv };
 
-
 /** Actions sets INPUT_<NAME> with the name upper-cased and spaces as underscores (hyphens kept). */
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;

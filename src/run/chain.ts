@@ -2,8 +2,8 @@
 // next run itself — workflow_dispatch starts runs even for the default token — bounded by max-chain.
 import type { LoopEvent } from '../core/event.js';
 import type { Decision } from '../core/transition.js';
-import type { TransitionResult } from '../transitions/result.js';
 import type { RunContext } from '../services/context.js';
+import type { TransitionResult } from '../transitions/result.js';
 
 export interface ChainReport {
   dispatched: boolean;
@@ -16,12 +16,19 @@ export function currentWorkflowFile(env: NodeJS.ProcessEnv): string | undefined 
   return m?.[1];
 }
 
-export async function chainNext(rc: RunContext, event: LoopEvent, decision: Decision, result: TransitionResult | undefined): Promise<ChainReport> {
+export async function chainNext(
+  rc: RunContext,
+  event: LoopEvent,
+  decision: Decision,
+  result: TransitionResult | undefined,
+): Promise<ChainReport> {
   const depth = event.kind === 'dispatch' ? event.chain : 0;
   const more = result?.outcome === 'done' || decision.queued.length > 0 || decision.recheck !== undefined;
   if (!more) return { dispatched: false, reason: 'nothing else is ready' };
   if (depth >= rc.config.maxChain) {
-    rc.log.warning(`Not dispatching another run: this run is number ${depth} of a chain (max-chain: ${rc.config.maxChain}). The next event or the sweep continues.`);
+    rc.log.warning(
+      `Not dispatching another run: this run is number ${depth} of a chain (max-chain: ${rc.config.maxChain}). The next event or the sweep continues.`,
+    );
     return { dispatched: false, reason: `max-chain (${rc.config.maxChain}) reached` };
   }
   const workflow = currentWorkflowFile(rc.processEnv);

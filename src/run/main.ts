@@ -67,6 +67,8 @@ export async function main(env: ActionsEnv, processEnv: NodeJS.ProcessEnv, io: R
       durationMs: Date.now() - started,
     }),
   );
-  log.info(`agentloop: ${t.kind} — ${t.reason}${report.result ? ` → ${report.result.outcome}: ${report.result.message}` : ''} (${stats.requests} API requests)`);
+  log.info(
+    `agentloop: ${t.kind} — ${t.reason}${report.result ? ` → ${report.result.outcome}: ${report.result.message}` : ''} (${stats.requests} API requests)`,
+  );
   if (report.result?.outcome === 'failed') io.setFailed(`agentloop escalated #${report.result.item}: ${report.result.message}`);
 }

@@ -1,18 +1,22 @@
 // From the Actions environment to a run context: token, forge client, default branch, configuration.
 // Shared by the action (main.ts) and the CLI's commands.
 import { ConfigError, DEFAULTS, parseConfig } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
 import type { Forge } from '../forge/forge.js';
 import { createGitHubForge } from '../forge/github.js';
-import type { ActionsEnv } from './actions-env.js';
-import type { Logger } from '../core/logger.js';
 import { createRunContext, type RunContext } from '../services/context.js';
+import type { ActionsEnv } from './actions-env.js';
 
 const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
 
 export type Setup = { ok: true; rc: RunContext; forge: Forge } | { ok: false; message: string };
 
 export async function setupRun(env: ActionsEnv, log: Logger, processEnv: NodeJS.ProcessEnv): Promise<Setup> {
-  if (env.forge !== 'github') return { ok: false, message: 'This runner is Forgejo/Gitea; this version of agentloop speaks only the GitHub API. Nothing was changed.' };
+  if (env.forge !== 'github')
+    return {
+      ok: false,
+      message: 'This runner is Forgejo/Gitea; this version of agentloop speaks only the GitHub API. Nothing was changed.',
+    };
   const token = env.inputs.token || processEnv.GITHUB_TOKEN || '';
   const local = LOOPBACK.test(`${env.apiUrl}/`);
   const forge = createGitHubForge({

@@ -1,9 +1,16 @@
 // One run: snapshot → decide → perform one transition → report. Shared by the action and `agentloop tick`.
-import { decide, laneOf, type DecideConfig } from '../core/decide/index.js';
+
+import { trackedWorkflow } from '../core/ci-failure-marker.js';
+import { type DecideConfig, decide, laneOf } from '../core/decide/index.js';
 import { eventItem, type LoopEvent } from '../core/event.js';
 import type { Lane } from '../core/snapshot.js';
 import type { Decision, Transition } from '../core/transition.js';
+import { type CodeSnapshot, loadCodeSnapshot } from '../services/code-snapshot.js';
+import type { RunContext } from '../services/context.js';
+import { loadPlanSnapshot } from '../services/item-loader.js';
+import { loadSweepSnapshot } from '../services/sweep-snapshot.js';
 import { ciGreen, ciMissing, escalate } from '../transitions/ci-bookkeeping.js';
+import { reportCiFailure, reportCiRecovered } from '../transitions/ci-failure.js';
 import { code } from '../transitions/code.js';
 import { fixCi } from '../transitions/fix-ci.js';
 import { merge } from '../transitions/merge.js';
@@ -11,14 +18,8 @@ import { plan } from '../transitions/plan.js';
 import { rebase } from '../transitions/rebase.js';
 import { refuse } from '../transitions/refuse.js';
 import type { TransitionResult } from '../transitions/result.js';
-import { loadCodeSnapshot, type CodeSnapshot } from '../services/code-snapshot.js';
-import { chainNext, type ChainReport } from './chain.js';
-import type { RunContext } from '../services/context.js';
-import { loadPlanSnapshot } from '../services/item-loader.js';
-import { trackedWorkflow } from '../core/ci-failure-marker.js';
-import { loadSweepSnapshot } from '../services/sweep-snapshot.js';
-import { reportCiFailure, reportCiRecovered } from '../transitions/ci-failure.js';
 import { sweep } from '../transitions/sweep.js';
+import { type ChainReport, chainNext } from './chain.js';
 
 export interface TickReport {
   decision: Decision;
@@ -46,7 +47,18 @@ async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): P
   if (event.kind === 'ci') {
     // A workflow finished: only its own health matters, so skip reading every loop item.
     const health = await defaultBranchHealthFor(rc, event.workflow);
-    const decision = decide({ now: rc.now().toISOString(), defaultBranch: rc.defaultBranch, issues: [], pulls: [], defaultBranchHealth: health, runId: rc.env.runId }, event, { ...cfg, lane: 'sweep' });
+    const decision = decide(
+      {
+        now: rc.now().toISOString(),
+        defaultBranch: rc.defaultBranch,
+        issues: [],
+        pulls: [],
+        defaultBranchHealth: health,
+        runId: rc.env.runId,
+      },
+      event,
+      { ...cfg, lane: 'sweep' },
+    );
     const t = decision.transition;
     rc.log.info(`decision: ${t.kind} — ${t.reason}`);
     if (t.kind === 'ci-failure') return { decision, result: { outcome: 'done', message: await reportCiFailure(rc, t) } };

@@ -2,11 +2,11 @@
 // a built-in and a repository's override. Pure: the caller reads the override (from the default
 // branch, never a PR head — DESIGN §5) and passes its text.
 
-import { PROMPT_NAMES, PromptError, validateTemplate, type PromptName } from '../core/prompt.js';
 import code from '../../prompts/code.md';
 import fixCi from '../../prompts/fix-ci.md';
 import plan from '../../prompts/plan.md';
 import rebase from '../../prompts/rebase.md';
+import { PROMPT_NAMES, PromptError, type PromptName, validateTemplate } from '../core/prompt.js';
 
 export const BUILTIN_PROMPTS: Readonly<Record<PromptName, string>> = Object.freeze({
   plan,
@@ -31,11 +31,7 @@ export function isPromptName(name: string): name is PromptName {
  * variable it uses is known — a PromptError naming the variable and the override's path otherwise),
  * else the built-in. An empty override is an error too. Call it before any write, so a bad override fails the run early.
  */
-export function resolvePrompt(
-  name: PromptName,
-  override: string | null,
-  opts: { promptsDir?: string } = {},
-): string {
+export function resolvePrompt(name: PromptName, override: string | null, opts: { promptsDir?: string } = {}): string {
   if (override === null) return BUILTIN_PROMPTS[name];
   const path = overridePath(name, opts.promptsDir);
   if (override.trim() === '') {

@@ -1,13 +1,14 @@
 // The code lane's view: every open item carrying a code-lane label, loop PRs with their CI and
 // mergeability, and automerge PRs. Only the edge knows how many requests that takes.
+
+import { issueOfBranch } from '../core/branches.js';
 import { summarizeChecks } from '../core/ci.js';
 import type { LoopEvent } from '../core/event.js';
 import { hasLabel } from '../core/labels.js';
 import type { PullData } from '../core/model.js';
 import type { PullSnapshot, Snapshot } from '../core/snapshot.js';
-import { issueOfBranch, loopBranch } from '../core/branches.js';
-import { loadItem, openItemsWithAnyLabel, type LoadedItem } from './item-loader.js';
 import type { RunContext } from './context.js';
+import { type LoadedItem, loadItem, openItemsWithAnyLabel } from './item-loader.js';
 
 export interface CodeSnapshot {
   snapshot: Snapshot;
@@ -22,7 +23,8 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent): Promis
 
   const openPulls = await rc.forge.listOpenPulls();
   const relevantPulls = openPulls.filter((p) => {
-    const loop = issueOfBranch(p.headRef) !== undefined && p.headRepoFullName.toLowerCase() === `${rc.env.owner}/${rc.env.repo}`.toLowerCase();
+    const loop =
+      issueOfBranch(p.headRef) !== undefined && p.headRepoFullName.toLowerCase() === `${rc.env.owner}/${rc.env.repo}`.toLowerCase();
     return loop || hasLabel(p.labels, names.merge) || hasLabel(p.labels, names.automerge) || labeled.has(p.number);
   });
 

@@ -31,7 +31,8 @@ export interface RunContext {
 /** The identities of the forges' automatic tokens. */
 export const AUTOMATIC_TOKEN_LOGINS = ['github-actions[bot]', 'forgejo-actions', 'gitea-actions'];
 
-export type RunParts = Pick<RunContext, 'env' | 'config' | 'forge' | 'log' | 'defaultBranch' | 'processEnv'> & Partial<Pick<RunContext, 'agent' | 'git' | 'now'>>;
+export type RunParts = Pick<RunContext, 'env' | 'config' | 'forge' | 'log' | 'defaultBranch' | 'processEnv'> &
+  Partial<Pick<RunContext, 'agent' | 'git' | 'now'>>;
 
 export function createRunContext(parts: RunParts): RunContext {
   // The dry-run boundary: every effect below goes through these three ports.

@@ -1,7 +1,8 @@
 // The dry-run boundary (DESIGN §1.3): the forge, the agent and git push are ports; in a dry run they are
 // replaced here, once. Reads pass through; writes are logged and skipped; the agent is not started.
-import type { Logger } from '../core/logger.js';
+
 import type { AgentPort } from '../agent/port.js';
+import type { Logger } from '../core/logger.js';
 import type { Forge } from '../forge/forge.js';
 import type { GitRemote } from '../git/workspace.js';
 
@@ -36,7 +37,12 @@ export function dryRunForge(forge: Forge, log: Logger): Forge {
       if (typeof value !== 'function') return value;
       if (!WRITES.has(prop as keyof Forge)) return (value as (...a: unknown[]) => unknown).bind(target);
       return async (...args: unknown[]) => {
-        log.info(`[dry-run] would call ${String(prop)}(${args.map((a) => JSON.stringify(a)).join(', ').slice(0, 300)})`);
+        log.info(
+          `[dry-run] would call ${String(prop)}(${args
+            .map((a) => JSON.stringify(a))
+            .join(', ')
+            .slice(0, 300)})`,
+        );
         return FAKE_RESULT[prop as keyof Forge];
       };
     },
@@ -46,8 +52,19 @@ export function dryRunForge(forge: Forge, log: Logger): Forge {
 export function dryRunAgent(log: Logger): AgentPort {
   return {
     async run(request) {
-      log.info(`[dry-run] would run the ${request.agent} agent (${request.mode}) for ${request.extraEnv?.AGENTLOOP_TRANSITION ?? 'a transition'} with a ${request.prompt.length}-character prompt`);
-      return { ok: true, notStarted: true, exitCode: 0, signal: null, timedOut: false, finalMessage: DRY_RUN_MESSAGE, stderrTail: '', durationMs: 0 };
+      log.info(
+        `[dry-run] would run the ${request.agent} agent (${request.mode}) for ${request.extraEnv?.AGENTLOOP_TRANSITION ?? 'a transition'} with a ${request.prompt.length}-character prompt`,
+      );
+      return {
+        ok: true,
+        notStarted: true,
+        exitCode: 0,
+        signal: null,
+        timedOut: false,
+        finalMessage: DRY_RUN_MESSAGE,
+        stderrTail: '',
+        durationMs: 0,
+      };
     },
   };
 }

@@ -3,9 +3,9 @@ import type { LoopEvent } from '../core/event.js';
 import { hasLabel, TRIGGER_KEYS } from '../core/labels.js';
 import type { CommentData, IssueData, LabelEvent } from '../core/model.js';
 import type { ItemSnapshot, Snapshot, TriggerInfo } from '../core/snapshot.js';
-import { StatusWriter } from './status-writer.js';
 import { needsPermission } from '../core/trust.js';
 import type { RunContext } from './context.js';
+import { StatusWriter } from './status-writer.js';
 
 export interface LoadedItem {
   data: IssueData;
@@ -70,7 +70,11 @@ export async function loadItem(rc: RunContext, number: number, event: LoopEvent,
 }
 
 /** The plan lane looks at one issue: the one the event or dispatch names. */
-export async function loadPlanSnapshot(rc: RunContext, event: LoopEvent, number: number): Promise<{ snapshot: Snapshot; item: LoadedItem }> {
+export async function loadPlanSnapshot(
+  rc: RunContext,
+  event: LoopEvent,
+  number: number,
+): Promise<{ snapshot: Snapshot; item: LoadedItem }> {
   const item = await loadItem(rc, number, event);
   return {
     item,
@@ -88,6 +92,7 @@ export async function loadPlanSnapshot(rc: RunContext, event: LoopEvent, number:
 /** Open issues and PRs carrying any of `labels` (the forges filter by one label at a time for "any"). */
 export async function openItemsWithAnyLabel(rc: RunContext, labels: string[]): Promise<Map<number, IssueData>> {
   const found = new Map<number, IssueData>();
-  for (const list of await Promise.all(labels.map((l) => rc.forge.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
+  for (const list of await Promise.all(labels.map((l) => rc.forge.listOpenIssuesWithLabel(l))))
+    for (const i of list) found.set(i.number, i);
   return found;
 }

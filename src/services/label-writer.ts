@@ -1,6 +1,6 @@
 // Applies label changes: creates missing catalog labels on first use (Forgejo silently ignores unknown
 // names), adds before it removes so an interruption never leaves an item without state.
-import { applyLabelChange, hasLabel, labelCatalog, type LabelChange, type LabelNames } from '../core/labels.js';
+import { applyLabelChange, hasLabel, type LabelChange, type LabelNames, labelCatalog } from '../core/labels.js';
 import type { Forge } from '../forge/forge.js';
 
 export class LabelWriter {
@@ -19,7 +19,9 @@ export class LabelWriter {
     for (const name of names) {
       if (known.has(name.toLowerCase())) continue;
       const spec = catalog.find((c) => c.name.toLowerCase() === name.toLowerCase());
-      await this.forge.createLabel(spec ? { name: spec.name, color: spec.color, description: spec.description } : { name, color: 'ededed', description: '' });
+      await this.forge.createLabel(
+        spec ? { name: spec.name, color: spec.color, description: spec.description } : { name, color: 'ededed', description: '' },
+      );
       known.add(name.toLowerCase());
     }
   }

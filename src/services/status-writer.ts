@@ -1,6 +1,6 @@
 // The one status comment per item (DESIGN §9): found among trusted authors' comments, edited in place.
 import type { CommentData } from '../core/model.js';
-import { findStatusComment, parseState, renderStatusComment, type LoopState, type StatusView } from '../core/status-comment.js';
+import { findStatusComment, type LoopState, parseState, renderStatusComment, type StatusView } from '../core/status-comment.js';
 import type { Actor } from '../core/trust.js';
 import type { Forge } from '../forge/forge.js';
 
@@ -21,7 +21,13 @@ export class StatusWriter {
    * Trusted authors only: a stranger's comment that copies the marker must not steer agentloop's state.
    * `trusted` decides per author (agentloop itself, allow-listed bots, writers).
    */
-  static async load(forge: Forge, number: number, comments: readonly CommentData[], trusted: (author: Actor) => Promise<boolean>, runUrl?: string): Promise<StatusWriter> {
+  static async load(
+    forge: Forge,
+    number: number,
+    comments: readonly CommentData[],
+    trusted: (author: Actor) => Promise<boolean>,
+    runUrl?: string,
+  ): Promise<StatusWriter> {
     const candidates: CommentData[] = [];
     for (const c of comments) if (c.body.includes('agentloop:status') && (await trusted(c.author))) candidates.push(c);
     const found = findStatusComment(candidates);

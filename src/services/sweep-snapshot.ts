@@ -1,17 +1,23 @@
 // The sweep's view: every open item carrying a loop label, which agentloop runs are alive, and the
 // latest run of each workflow on the default branch (forges without workflow_run are polled here).
+
+import { trackedWorkflow } from '../core/ci-failure-marker.js';
 import type { LoopEvent } from '../core/event.js';
 import { LABEL_KEYS } from '../core/labels.js';
 import type { IssueData, WorkflowRunData } from '../core/model.js';
 import type { Snapshot, WorkflowHealth } from '../core/snapshot.js';
-import { trackedWorkflow } from '../core/ci-failure-marker.js';
-import { loadItem, openItemsWithAnyLabel, type LoadedItem } from './item-loader.js';
 import type { RunContext } from './context.js';
+import { type LoadedItem, loadItem, openItemsWithAnyLabel } from './item-loader.js';
 
 /** agentloop's own workflows are not CI: their runs neither count as red nor as work. */
 export function isAgentloopRun(run: Pick<WorkflowRunData, 'name' | 'path'>, rc: RunContext): boolean {
   const file = run.path.split('/').at(-1) ?? '';
-  return run.name.toLowerCase().startsWith('agentloop') || file === rc.config.planWorkflow || file === rc.config.codeWorkflow || file.startsWith('agentloop');
+  return (
+    run.name.toLowerCase().startsWith('agentloop') ||
+    file === rc.config.planWorkflow ||
+    file === rc.config.codeWorkflow ||
+    file.startsWith('agentloop')
+  );
 }
 
 export interface SweepSnapshot {
@@ -30,7 +36,10 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
   // Runs the forge still considers alive; a list that fails leaves liveness unknown (time decides).
   let liveRunIds: string[] | undefined;
   try {
-    const live = [...(await rc.forge.listWorkflowRuns({ status: 'in_progress' })), ...(await rc.forge.listWorkflowRuns({ status: 'queued' }))];
+    const live = [
+      ...(await rc.forge.listWorkflowRuns({ status: 'in_progress' })),
+      ...(await rc.forge.listWorkflowRuns({ status: 'queued' })),
+    ];
     liveRunIds = live.map((r) => String(r.id));
   } catch (err) {
     rc.log.warning(`Could not list running workflow runs: ${(err as Error).message}`);
@@ -51,7 +60,14 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
   for (const run of latest.values()) {
     if (run.conclusion !== 'success' && run.conclusion !== 'failure') continue;
     const tracking = trackingIssues.get(run.name);
-    health.push({ workflow: run.name, runId: run.id, conclusion: run.conclusion, sha: run.headSha, url: run.htmlUrl, ...(tracking ? { trackingIssue: tracking.number } : {}) });
+    health.push({
+      workflow: run.name,
+      runId: run.id,
+      conclusion: run.conclusion,
+      sha: run.headSha,
+      url: run.htmlUrl,
+      ...(tracking ? { trackingIssue: tracking.number } : {}),
+    });
   }
 
   const all = [...items.values()];

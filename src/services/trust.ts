@@ -1,8 +1,9 @@
 // Applies the core trust rule (core/trust.ts) with the forge's answers: collaborator permissions are
 // looked up once per login per run; a failed lookup is 'unknown', and unknown is never trusted.
+
+import type { Logger } from '../core/logger.js';
 import type { Permission } from '../core/model.js';
 import { type Actor, needsPermission, type TrustFacts, type TrustPurpose, type TrustVerdict, trust } from '../core/trust.js';
-import type { Logger } from '../core/logger.js';
 import type { Forge } from '../forge/forge.js';
 
 export class Permissions {

@@ -1,21 +1,35 @@
 // Running the agent inside a transition: prompt in, redacted result out, live log in a collapsed group.
+
+import type { AgentMode, AgentRunResult } from '../agent/runner.js';
 import { redactSecrets } from '../core/redact.js';
 import { routeFor } from '../core/routing.js';
-import type { AgentMode, AgentRunResult } from '../agent/runner.js';
 import type { RunContext } from '../services/context.js';
 import { secretValues } from '../services/secrets.js';
 import type { TransitionResult } from './result.js';
 
 /** When the agent was not started (dry run), transitions that change code stop: there is no diff to judge. */
 export function notStartedStop(item: number, labels: string[], before: string[]): TransitionResult {
-  return { outcome: 'skipped', item, labelsBefore: before, labelsAfter: labels, message: 'dry run: stopped where the agent would have run; nothing was pushed' };
+  return {
+    outcome: 'skipped',
+    item,
+    labelsBefore: before,
+    labelsAfter: labels,
+    message: 'dry run: stopped where the agent would have run; nothing was pushed',
+  };
 }
 
 /**
  * Run the agent the issue's labels route to (config `routes`, else the inputs' agent).
  * `labels`: the labels of the issue being worked on.
  */
-export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode, prompt: string, labels: readonly string[], extraEnv: Record<string, string> = {}): Promise<AgentRunResult> {
+export async function runAgentStep(
+  rc: RunContext,
+  name: string,
+  mode: AgentMode,
+  prompt: string,
+  labels: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<AgentRunResult> {
   const cfg = { ...rc.config, ...routeFor(rc.config, labels) };
   const secrets = secretValues(rc.processEnv, [cfg.token]);
   const result = await rc.log.group(`agent (${cfg.agent}, ${name})`, () =>
@@ -40,6 +54,7 @@ export async function runAgentStep(rc: RunContext, name: string, mode: AgentMode
 /** What went wrong with an agent run, in words for a status comment. */
 export function describeAgentFailure(result: AgentRunResult, timeoutMinutes: number): string {
   if (result.timedOut) return `The agent did not finish within ${timeoutMinutes} minutes (agent-timeout-minutes) and was stopped.`;
-  if (result.exitCode !== 0) return `The agent exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}.`;
+  if (result.exitCode !== 0)
+    return `The agent exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}.`;
   return 'The agent reported an error.';
 }

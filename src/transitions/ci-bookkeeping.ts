@@ -3,8 +3,8 @@ import { outcomeOf } from '../core/outcomes.js';
 import type { Transition } from '../core/transition.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
-import { fixHistory } from './fix-ci.js';
 import { codeSteps, released } from './claim.js';
+import { fixHistory } from './fix-ci.js';
 import type { TransitionResult } from './result.js';
 
 export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci-green' }>, cs: CodeSnapshot): Promise<TransitionResult> {
@@ -20,7 +20,11 @@ export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci
   return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `PR #${t.pull} is green` };
 }
 
-export async function ciMissing(rc: RunContext, t: Extract<Transition, { kind: 'ci-missing' }>, cs: CodeSnapshot): Promise<TransitionResult> {
+export async function ciMissing(
+  rc: RunContext,
+  t: Extract<Transition, { kind: 'ci-missing' }>,
+  cs: CodeSnapshot,
+): Promise<TransitionResult> {
   const item = cs.items.get(t.issue)!;
   await rc.forge.createComment(
     t.pull,
@@ -36,7 +40,13 @@ export async function ciMissing(rc: RunContext, t: Extract<Transition, { kind: '
     { title: 'waiting for CI', steps: codeSteps(3), message: `No CI has appeared on PR #${t.pull}; see the comment there.` },
     { ...item.status.state, ciMissingNotified: t.headSha },
   );
-  return { outcome: 'done', item: t.issue, labelsBefore: item.data.labels, labelsAfter: item.data.labels, message: `explained the missing CI on PR #${t.pull}` };
+  return {
+    outcome: 'done',
+    item: t.issue,
+    labelsBefore: item.data.labels,
+    labelsAfter: item.data.labels,
+    message: `explained the missing CI on PR #${t.pull}`,
+  };
 }
 
 export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'escalate' }>, cs: CodeSnapshot): Promise<TransitionResult> {

@@ -73,7 +73,10 @@ export class Claim {
    * leaves either no claim at all or a claim whose owner the sweep can check.
    */
   static async take(rc: RunContext, spec: ClaimSpec, view: StatusView): Promise<Claim> {
-    const state: LoopState = { ...spec.item.status.state, owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: spec.lane, since: rc.now().toISOString() } };
+    const state: LoopState = {
+      ...spec.item.status.state,
+      owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: spec.lane, since: rc.now().toISOString() },
+    };
     await spec.item.status.write(view, state);
     const labels = await rc.labels.apply(spec.item.data.number, spec.item.data.labels, spec.outcome.claim);
     return new Claim(rc, spec, labels, state);
@@ -90,7 +93,9 @@ export class Claim {
       const { rc, spec } = this;
       await rc.labels.apply(this.number, this.labels, spec.outcome.failure).catch(() => undefined);
       const message = `agentloop hit an error: ${(err as Error).message.split('\n')[0]}. It stopped and added \`${rc.config.labelNames.needSupervisor}\`; remove it to let agentloop try again.`;
-      await spec.item.status.write({ title: spec.errorTitle, steps: [], message }, released(rc, spec.item.status.state, spec.errorTitle, 'error')).catch(() => undefined);
+      await spec.item.status
+        .write({ title: spec.errorTitle, steps: [], message }, released(rc, spec.item.status.state, spec.errorTitle, 'error'))
+        .catch(() => undefined);
       throw err;
     }
   }

@@ -1,17 +1,18 @@
 // code (DESIGN §3): branch agentloop/issue-N from the default branch, the agent implements the issue,
 // trusted code checks the diff, then commit, push and open the PR "Closes #N".
 // loop/code → loop/code-in-process → loop/code-ci-pending (or NeedSupervisor).
+
+import { loopBranch } from '../core/branches.js';
 import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import { redactSecrets } from '../core/redact.js';
+import { lastLine } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
 import { checkoutFresh, commit, fetchBranch, stageAll } from '../git/workspace.js';
-import { loopBranch } from '../core/branches.js';
-import { lastLine } from '../core/text.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
-import { loadPrompt } from '../services/prompts.js';
 import type { RunContext } from '../services/context.js';
+import { loadPrompt } from '../services/prompts.js';
 import { secretValues } from '../services/secrets.js';
 import { coAuthor, workspaceOf } from '../services/workspace.js';
 import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
@@ -29,18 +30,37 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
 
   if (t.existingPull !== undefined) {
     // A PR for this issue exists (a run died after opening it, or a human re-applied loop/code): adopt it.
-    const labels = await rc.labels.apply(t.issue, before, { add: outcome.success.add, remove: [...outcome.claim.remove, ...outcome.success.remove] });
+    const labels = await rc.labels.apply(t.issue, before, {
+      add: outcome.success.add,
+      remove: [...outcome.claim.remove, ...outcome.success.remove],
+    });
     await item.status.write(
-      { title: 'waiting for CI', steps: codeSteps(3), message: `PR #${t.existingPull} already implements this issue; agentloop follows it instead of opening another.` },
+      {
+        title: 'waiting for CI',
+        steps: codeSteps(3),
+        message: `PR #${t.existingPull} already implements this issue; agentloop follows it instead of opening another.`,
+      },
       { ...item.status.state, pull: t.existingPull },
     );
     return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `adopted PR #${t.existingPull}` };
   }
 
   const template = await loadPrompt(rc, 'code'); // a broken override fails before any write
-  const claim = await Claim.take(rc, { transition: 'code', lane: 'code', item, outcome, errorTitle: 'code failed' }, { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.` });
+  const claim = await Claim.take(
+    rc,
+    { transition: 'code', lane: 'code', item, outcome, errorTitle: 'code failed' },
+    { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.` },
+  );
   const fail = (title: string, message: string, details: string[] = []) =>
-    claim.fail({ title, steps: codeSteps(1, true), message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it and apply \`${names.code}\` again to retry.`, details }, { message });
+    claim.fail(
+      {
+        title,
+        steps: codeSteps(1, true),
+        message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it and apply \`${names.code}\` again to retry.`,
+        details,
+      },
+      { message },
+    );
 
   return claim.run(async () => {
     const ws = workspaceOf(rc);
@@ -55,7 +75,11 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const result = await runAgentStep(rc, 'code', 'write', renderPrompt(template, vars, { name: 'code' }), item.data.labels);
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
     if (!result.ok) {
-      return fail('code failed', describeAgentFailure(result, rc.config.agentTimeoutMinutes), result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : []);
+      return fail(
+        'code failed',
+        describeAgentFailure(result, rc.config.agentTimeoutMinutes),
+        result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : [],
+      );
     }
     const verdict = checkDiff(await stageAll(ws), rc.config);
     if (!verdict.ok) {
@@ -66,7 +90,10 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
 
     const summary = redactSecrets(result.finalMessage.trim(), secretValues(rc.processEnv, [rc.config.token]));
     const title = item.data.title.replace(/\s+/g, ' ').trim();
-    const sha = await commit(ws, `${title} (#${t.issue})\n\n${summary.slice(0, 4000)}\n\nCloses #${t.issue}\n\n${coAuthor(rc, t.requester)}`);
+    const sha = await commit(
+      ws,
+      `${title} (#${t.issue})\n\n${summary.slice(0, 4000)}\n\nCloses #${t.issue}\n\n${coAuthor(rc, t.requester)}`,
+    );
     await rc.git.push(ws, branch, leftover);
     const pr = await rc.forge.createPull({
       title,
@@ -75,7 +102,11 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
       body: `Closes #${t.issue}\n\n${summary}\n\n---\n<sub>Opened by agentloop for @${t.requester} · ${verdict.files} file(s), ${verdict.lines} line(s) · [run](${rc.env.runUrl})</sub>`,
     });
     return claim.done(
-      { title: 'waiting for CI', steps: codeSteps(3), message: `Opened PR #${pr.number} (${verdict.files} file(s), ${verdict.lines} changed line(s)); waiting for CI on ${sha.slice(0, 7)}.` },
+      {
+        title: 'waiting for CI',
+        steps: codeSteps(3),
+        message: `Opened PR #${pr.number} (${verdict.files} file(s), ${verdict.lines} changed line(s)); waiting for CI on ${sha.slice(0, 7)}.`,
+      },
       {
         message: `opened PR #${pr.number}`,
         state: { pull: pr.number, headSha: sha, pushedAt: rc.now().toISOString(), fixAttempts: 0 },

@@ -1,19 +1,20 @@
 // fix-ci (DESIGN §3): CI is red on an agentloop PR's head. The agent gets the failing jobs and their
 // log tails on the PR branch; the fix is checked, committed and pushed with a lease on the head it saw.
 // loop/code-ci-pending → loop/code-in-process → loop/code-ci-pending; no change → NeedSupervisor.
+
+import { loopBranch } from '../core/branches.js';
 import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
+import { lastLine } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
 import { checkoutFresh, commit, fetchBranch, stageAll } from '../git/workspace.js';
-import { loopBranch } from '../core/branches.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
-import { loadPrompt } from '../services/prompts.js';
 import type { RunContext } from '../services/context.js';
+import { loadPrompt } from '../services/prompts.js';
 import { workspaceOf } from '../services/workspace.js';
 import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
 import { failingJobs } from './ci-logs.js';
-import { lastLine } from '../core/text.js';
 import { Claim, codeSteps } from './claim.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
@@ -29,15 +30,28 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
   const template = await loadPrompt(rc, 'fix-ci');
   const attemptNote = `fix attempt ${t.attempt} of ${rc.config.maxFixAttempts}`;
   const spec = { transition: 'fix-ci', lane: 'code', item, outcome, errorTitle: 'fix failed' } as const;
-  const claim = await Claim.take(rc, spec, { title: 'fixing CI', steps: codeSteps(3), message: `CI is red on PR #${t.pull} (${t.failing.join(', ')}); ${attemptNote}.`, details: fixHistory(item.status.state) });
+  const claim = await Claim.take(rc, spec, {
+    title: 'fixing CI',
+    steps: codeSteps(3),
+    message: `CI is red on PR #${t.pull} (${t.failing.join(', ')}); ${attemptNote}.`,
+    details: fixHistory(item.status.state),
+  });
   const state = claim.state;
 
   /** The attempt recorded in the history (replacing the generic entry) so the next decision counts it. */
-  const record = (summary: string) => ({ fixAttempts: t.attempt, history: [...state.history, { transition: 'fix-ci', runId: rc.env.runId, at: rc.now().toISOString(), outcome: summary.slice(0, 200) }] });
+  const record = (summary: string) => ({
+    fixAttempts: t.attempt,
+    history: [...state.history, { transition: 'fix-ci', runId: rc.env.runId, at: rc.now().toISOString(), outcome: summary.slice(0, 200) }],
+  });
   const failed = (title: string, message: string, summary: string) => {
     const after = { ...state, ...record(summary) };
     return claim.fail(
-      { title, steps: codeSteps(3, true), message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it to let agentloop continue.`, details: fixHistory(after) },
+      {
+        title,
+        steps: codeSteps(3, true),
+        message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it to let agentloop continue.`,
+        details: fixHistory(after),
+      },
       { message, state: record(summary) },
     );
   };
@@ -49,8 +63,16 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
     if (remote !== t.headSha) {
       // Someone pushed since the decision: the next run decides on the new head.
       return claim.release(
-        { title: 'waiting for CI', steps: codeSteps(3), message: `The PR head moved to ${remote?.slice(0, 7) ?? '(deleted)'} while agentloop prepared a fix; waiting for CI on it.` },
-        { message: 'the PR head moved; nothing pushed', note: 'head moved', change: { add: outcome.success.add, remove: outcome.claim.add } },
+        {
+          title: 'waiting for CI',
+          steps: codeSteps(3),
+          message: `The PR head moved to ${remote?.slice(0, 7) ?? '(deleted)'} while agentloop prepared a fix; waiting for CI on it.`,
+        },
+        {
+          message: 'the PR head moved; nothing pushed',
+          note: 'head moved',
+          change: { add: outcome.success.add, remove: outcome.claim.add },
+        },
       );
     }
     await checkoutFresh(ws, branch, remote);
@@ -66,22 +88,34 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       attempt: t.attempt,
       max_attempts: rc.config.maxFixAttempts,
     };
-    const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), item.data.labels, { AGENTLOOP_ATTEMPT: String(t.attempt) });
+    const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), item.data.labels, {
+      AGENTLOOP_ATTEMPT: String(t.attempt),
+    });
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
-    if (!result.ok) return failed('fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, 'agent failed');
+    if (!result.ok)
+      return failed('fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, 'agent failed');
     const verdict = checkDiff(await stageAll(ws), rc.config);
     if (!verdict.ok) {
-      return failed(verdict.reason === 'empty' ? 'no fix found' : 'fix refused', `${attemptNote}: nothing was pushed: ${verdict.message}.${result.finalMessage.trim() ? ` The agent said: ${lastLine(result.finalMessage)}` : ''}`, verdict.message);
+      return failed(
+        verdict.reason === 'empty' ? 'no fix found' : 'fix refused',
+        `${attemptNote}: nothing was pushed: ${verdict.message}.${result.finalMessage.trim() ? ` The agent said: ${lastLine(result.finalMessage)}` : ''}`,
+        verdict.message,
+      );
     }
     const sha = await commit(ws, `Fix CI for #${t.issue} (attempt ${t.attempt})\n\n${result.finalMessage.trim().slice(0, 2000)}`);
     await rc.git.push(ws, branch, t.headSha);
     const message = `Pushed ${attemptNote} as ${sha.slice(0, 7)}: ${lastLine(result.finalMessage) || 'fix'}; waiting for CI.`;
     const after = { ...record(lastLine(result.finalMessage) || 'pushed a fix'), headSha: sha, pushedAt: rc.now().toISOString() };
-    return claim.done({ title: 'waiting for CI', steps: codeSteps(3), message, details: fixHistory({ ...state, ...after }) }, { message, state: after });
+    return claim.done(
+      { title: 'waiting for CI', steps: codeSteps(3), message, details: fixHistory({ ...state, ...after }) },
+      { message, state: after },
+    );
   });
 }
 
 /** One line per earlier attempt, for the status comment. */
 export function fixHistory(state: { history: { transition: string; at: string; outcome: string }[] }): string[] {
-  return state.history.filter((h) => h.transition === 'fix-ci').map((h, i) => `fix attempt ${i + 1} (${h.at.slice(0, 16).replace('T', ' ')}): ${h.outcome}`);
+  return state.history
+    .filter((h) => h.transition === 'fix-ci')
+    .map((h, i) => `fix attempt ${i + 1} (${h.at.slice(0, 16).replace('T', ' ')}): ${h.outcome}`);
 }

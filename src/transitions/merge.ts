@@ -1,10 +1,11 @@
 // merge (DESIGN §3): with the head SHA pinned. mergeable null → later; any error → re-read the PR and
 // treat merged: true as success; 405 "Base branch was modified" → retried with backoff; 409 → the head
 // moved, re-decide next run; 5xx → NeedSupervisor, never a blind retry.
-import { outcomeOf } from '../core/outcomes.js';
-import type { PullData } from '../core/model.js';
-import type { Transition } from '../core/transition.js';
+
 import { issueOfBranch } from '../core/branches.js';
+import type { PullData } from '../core/model.js';
+import { outcomeOf } from '../core/outcomes.js';
+import type { Transition } from '../core/transition.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { Claim, codeSteps } from './claim.js';
@@ -15,15 +16,27 @@ type MergeTransition = Extract<Transition, { kind: 'merge' }>;
 /** Waits between merge attempts after 405 "Base branch was modified" (ms). */
 export const BASE_MODIFIED_BACKOFF = [1000, 3000];
 
-export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<TransitionResult> {
+export async function merge(
+  rc: RunContext,
+  t: MergeTransition,
+  cs: CodeSnapshot,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<TransitionResult> {
   const names = rc.config.labelNames;
   const outcome = outcomeOf('merge', names);
   const target = t.issue ?? t.pull;
   const item = cs.items.get(target)!;
-  const claim = await Claim.take(rc, { transition: 'merge', lane: 'code', item, outcome, errorTitle: 'merge failed' }, { title: 'merging', steps: codeSteps(4), message: `Merging PR #${t.pull} at ${t.headSha.slice(0, 7)}.` });
+  const claim = await Claim.take(
+    rc,
+    { transition: 'merge', lane: 'code', item, outcome, errorTitle: 'merge failed' },
+    { title: 'merging', steps: codeSteps(4), message: `Merging PR #${t.pull} at ${t.headSha.slice(0, 7)}.` },
+  );
 
   const release = (message: string, blocked = false) =>
-    claim.release({ title: 'waiting to merge', steps: codeSteps(4), message }, { message, ...(blocked ? { state: { mergeBlockedSha: t.headSha } } : {}) });
+    claim.release(
+      { title: 'waiting to merge', steps: codeSteps(4), message },
+      { message, ...(blocked ? { state: { mergeBlockedSha: t.headSha } } : {}) },
+    );
   const merged = async (pr: PullData): Promise<TransitionResult> => {
     if (issueOfBranch(pr.headRef) !== undefined) await rc.forge.deleteBranch(pr.headRef).catch(() => undefined);
     const result = await claim.done(
@@ -37,8 +50,10 @@ export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot
   return claim.run(async () => {
     let pr = await rc.forge.getPull(t.pull);
     if (pr.merged) return merged(pr);
-    if (pr.headSha !== t.headSha) return release(`The head of PR #${t.pull} moved to ${pr.headSha.slice(0, 7)} after the decision; the next run decides on it.`);
-    if (pr.mergeable === null) return release(`The forge has not computed whether PR #${t.pull} can merge yet; asking again on the next run.`);
+    if (pr.headSha !== t.headSha)
+      return release(`The head of PR #${t.pull} moved to ${pr.headSha.slice(0, 7)} after the decision; the next run decides on it.`);
+    if (pr.mergeable === null)
+      return release(`The forge has not computed whether PR #${t.pull} can merge yet; asking again on the next run.`);
     for (let attempt = 0; ; attempt++) {
       const result = await rc.forge.mergePull(t.pull, t.headSha, t.method);
       if (result.merged) return merged(await rc.forge.getPull(t.pull));
@@ -48,12 +63,19 @@ export async function merge(rc: RunContext, t: MergeTransition, cs: CodeSnapshot
         await sleep(BASE_MODIFIED_BACKOFF[attempt]!);
         continue;
       }
-      if (result.status === 409) return release(`The head of PR #${t.pull} moved during the merge (409); the next run decides on the new head.`);
+      if (result.status === 409)
+        return release(`The head of PR #${t.pull} moved during the merge (409); the next run decides on the new head.`);
       if (result.status >= 500 || result.status === 0) {
         const message = `The merge call failed with HTTP ${result.status} and the PR is not merged. agentloop does not retry a failed merge blindly: check PR #${t.pull}, merge it yourself or remove \`${names.needSupervisor}\` to let agentloop try again.`;
-        return claim.fail({ title: 'merge failed', steps: codeSteps(4, true), message }, { message: `merge failed with HTTP ${result.status}`, note: `HTTP ${result.status}` });
+        return claim.fail(
+          { title: 'merge failed', steps: codeSteps(4, true), message },
+          { message: `merge failed with HTTP ${result.status}`, note: `HTTP ${result.status}` },
+        );
       }
-      return release(`The forge refused to merge PR #${t.pull} (${result.status}: ${result.message}). agentloop tries again when the PR's head changes.`, true);
+      return release(
+        `The forge refused to merge PR #${t.pull} (${result.status}: ${result.message}). agentloop tries again when the PR's head changes.`,
+        true,
+      );
     }
   });
 }

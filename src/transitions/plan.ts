@@ -2,13 +2,13 @@
 // posted as the plan comment; loop/plan → loop/plan-in-process → loop/plan-done (or NeedSupervisor).
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
+import { lastLine } from '../core/text.js';
 import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
-import type { LoadedItem } from '../services/item-loader.js';
 import type { RunContext } from '../services/context.js';
+import type { LoadedItem } from '../services/item-loader.js';
 import { loadPrompt } from '../services/prompts.js';
 import { describeAgentFailure, runAgentStep } from './agent-step.js';
-import { lastLine } from '../core/text.js';
 import { Claim, checklist } from './claim.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
@@ -23,7 +23,11 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
   const template = await loadPrompt(rc, 'plan');
   const triggerAt = item.snapshot.triggers.plan!.at;
   const spec = { transition: 'plan', lane: 'plan', item, outcome: outcomeOf('plan', names), errorTitle: 'plan failed' } as const;
-  const claim = await Claim.take(rc, spec, { title: 'planning', steps: checklist(STEPS, 1), message: `Writing a plan, requested by @${t.requester}.` });
+  const claim = await Claim.take(rc, spec, {
+    title: 'planning',
+    steps: checklist(STEPS, 1),
+    message: `Writing a plan, requested by @${t.requester}.`,
+  });
 
   return claim.run(async () => {
     const prompt = renderPrompt(template, await issueVars(rc, item, triggerAt, t.requester), { name: 'plan' });
@@ -46,7 +50,11 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
 
     const planComment = await postPlanOnce(rc, item, triggerAt, planText);
     return claim.done(
-      { title: 'plan posted', steps: checklist(STEPS, 3), message: `The plan is posted [below](${planComment}). Apply \`${names.code}\` to implement it.` },
+      {
+        title: 'plan posted',
+        steps: checklist(STEPS, 3),
+        message: `The plan is posted [below](${planComment}). Apply \`${names.code}\` to implement it.`,
+      },
       { message: `plan posted on #${t.issue}`, links: [{ label: 'plan', url: planComment }], agent },
     );
   });

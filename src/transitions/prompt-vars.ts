@@ -3,9 +3,9 @@
 import type { PromptVars } from '../core/prompt.js';
 import { routeFor } from '../core/routing.js';
 import { isStatusComment } from '../core/status-comment.js';
-import { PLAN_MARKER, findPlan, formatThread, selectThread } from '../core/thread.js';
-import type { LoadedItem } from '../services/item-loader.js';
+import { findPlan, formatThread, PLAN_MARKER, selectThread } from '../core/thread.js';
 import type { RunContext } from '../services/context.js';
+import type { LoadedItem } from '../services/item-loader.js';
 
 export async function issueVars(rc: RunContext, item: LoadedItem, triggerAt: string, requester: string): Promise<PromptVars> {
   const trusted = new Set<string>();

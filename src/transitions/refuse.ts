@@ -1,11 +1,12 @@
 // A polite refusal (DESIGN §8): one comment, no state label touched.
-import type { Transition } from '../core/transition.js';
+
 import { refusalKey } from '../core/decide/context.js';
-import type { LoadedItem } from '../services/item-loader.js';
+import type { Transition } from '../core/transition.js';
 import type { RunContext } from '../services/context.js';
+import type { LoadedItem } from '../services/item-loader.js';
 import type { TransitionResult } from './result.js';
 
-export async function refuse(rc: RunContext, t: Extract<Transition, { kind: 'refuse' }>, item: LoadedItem): Promise<TransitionResult> {
+export async function refuse(_rc: RunContext, t: Extract<Transition, { kind: 'refuse' }>, item: LoadedItem): Promise<TransitionResult> {
   await item.status.write(
     {
       title: 'not started',

@@ -5,10 +5,10 @@ import { hasLabel } from '../core/labels.js';
 import type { Repair, Transition } from '../core/transition.js';
 import type { RunContext } from '../services/context.js';
 import type { SweepSnapshot } from '../services/sweep-snapshot.js';
-import { released } from './claim.js';
-import type { TransitionResult } from './result.js';
-import { refreshDashboard } from './dashboard.js';
 import { reportCiFailure, reportCiRecovered } from './ci-failure.js';
+import { released } from './claim.js';
+import { refreshDashboard } from './dashboard.js';
+import type { TransitionResult } from './result.js';
 
 export async function sweep(rc: RunContext, t: Extract<Transition, { kind: 'sweep' }>, ss: SweepSnapshot): Promise<TransitionResult> {
   const done: string[] = [];
@@ -36,10 +36,19 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
       const item = ss.items.get(repair.item)!;
       const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess].filter((l) => hasLabel(item.data.labels, l));
       // Put back the label the lost run had taken, so the item is picked up again.
-      const trigger = repair.lane === 'plan' ? [names.plan] : hasLabel(item.data.labels, names.codeInProcess) ? [item.status.state.pull !== undefined ? names.codeCiPending : names.code] : [];
+      const trigger =
+        repair.lane === 'plan'
+          ? [names.plan]
+          : hasLabel(item.data.labels, names.codeInProcess)
+            ? [item.status.state.pull !== undefined ? names.codeCiPending : names.code]
+            : [];
       await rc.labels.apply(repair.item, item.data.labels, { add: trigger, remove: claims });
       await item.status.write(
-        { title: 'requeued', steps: [], message: `The run that was working on this stopped without finishing (${repair.reason}). agentloop put it back in the queue (requeue ${repair.attempt} of ${MAX_REQUEUES}).` },
+        {
+          title: 'requeued',
+          steps: [],
+          message: `The run that was working on this stopped without finishing (${repair.reason}). agentloop put it back in the queue (requeue ${repair.attempt} of ${MAX_REQUEUES}).`,
+        },
         { ...released(rc, item.status.state, 'sweep', 'requeued'), attempt: repair.attempt },
       );
       await dispatch(rc, repair.lane, repair.item);
@@ -50,7 +59,11 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
       const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess];
       await rc.labels.apply(repair.item, item.data.labels, { add: [names.needSupervisor], remove: claims });
       await item.status.write(
-        { title: 'needs a human', steps: [], message: `Runs working on this keep stopping without finishing (${repair.reason}). agentloop added \`${names.needSupervisor}\`: look at the run logs, then remove it to try again.` },
+        {
+          title: 'needs a human',
+          steps: [],
+          message: `Runs working on this keep stopping without finishing (${repair.reason}). agentloop added \`${names.needSupervisor}\`: look at the run logs, then remove it to try again.`,
+        },
         released(rc, item.status.state, 'sweep', 'escalated'),
       );
       return `escalated #${repair.item}`;
@@ -73,4 +86,3 @@ async function dispatch(rc: RunContext, lane: 'plan' | 'code' | 'sweep', item?: 
   const inputs: Record<string, string> = lane === 'plan' ? { item: String(item ?? ''), lane, chain: '0' } : { item: '', lane, chain: '0' };
   await rc.forge.dispatchWorkflow(workflow, rc.defaultBranch, inputs);
 }
-

@@ -1,7 +1,12 @@
 // Report CI on a commit the way GitHub Actions would: a workflow run with a job, and a check run.
 import type { Harness } from './harness.js';
 
-export function reportCi(h: Harness, sha: string, conclusion: 'success' | 'failure', opts: { name?: string; log?: string; failedStep?: string } = {}): void {
+export function reportCi(
+  h: Harness,
+  sha: string,
+  conclusion: 'success' | 'failure',
+  opts: { name?: string; log?: string; failedStep?: string } = {},
+): void {
   const now = h.forge.state.now();
   const runId = h.forge.state.id();
   const jobId = h.forge.state.id();
@@ -34,5 +39,15 @@ export function reportCi(h: Harness, sha: string, conclusion: 'success' | 'failu
     ],
   });
   h.forge.logs.set(jobId, opts.log ?? `${name}: ${conclusion}\n`);
-  h.repo.checkRuns.push({ id: h.forge.state.id(), sha, name, status: 'completed', conclusion, runId, jobId, startedAt: now, completedAt: now });
+  h.repo.checkRuns.push({
+    id: h.forge.state.id(),
+    sha,
+    name,
+    status: 'completed',
+    conclusion,
+    runId,
+    jobId,
+    startedAt: now,
+    completedAt: now,
+  });
 }

@@ -1,8 +1,8 @@
 // End-to-end harness: an embedded forge with real git and OpenAPI validation, and a way to run the
 // bundled action (dist/index.js) as a workflow step would: a child process with the Actions environment.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' }): Promise<Harness> {
+export async function startHarness(
+  files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' },
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'agentloop-e2e-'));
   const forge = new EmbeddedForge({
     root: dir,
@@ -83,7 +85,17 @@ export async function cloneWorkspace(h: Harness): Promise<string> {
 }
 
 /** Run dist/index.js as the agentloop step of a workflow would. */
-export async function runAction(h: Harness, opts: { eventName: string; payload: unknown; inputs: Record<string, string>; workspace?: string; env?: Record<string, string>; runId?: number }): Promise<ActionRun> {
+export async function runAction(
+  h: Harness,
+  opts: {
+    eventName: string;
+    payload: unknown;
+    inputs: Record<string, string>;
+    workspace?: string;
+    env?: Record<string, string>;
+    runId?: number;
+  },
+): Promise<ActionRun> {
   const runDir = await mkdtemp(join(h.dir, 'run-'));
   const eventPath = join(runDir, 'event.json');
   const outputPath = join(runDir, 'output');
@@ -117,7 +129,14 @@ export async function runAction(h: Harness, opts: { eventName: string; payload: 
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const code = await new Promise<number | null>((done) => child.on('close', done));
   const outputs = parseOutputs(await readFile(outputPath, 'utf8'));
-  return { code, stdout, stderr, outputs, summary: existsSync(summaryPath) ? await readFile(summaryPath, 'utf8') : '', requests: h.forge.requests.length - before };
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs,
+    summary: existsSync(summaryPath) ? await readFile(summaryPath, 'utf8') : '',
+    requests: h.forge.requests.length - before,
+  };
 }
 
 /** GITHUB_OUTPUT holds `name=value` lines and `name<<DELIM … DELIM` blocks. */

@@ -1,11 +1,11 @@
 // Run agentloop's tick in-process against the embedded forge: the same code as dist, with knobs
 // (tiny timeouts, no backoff) a child process would not get.
-import { parseConfig, type Config } from '../../src/core/config.js';
+import { type Config, parseConfig } from '../../src/core/config.js';
 import { normalizeEvent } from '../../src/core/event.js';
-import { createGitHubForge } from '../../src/forge/github.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createRunContext, type RunContext } from '../../src/services/context.js';
+import { createGitHubForge } from '../../src/forge/github.js';
 import { tick } from '../../src/run/tick.js';
+import { createRunContext, type RunContext } from '../../src/services/context.js';
 import { cloneWorkspace, type Harness } from './harness.js';
 
 export interface TickOptions {
@@ -21,7 +21,14 @@ let runCounter = 500;
 
 export async function inProcessContext(h: Harness, opts: TickOptions = {}): Promise<RunContext> {
   const token = opts.token ?? h.botToken;
-  const forge = createGitHubForge({ token, owner: h.repo.owner, repo: h.repo.name, baseUrl: h.forge.urls.api, spaceWrites: false, retryAfterBaseMs: 1 });
+  const forge = createGitHubForge({
+    token,
+    owner: h.repo.owner,
+    repo: h.repo.name,
+    baseUrl: h.forge.urls.api,
+    spaceWrites: false,
+    retryAfterBaseMs: 1,
+  });
   // As a run does: the repository's config file from the default branch, under the inputs.
   const fileText = await forge.getFileText('.github/agentloop.yml', h.repo.defaultBranch);
   const config = { ...parseConfig({ inputs: { token, ...opts.inputs }, fileText }), ...opts.config };

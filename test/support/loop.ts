@@ -3,7 +3,16 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EmbeddedForge, validateRequest, WorkflowRunner, type AgentScript, type IssueRec, type RepoState, type RunnerOptions, type RunRecord } from '@agentloop/embedded-forge';
+import {
+  type AgentScript,
+  EmbeddedForge,
+  type IssueRec,
+  type RepoState,
+  type RunnerOptions,
+  type RunRecord,
+  validateRequest,
+  WorkflowRunner,
+} from '@agentloop/embedded-forge';
 import { installWorkflows } from '../../src/demo/install.js';
 import { SAMPLE_FILES, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
 import { createGitHubForge, type GitHubForge } from '../../src/forge/github.js';
@@ -42,7 +51,11 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   const dir = await mkdtemp(join(tmpdir(), 'agentloop-loop-'));
   const scriptPath = join(dir, 'script.json');
   await writeFile(scriptPath, JSON.stringify(opts.script ?? SAMPLE_SCRIPT));
-  const forge = new EmbeddedForge({ root: join(dir, 'forge'), validate: validateRequest, ...(opts.mergeableNullReads ? { mergeableNullReads: opts.mergeableNullReads } : {}) });
+  const forge = new EmbeddedForge({
+    root: join(dir, 'forge'),
+    validate: validateRequest,
+    ...(opts.mergeableNullReads ? { mergeableNullReads: opts.mergeableNullReads } : {}),
+  });
   await forge.start();
   const workflows = installWorkflows(join(ROOT, 'workflows-templates', 'github'), {
     with: { agent: 'command', 'agent-command': `node ${join(ROOT, 'dist', 'scripted-agent.js')} ${scriptPath}` },
@@ -58,7 +71,15 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   forge.addCollaborator(repo, 'tom', 'triage');
   forge.addCollaborator(repo, 'agentloop-bot', 'write');
   forge.state.user('github-actions[bot]').type = 'Bot';
-  const client = (login: string) => createGitHubForge({ token: forge.token(login), owner: 'acme', repo: 'calc', baseUrl: forge.urls.api, spaceWrites: false, retryAfterBaseMs: 1 });
+  const client = (login: string) =>
+    createGitHubForge({
+      token: forge.token(login),
+      owner: 'acme',
+      repo: 'calc',
+      baseUrl: forge.urls.api,
+      spaceWrites: false,
+      retryAfterBaseMs: 1,
+    });
   const runner = new WorkflowRunner(forge, {
     flavor: 'github',
     actionDir: ROOT,
@@ -79,13 +100,18 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     scriptPath,
     // No log file means the agent never ran; any other failure to read it is an error, not "0 runs".
     agentRuns: async () =>
-      (await readFile(`${scriptPath}.log`, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return '';
-        throw err;
-      })).split('\n').filter(Boolean).length,
+      (
+        await readFile(`${scriptPath}.log`, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return '';
+          throw err;
+        })
+      )
+        .split('\n')
+        .filter(Boolean).length,
     issue,
     labelsOf: (n) => [...issue(n).labels].sort(),
-    comments: (n, marker) => repo.comments.filter((c) => c.issue === n && (!marker || c.body.includes(marker))).map((c) => ({ body: c.body, user: c.user })),
+    comments: (n, marker) =>
+      repo.comments.filter((c) => c.issue === n && (!marker || c.body.includes(marker))).map((c) => ({ body: c.body, user: c.user })),
     agentloopRuns: () => runner.runs.filter((r) => r.outputs.transition !== undefined),
     stop: async () => {
       runner.stop();
@@ -98,7 +124,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
 /** The transitions agentloop performed, in order (runs that decided "none" left out). */
 export function transitions(loop: Loop): string[] {
   return loop.runner.runs
-    .filter((r) => r.outputs.transition && r.outputs.transition !== "none")
+    .filter((r) => r.outputs.transition && r.outputs.transition !== 'none')
     .sort((a, b) => (a.completedAt ?? 0) - (b.completedAt ?? 0))
     .map((r) => r.outputs.transition!);
 }

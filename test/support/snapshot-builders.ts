@@ -1,10 +1,11 @@
 // Builders for decide() tests: a small, readable snapshot vocabulary.
-import { labelNames } from '../../src/core/labels.js';
+
 import type { DecideConfig } from '../../src/core/decide/index.js';
+import type { TriggerKey } from '../../src/core/labels.js';
+import { labelNames } from '../../src/core/labels.js';
 import type { Actor, Permission } from '../../src/core/model.js';
 import type { ItemSnapshot, PullSnapshot, Snapshot, TriggerInfo } from '../../src/core/snapshot.js';
 import { emptyState, type LoopState } from '../../src/core/status-comment.js';
-import type { TriggerKey } from '../../src/core/labels.js';
 
 export const N = labelNames('loop/');
 export const NOW = '2026-11-21T12:00:00Z';
@@ -36,7 +37,11 @@ export function trigger(label: string, actor: Actor = maintainer, permission: Pe
   return { label, actor, permission, at };
 }
 
-export function issue(number: number, labels: string[], over: Partial<ItemSnapshot> & { by?: Actor; perm?: Permission | 'unknown' } = {}): ItemSnapshot {
+export function issue(
+  number: number,
+  labels: string[],
+  over: Partial<ItemSnapshot> & { by?: Actor; perm?: Permission | 'unknown' } = {},
+): ItemSnapshot {
   const { by, perm, ...rest } = over;
   const triggers: ItemSnapshot['triggers'] = {};
   for (const key of ['plan', 'code', 'merge', 'automerge'] as TriggerKey[]) {
@@ -59,7 +64,10 @@ export function loopState(over: Partial<LoopState>): LoopState {
   return { ...emptyState(), ...over };
 }
 
-export function pull(number: number, over: Partial<PullSnapshot> & { labels?: string[]; by?: Actor; perm?: Permission | 'unknown' } = {}): PullSnapshot {
+export function pull(
+  number: number,
+  over: Partial<PullSnapshot> & { labels?: string[]; by?: Actor; perm?: Permission | 'unknown' } = {},
+): PullSnapshot {
   const base = issue(number, over.labels ?? [], { by: over.by, perm: over.perm });
   const { by: _by, perm: _perm, ...rest } = over;
   const headSha = over.headSha ?? 'a1b2c3d4e5f6';

@@ -17,11 +17,25 @@ export function examplePayload(event: string, action?: string): Record<string, u
 }
 
 /** An `issues.labeled` payload for a given repository, issue, label and sender. */
-export function issueLabeledPayload(opts: { owner: string; repo: string; number: number; label: string; sender: string; defaultBranch?: string; updatedAt?: string }) {
+export function issueLabeledPayload(opts: {
+  owner: string;
+  repo: string;
+  number: number;
+  label: string;
+  sender: string;
+  defaultBranch?: string;
+  updatedAt?: string;
+}) {
   const p = examplePayload('issues', 'labeled') as Record<string, any>;
   p.label = { ...p.label, name: opts.label };
   p.issue = { ...p.issue, number: opts.number, updated_at: opts.updatedAt ?? new Date().toISOString() };
   p.sender = { ...p.sender, login: opts.sender, type: opts.sender.endsWith('[bot]') ? 'Bot' : 'User' };
-  p.repository = { ...p.repository, name: opts.repo, full_name: `${opts.owner}/${opts.repo}`, default_branch: opts.defaultBranch ?? 'main', owner: { ...p.repository.owner, login: opts.owner } };
+  p.repository = {
+    ...p.repository,
+    name: opts.repo,
+    full_name: `${opts.owner}/${opts.repo}`,
+    default_branch: opts.defaultBranch ?? 'main',
+    owner: { ...p.repository.owner, login: opts.owner },
+  };
   return p;
 }

@@ -16,7 +16,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' }): Promise<Harness> {
+export async function startHarness(
+  files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' },
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'embedded-forge-test-'));
   const forge = new EmbeddedForge({ root: dir, validate: (req) => validateRequest(req) });
   await forge.start();

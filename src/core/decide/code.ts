@@ -4,7 +4,7 @@ import type { LoopEvent } from '../event.js';
 import { keyOfLabel, type TriggerKey } from '../labels.js';
 import type { ItemSnapshot, PullSnapshot } from '../snapshot.js';
 import type { Decision, Transition } from '../transition.js';
-import { byAge, inProcess, refusalKey, type Ctx } from './context.js';
+import { byAge, type Ctx, inProcess, refusalKey } from './context.js';
 
 const PRIORITY: Partial<Record<Transition['kind'], number>> = {
   refuse: 0,
@@ -100,7 +100,13 @@ function mergeRequested(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | unde
   return undefined;
 }
 
-function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined, notes: string[], recheck: number[]): Candidate | undefined {
+function pullCandidate(
+  ctx: Ctx,
+  pull: PullSnapshot,
+  issue: ItemSnapshot | undefined,
+  notes: string[],
+  recheck: number[],
+): Candidate | undefined {
   const n = pull.number;
   const note = (text: string) => {
     notes.push(`PR #${n}: ${text}`);
@@ -121,7 +127,8 @@ function pullCandidate(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undef
   if (blocked) note(blocked);
   if (merge && !blocked) {
     if (!stale && pull.ci.status === 'success') {
-      if ((issue ?? pull).loop.mergeBlockedSha === headSha) return note(`the forge refused to merge ${headSha.slice(0, 7)}; waiting for a new head or a human`);
+      if ((issue ?? pull).loop.mergeBlockedSha === headSha)
+        return note(`the forge refused to merge ${headSha.slice(0, 7)}; waiting for a new head or a human`);
       if (pull.mergeable === null) {
         recheck.push(n);
         return note('mergeability not computed yet; asking again later');

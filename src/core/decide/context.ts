@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import { hasLabel, type LabelNames, type TriggerKey } from '../labels.js';
 import type { ItemSnapshot, Snapshot } from '../snapshot.js';
-import { trust, type TrustVerdict } from '../trust.js';
+import { type TrustVerdict, trust } from '../trust.js';
 
 export type DecideConfig = Pick<
   Config,

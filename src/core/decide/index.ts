@@ -4,7 +4,7 @@ import { keyOfLabel } from '../labels.js';
 import type { Lane, Snapshot } from '../snapshot.js';
 import type { Decision } from '../transition.js';
 import { decideCode } from './code.js';
-import { makeCtx, type DecideConfig } from './context.js';
+import { type DecideConfig, makeCtx } from './context.js';
 import { decidePlan } from './plan.js';
 import { decideSweep } from './sweep.js';
 

@@ -2,7 +2,7 @@
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel } from '../labels.js';
 import type { Decision } from '../transition.js';
-import { inProcess, refusalKey, type Ctx } from './context.js';
+import { type Ctx, inProcess, refusalKey } from './context.js';
 
 export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   const none = (reason: string, item?: number): Decision => ({

@@ -3,7 +3,7 @@
 import type { LoopEvent } from '../event.js';
 import type { ItemSnapshot, Lane } from '../snapshot.js';
 import type { Decision, Repair } from '../transition.js';
-import { IN_PROCESS_KEYS, inProcess, type Ctx } from './context.js';
+import { type Ctx, IN_PROCESS_KEYS, inProcess } from './context.js';
 import { decidePlan } from './plan.js';
 
 const CODE_LANE_WAITING = ['code', 'codeCiPending', 'merge', 'automerge'] as const;
@@ -20,7 +20,12 @@ const LANE_OF: Record<(typeof IN_PROCESS_KEYS)[number], Lane> = {
 export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
   if (event.kind === 'ci') return decideCiEvent(ctx, event);
   if (event.kind !== 'schedule' && event.kind !== 'dispatch') {
-    return { lane: 'sweep', transition: { kind: 'none', reason: `the sweep lane does not act on ${event.kind} events` }, queued: [], notes: [] };
+    return {
+      lane: 'sweep',
+      transition: { kind: 'none', reason: `the sweep lane does not act on ${event.kind} events` },
+      queued: [],
+      notes: [],
+    };
   }
   const repairs: Repair[] = [];
   const notes: string[] = [];
@@ -43,7 +48,12 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
     // The sweep does not read PRs and CI (the code lane does, cheaply when idle): any item waiting in
     // the code lane gets a code-lane run, which repairs a dropped label or CI-completion event.
     const waiting = [...ctx.snap.issues, ...ctx.snap.pulls].filter(
-      (i) => i.state === 'open' && !stuckItems.has(i.number) && !ctx.has(i, 'needSupervisor') && !inProcess(ctx, i) && CODE_LANE_WAITING.some((k) => ctx.has(i, k)),
+      (i) =>
+        i.state === 'open' &&
+        !stuckItems.has(i.number) &&
+        !ctx.has(i, 'needSupervisor') &&
+        !inProcess(ctx, i) &&
+        CODE_LANE_WAITING.some((k) => ctx.has(i, k)),
     );
     if (waiting.length) {
       repairs.push({ kind: 'dispatch', lane: 'code', reason: `code-lane items waiting: ${waiting.map((i) => `#${i.number}`).join(', ')}` });
@@ -51,9 +61,23 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
   }
   for (const health of ctx.snap.defaultBranchHealth) {
     if (health.conclusion === 'failure' && health.trackingIssue === undefined) {
-      repairs.push({ kind: 'ci-failure', workflow: health.workflow, runId: health.runId, sha: health.sha, url: health.url, reason: `${health.workflow} is red on ${ctx.snap.defaultBranch}` });
+      repairs.push({
+        kind: 'ci-failure',
+        workflow: health.workflow,
+        runId: health.runId,
+        sha: health.sha,
+        url: health.url,
+        reason: `${health.workflow} is red on ${ctx.snap.defaultBranch}`,
+      });
     } else if (health.conclusion === 'success' && health.trackingIssue !== undefined) {
-      repairs.push({ kind: 'ci-recovered', workflow: health.workflow, issue: health.trackingIssue, runId: health.runId, url: health.url, reason: `${health.workflow} is green again` });
+      repairs.push({
+        kind: 'ci-recovered',
+        workflow: health.workflow,
+        issue: health.trackingIssue,
+        runId: health.runId,
+        url: health.url,
+        reason: `${health.workflow} is green again`,
+      });
     }
   }
   repairs.push({ kind: 'dashboard', reason: 'refresh the dashboard' });
@@ -106,7 +130,14 @@ function decideCiEvent(ctx: Ctx, event: Extract<LoopEvent, { kind: 'ci' }>): Dec
     });
   }
   if (event.conclusion === 'success' && tracking !== undefined) {
-    return done({ kind: 'ci-recovered', workflow: event.workflow, issue: tracking, runId: event.runId, url: event.url, reason: `${event.workflow} is green again` });
+    return done({
+      kind: 'ci-recovered',
+      workflow: event.workflow,
+      issue: tracking,
+      runId: event.runId,
+      url: event.url,
+      reason: `${event.workflow} is green again`,
+    });
   }
   return done({ kind: 'none', reason: `${event.workflow} concluded ${event.conclusion}; nothing to track` });
 }

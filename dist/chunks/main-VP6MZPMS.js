@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{a}from"./chunk-G6DWWMZF.js";import"./chunk-UTPQIMYW.js";import"./chunk-37FWQ5K5.js";import"./chunk-N6GEHGQY.js";import"./chunk-PKVTNL34.js";import"./chunk-TG6WJQYR.js";import"./chunk-BA6N4DQL.js";import"./chunk-FW3BS4UR.js";import"./chunk-6CC2XWDO.js";import"./chunk-NYKKV5DW.js";import"./chunk-S7MLJKM3.js";import"./chunk-6EC2D3C2.js";export{a as main};

@@ -1,0 +1,65 @@
+// `npm run demo` as a user runs it, and its --repo rehearsal on a copy of another repository.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/demo/demo.js';
+
+describe('agentloop demo', () => {
+  it('runs the whole loop offline from dist and ends with a merged PR', () => {
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'demo'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const step of [
+      'plan lane: plan (done)',
+      'code lane: code (done)',
+      'code lane: fix-ci (done)',
+      'code lane: ci-green (done)',
+      'code lane: merge (done)',
+    ]) {
+      expect(r.stdout).toContain(step);
+    }
+    expect(r.stdout).toMatch(/CI\s+← pull_request opened #2 by agentloop-bot\s+→ failure/);
+    expect(r.stdout).toContain('the issue is closed by a merged PR.');
+    expect(r.stdout).toMatch(/, 0 that GitHub's OpenAPI description would reject/);
+  });
+
+  it('--repo rehearses on a copy and touches nothing outside the sandbox', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'agentloop-demo-src-'));
+    try {
+      const git = (...args: string[]) =>
+        execFileSync('git', args, {
+          cwd: src,
+          encoding: 'utf8',
+          env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@x' },
+        });
+      git('init', '--quiet', '--initial-branch=trunk');
+      writeFileSync(join(src, 'package.json'), '{ "type": "module" }\n');
+      writeFileSync(
+        join(src, 'test.js'),
+        "import assert from 'node:assert/strict';\nimport { add } from '../src/add.js';\nassert.equal(add('2', '3'), 5);\n",
+      );
+      execFileSync('mkdir', ['-p', join(src, 'src')]);
+      writeFileSync(join(src, 'src/add.js'), 'export const add = (a, b) => a - b;\n');
+      git('add', '-A');
+      git('commit', '--quiet', '-m', 'start');
+      const head = git('rev-parse', 'HEAD').trim();
+      const lines: string[] = [];
+      const result = await runDemo({
+        agent: 'command',
+        repoPath: src,
+        issue: { title: 'Fix add', body: 'add() is wrong' },
+        ciCommand: 'node test.js',
+        keep: false,
+        out: (l) => lines.push(l),
+      });
+      expect(result.merged, lines.join('\n')).toBe(true);
+      // The source repository is untouched: same HEAD, same files, no new branches.
+      expect(git('rev-parse', 'HEAD').trim()).toBe(head);
+      expect(git('branch', '--list').trim()).toBe('* trunk');
+      expect(readFileSync(join(src, 'src/add.js'), 'utf8')).toBe('export const add = (a, b) => a - b;\n');
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
+  });
+});

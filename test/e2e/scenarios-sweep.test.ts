@@ -1,0 +1,115 @@
+// The sweep on the embedded forge: killed runs are requeued, red default-branch workflows get one
+// issue that closes when they are green again, and the dashboard issue is kept.
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { git } from '@agentloop/embedded-forge';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLE_SCRIPT } from '../../src/demo/sample.js';
+import { type Loop, startLoop, transitions } from '../support/loop.js';
+
+let loop: Loop;
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Kill every process whose command line mentions `text` (what a dying runner host takes with it). */
+function killMatching(text: string): void {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+afterEach(async () => {
+  expect(loop.forge.violations, 'requests GitHub would reject').toEqual([]);
+  await loop.stop();
+});
+
+async function pushToMain(files: Record<string, string>, message: string) {
+  const before = (await git.revParse(loop.repo.gitDir, 'main'))!;
+  const after = await git.commitFiles(loop.repo.gitDir, 'main', files, message);
+  await loop.forge.afterPush(
+    loop.repo,
+    [{ ref: 'refs/heads/main', before, after }],
+    loop.forge.state.tokens.get(loop.forge.token('maria')),
+  );
+}
+
+describe('sweep (GitHub semantics)', () => {
+  it('a code run killed in the middle of the agent step is requeued by the sweep and the loop finishes', async () => {
+    loop = await startLoop();
+    // The first code run's agent hangs; the runner host then dies under it (its processes killed).
+    await writeFile(loop.scriptPath, JSON.stringify({ ...SAMPLE_SCRIPT, hang: ['code'] }));
+    const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
+    await loop.maria.addLabels(issue.number, ['loop/code']);
+    await until(async () => (await loop.agentRuns()) >= 1);
+    const run = loop.runner.runs.find((r) => r.status === 'in_progress' && r.workflow.name === 'agentloop code')!;
+    const step = run.jobs.flatMap((j) => j.steps).find((st) => st.status === 'in_progress' && st.kind === 'agentloop')!;
+    process.kill(-step.pid!, 'SIGKILL');
+    killMatching(loop.scriptPath);
+    await writeFile(loop.scriptPath, JSON.stringify(SAMPLE_SCRIPT));
+    await loop.runner.idle();
+    expect(run.conclusion).toBe('failure');
+    expect(loop.labelsOf(issue.number)).toEqual(['loop/code-in-process']); // the dead run's claim
+    expect([...loop.repo.pulls.values()]).toEqual([]);
+
+    loop.runner.tickSchedule(loop.repo);
+    await loop.runner.idle();
+    expect(transitions(loop)).toContain('sweep');
+    const [pr] = [...loop.repo.pulls.values()];
+    expect(pr?.merged).toBe(true);
+    expect(loop.issue(issue.number).state).toBe('closed');
+    expect(loop.comments(issue.number, '<!-- agentloop:status -->')[0]!.body).toMatch(/merged/);
+  });
+
+  it('a red workflow on main gets one ci-failure issue with the failing job and log tail; green again closes it', async () => {
+    loop = await startLoop();
+    await pushToMain({ 'test.js': "import assert from 'node:assert/strict';\nassert.equal(1, 2, 'one is not two');\n" }, 'break the build');
+    await loop.runner.idle();
+    await pushToMain({ 'README.md': '# calc\n\nStill broken.\n' }, 'unrelated');
+    await loop.runner.idle();
+    const tracking = loop.repo.issues.filter((i) => i.labels.includes('ci-failure'));
+    expect(tracking).toHaveLength(1);
+    expect(tracking[0]!.title).toBe('CI failing on main: CI');
+    expect(tracking[0]!.body).toMatch(/\*\*test\*\*/);
+    expect(tracking[0]!.body).toMatch(/one is not two/);
+    expect(
+      loop
+        .comments(tracking[0]!.number)
+        .map((c) => c.body)
+        .join(),
+    ).toMatch(/Still red/);
+
+    await pushToMain({ 'test.js': "console.log('ok');\n" }, 'fix the build');
+    await loop.runner.idle();
+    expect(tracking[0]!.state).toBe('closed');
+    expect(
+      loop
+        .comments(tracking[0]!.number)
+        .map((c) => c.body)
+        .join(),
+    ).toMatch(/green again/);
+  });
+
+  it('keeps a dashboard issue listing the loop items', async () => {
+    loop = await startLoop({ script: { plan: 'a plan' } });
+    const issue = await loop.maria.createIssue('Plan me', 'x', []);
+    await loop.maria.addLabels(issue.number, ['loop/plan']);
+    await loop.runner.idle();
+    loop.runner.tickSchedule(loop.repo);
+    await loop.runner.idle();
+    const dashboards = loop.repo.issues.filter((i) => i.labels.includes('loop/dashboard'));
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]!.body).toMatch(new RegExp(`#${issue.number} \\| Plan me \\| \`loop/plan-done\``));
+    loop.runner.tickSchedule(loop.repo);
+    await loop.runner.idle();
+    expect(loop.repo.issues.filter((i) => i.labels.includes('loop/dashboard'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,514 @@
+// Contract test of the GitHub adapter: every Forge method runs against a fake fetch that answers with
+// the OpenAPI spec's own examples, and every request it sends must conform to GitHub's OpenAPI description.
+import { describe, expect, it } from 'vitest';
+import type { Forge } from '../../src/forge/forge.js';
+import { createGitHubForge } from '../../src/forge/github.js';
+import type { ForgeLogger } from '../../src/forge/octokit.js';
+import { exampleResponse, findOperation, type RecordedRequest, validateRequest } from '../support/openapi.js';
+
+// ---- a fake GitHub behind `fetch` ----
+
+interface Answer {
+  status: number;
+  /** JSON value, or a string sent as text/plain. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+interface FakeRequest {
+  method: string;
+  url: URL;
+  body: unknown;
+  /** `METHOD /template` from the spec, '' for an unknown route. */
+  route: string;
+}
+type Handler = Answer | ((req: FakeRequest, call: number) => Answer | undefined);
+
+function example(method: string, path: string): any {
+  const op = findOperation(method, path);
+  if (!op) throw new Error(`no operation for ${method} ${path}`);
+  return exampleResponse(op)?.body;
+}
+
+function fakeGitHub(handlers: Record<string, Handler> = {}, logger?: ForgeLogger) {
+  const requests: RecordedRequest[] = [];
+  const calls = new Map<string, number>();
+  let remaining = 5000;
+
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const body = typeof init?.body === 'string' && init.body !== '' ? JSON.parse(init.body) : undefined;
+    requests.push({ method, url: url.href, body });
+
+    const op = findOperation(method, url.pathname);
+    const route = op ? `${op.method} ${op.template}` : '';
+    const call = calls.get(route) ?? 0;
+    calls.set(route, call + 1);
+    const handler = handlers[route];
+    const answer: Answer = (typeof handler === 'function' ? handler({ method, url, body, route }, call) : handler) ??
+      (op && exampleResponse(op)) ?? { status: 404, body: { message: 'Not Found' } };
+
+    remaining -= 1;
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': String(remaining),
+      'x-github-request-id': `REQ-${requests.length}`,
+      ...answer.headers,
+    };
+    let response: Response;
+    if (answer.body === undefined || [204, 205, 304].includes(answer.status))
+      response = new Response(null, { status: answer.status, headers });
+    else {
+      const text = typeof answer.body === 'string';
+      headers['content-type'] = text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+      response = new Response(text ? (answer.body as string) : JSON.stringify(answer.body), { status: answer.status, headers });
+    }
+    // A constructed Response has url ''; real fetch reports the URL (the paginator parses it).
+    Object.defineProperty(response, 'url', { value: url.href });
+    return response;
+  };
+
+  const forge = createGitHubForge({
+    token: 'ghs_test',
+    owner: 'octocat',
+    repo: 'Hello-World',
+    fetch: fetch as typeof globalThis.fetch,
+    retryAfterBaseMs: 1,
+    spaceWrites: false,
+    ...(logger ? { logger } : {}),
+  });
+  return { forge, requests };
+}
+
+function problemsOf(requests: RecordedRequest[]): string[] {
+  return requests.flatMap((r) => validateRequest(r));
+}
+
+function routesOf(requests: RecordedRequest[]): string[] {
+  return requests.map((r) => {
+    const op = findOperation(r.method, new URL(r.url).pathname);
+    return op ? `${op.method} ${op.template}` : `${r.method} ${r.url} (unknown)`;
+  });
+}
+
+const SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
+const b64 = (text: string) => Buffer.from(text).toString('base64').replace(/.{60}/g, '$&\n'); // GitHub wraps at 60
+
+// ---- the contract: every method, every request valid ----
+
+type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats'>;
+
+describe('GitHubForge contract', () => {
+  it('calls every Forge method with requests that conform to the GitHub OpenAPI description', async () => {
+    const eventExample = example('GET', '/repos/o/r/issues/1/events')[0];
+    const { forge, requests } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/contents/{path}': {
+        status: 200,
+        body: { ...example('GET', '/repos/o/r/contents/README.md'), content: b64('agent: claude\nmerge-method: squash\n') },
+      },
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/events': {
+        status: 200,
+        body: [
+          { ...eventExample, event: 'labeled', label: { name: 'loop/plan', color: 'ededed' } },
+          { ...eventExample, event: 'closed', label: undefined },
+          { ...eventExample, event: 'unlabeled', label: { name: 'loop/plan', color: 'ededed' }, actor: null },
+        ],
+      },
+      // The API answers 302 to a download URL and fetch follows it; the fake answers what that yields.
+      'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs': { status: 200, body: 'line 1\nline 2\nline 3\n' },
+    });
+
+    const calls = {
+      getRepo: (f) => f.getRepo(),
+      getSelf: (f) => f.getSelf(),
+      getFileText: (f) => f.getFileText('.github/agentloop.yml', 'main'),
+      getIssue: (f) => f.getIssue(1347),
+      listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/plan'),
+      createIssue: (f) => f.createIssue('CI failure: build', 'details', ['ci-failure']),
+      closeIssue: (f) => f.closeIssue(1347),
+      updateIssueBody: (f) => f.updateIssueBody(1347, 'new body'),
+      listComments: (f) => f.listComments(1347),
+      createComment: (f) => f.createComment(1347, 'status'),
+      updateComment: (f) => f.updateComment(1, 'status, edited'),
+      listLabelEvents: (f) => f.listLabelEvents(1347),
+      listRepoLabels: (f) => f.listRepoLabels(),
+      createLabel: (f) => f.createLabel({ name: 'loop/plan', color: 'ededed', description: 'agentloop: plan this issue' }),
+      addLabels: (f) => f.addLabels(1347, ['loop/plan-done']),
+      removeLabel: (f) => f.removeLabel(1347, 'loop/plan'),
+      getPermission: (f) => f.getPermission('octocat'),
+      listOpenPulls: (f) => f.listOpenPulls(),
+      getPull: (f) => f.getPull(1347),
+      createPull: (f) => f.createPull({ title: 'Fix #1', body: 'Closes #1', head: 'agentloop/issue-1', base: 'main', draft: false }),
+      mergePull: (f) => f.mergePull(1347, SHA, 'squash'),
+      updatePullBranch: (f) => f.updatePullBranch(1347, SHA),
+      deleteBranch: (f) => f.deleteBranch('agentloop/issue-1'),
+      listChecks: (f) => f.listChecks(SHA),
+      listWorkflowRuns: (f) => f.listWorkflowRuns({ branch: 'main', status: 'completed', event: 'push' }),
+      getWorkflowRun: (f) => f.getWorkflowRun(30433642),
+      listRunJobs: (f) => f.listRunJobs(29679449),
+      getJobLogTail: (f) => f.getJobLogTail(399444496, 2),
+      dispatchWorkflow: (f) => f.dispatchWorkflow('agentloop.yml', 'main', { reason: 'more work queued' }),
+    } satisfies Record<ForgeMethod, (f: Forge) => Promise<unknown>>;
+
+    const results: Record<string, unknown> = {};
+    for (const [name, call] of Object.entries(calls)) results[name] = await call(forge);
+
+    expect(problemsOf(requests)).toEqual([]);
+    expect(new Set(routesOf(requests))).toEqual(
+      new Set([
+        'GET /repos/{owner}/{repo}',
+        'GET /user',
+        'GET /repos/{owner}/{repo}/contents/{path}',
+        'GET /repos/{owner}/{repo}/issues/{issue_number}',
+        'GET /repos/{owner}/{repo}/issues',
+        'POST /repos/{owner}/{repo}/issues',
+        'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/events',
+        'GET /repos/{owner}/{repo}/labels',
+        'POST /repos/{owner}/{repo}/labels',
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+        'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
+        'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+        'GET /repos/{owner}/{repo}/pulls',
+        'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+        'POST /repos/{owner}/{repo}/pulls',
+        'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge',
+        'PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch',
+        'DELETE /repos/{owner}/{repo}/git/refs/{ref}',
+        'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+        'GET /repos/{owner}/{repo}/commits/{ref}/status',
+        'GET /repos/{owner}/{repo}/actions/runs',
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
+        'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
+        'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      ]),
+    );
+    // One request per call, except listChecks (check runs + combined status).
+    expect(requests).toHaveLength(Object.keys(calls).length + 1);
+    expect(forge.stats()).toEqual({ requests: requests.length, rateLimitRemaining: 5000 - requests.length, rateLimitLimit: 5000 });
+
+    // The mapping reads the spec's example payloads sensibly.
+    expect(results.getRepo).toEqual({
+      owner: 'octocat',
+      repo: 'Hello-World',
+      defaultBranch: 'master',
+      fullName: 'octocat/Hello-World',
+      htmlUrl: 'https://github.com/octocat/Hello-World',
+    });
+    expect(results.getSelf).toEqual({ login: 'octocat', type: 'User' });
+    expect(results.getFileText).toBe('agent: claude\nmerge-method: squash\n');
+    // The spec's example issue carries a `pull_request` link, i.e. it is a PR seen through the issues API.
+    expect(results.getIssue).toMatchObject({ number: 1347, title: 'Found a bug', state: 'open', isPull: true, labels: ['bug'] });
+    expect(results.listLabelEvents).toEqual([
+      { action: 'labeled', label: 'loop/plan', actor: { login: 'octocat', type: 'User' }, createdAt: '2011-04-14T16:00:49Z' },
+      { action: 'unlabeled', label: 'loop/plan', actor: { login: 'ghost', type: 'User' }, createdAt: '2011-04-14T16:00:49Z' },
+    ]);
+    expect(results.getPermission).toBe('admin');
+    expect(results.getPull).toMatchObject({
+      number: 1347,
+      headRef: 'new-topic',
+      baseRef: 'master',
+      headRepoFullName: 'octocat/Hello-World',
+    });
+    expect(results.mergePull).toEqual({ merged: true, sha: SHA });
+    expect(results.listChecks).toEqual([
+      { name: 'mighty_readme', conclusion: 'neutral', source: 'check-run', url: 'https://github.com/github/hello-world/runs/4' },
+      { name: 'continuous-integration/jenkins', conclusion: 'success', source: 'status', url: 'https://ci.example.com/1000/output' },
+      { name: 'security/brakeman', conclusion: 'success', source: 'status', url: 'https://ci.example.com/2000/output' },
+    ]);
+    expect(results.listRunJobs).toMatchObject([{ id: 399444496, name: 'build', conclusion: 'success', failedSteps: [] }]);
+    expect(results.getJobLogTail).toBe('line 2\nline 3');
+  });
+
+  it('validator rejects what GitHub would not accept (so this contract can fail)', () => {
+    expect(
+      validateRequest({
+        method: 'POST',
+        url: 'https://api.github.com/repos/o/r/issues/1/labels',
+        body: { labels: ['bug'], colour: 'red' },
+      }),
+    ).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/labels: body.colour: not declared by the operation']);
+    expect(validateRequest({ method: 'GET', url: 'https://api.github.com/repos/o/r/issues/1/labelz' })).toEqual([
+      'GET /repos/o/r/issues/1/labelz: unknown route',
+    ]);
+    expect(validateRequest({ method: 'PATCH', url: '/repos/o/r/labels' })).toEqual([
+      'PATCH /repos/o/r/labels: method not allowed by the spec',
+    ]);
+    expect(validateRequest({ method: 'GET', url: '/repos/o/r/issues?state=opened&colour=red' })).toHaveLength(2);
+    expect(
+      validateRequest({ method: 'PUT', url: '/repos/o/r/pulls/1/merge', body: { sha: SHA, merge_method: 'fast-forward' } }),
+    ).toHaveLength(1);
+    expect(validateRequest({ method: 'POST', url: '/repos/o/r/labels', body: { color: 'ededed' } })).toEqual([
+      'POST /repos/{owner}/{repo}/labels: body: missing required "name"',
+    ]);
+    expect(validateRequest({ method: 'POST', url: '/repos/o/r/pulls', body: { title: 't', head: 'h', base: 'b', draft: 'no' } })).toEqual([
+      'POST /repos/{owner}/{repo}/pulls: body.draft: expected boolean, got string',
+    ]);
+  });
+
+  it('findOperation prefers literal segments over templates', () => {
+    expect(findOperation('GET', '/repos/o/r/issues/comments/5')?.template).toBe('/repos/{owner}/{repo}/issues/comments/{comment_id}');
+    expect(findOperation('GET', '/repos/o/r/issues/5/comments')?.template).toBe('/repos/{owner}/{repo}/issues/{issue_number}/comments');
+    expect(findOperation('GET', '/repos/o/r/pulls/comments')?.template).toBe('/repos/{owner}/{repo}/pulls/comments');
+    // Raw slashes in a trailing parameter, as non-Octokit clients send them.
+    expect(findOperation('GET', '/repos/o/r/contents/docs/a.md')?.pathParams.path).toBe('docs/a.md');
+    expect(findOperation('GET', '/repos/o/r/contents/docs%2Fa.md')?.pathParams.path).toBe('docs/a.md');
+  });
+});
+
+// ---- behaviour ----
+
+describe('GitHubForge behaviour', () => {
+  it('getFileText: 404 → null', async () => {
+    const { forge, requests } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/contents/{path}': { status: 404, body: { message: 'Not Found' } },
+    });
+    expect(await forge.getFileText('.github/agentloop.yml', 'main')).toBeNull();
+    expect(requests).toHaveLength(1); // 404 is not retried
+  });
+
+  it('getSelf: an installation token may not ask (403) → null', async () => {
+    const { forge } = fakeGitHub({ 'GET /user': { status: 403, body: { message: 'Resource not accessible by integration' } } });
+    expect(await forge.getSelf()).toBeNull();
+  });
+
+  it('getPermission: role_name wins over permission; custom roles fall back; 404 → none; other errors propagate', async () => {
+    const answers: Answer[] = [
+      { status: 200, body: { permission: 'write', role_name: 'maintain', user: null } },
+      { status: 200, body: { permission: 'read', role_name: 'triage', user: null } },
+      { status: 200, body: { permission: 'write', role_name: 'release-manager', user: null } },
+      { status: 404, body: { message: 'Not Found' } },
+      { status: 401, body: { message: 'Bad credentials' } },
+    ];
+    const { forge } = fakeGitHub({ 'GET /repos/{owner}/{repo}/collaborators/{username}/permission': (_r, n) => answers[n] });
+    expect(await forge.getPermission('a')).toBe('maintain');
+    expect(await forge.getPermission('b')).toBe('triage');
+    expect(await forge.getPermission('c')).toBe('write');
+    expect(await forge.getPermission('d')).toBe('none');
+    await expect(forge.getPermission('e')).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('getPull: mergeable null stays null, unknown mergeable_state → unknown, deleted fork → empty head repo', async () => {
+    const pull = example('GET', '/repos/o/r/pulls/1');
+    const { forge } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}': {
+        status: 200,
+        body: { ...pull, mergeable: null, mergeable_state: 'something_new', head: { ...pull.head, repo: null } },
+      },
+    });
+    const data = await forge.getPull(1347);
+    expect(data.mergeable).toBeNull();
+    expect(data.mergeableState).toBe('unknown');
+    expect(data.headRepoFullName).toBe('');
+  });
+
+  it('mergePull: 405 is an outcome, not an exception', async () => {
+    const { forge } = fakeGitHub({
+      'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge': {
+        status: 405,
+        body: { message: 'Base branch was modified. Review and try the merge again.', documentation_url: 'https://docs.github.com/rest' },
+      },
+    });
+    expect(await forge.mergePull(1347, SHA, 'merge')).toEqual({
+      merged: false,
+      status: 405,
+      message: 'Base branch was modified. Review and try the merge again.',
+    });
+  });
+
+  it('mergePull: a 5xx is never retried (it may have merged; the caller re-reads)', async () => {
+    const { forge, requests } = fakeGitHub({
+      'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge': { status: 502, body: { message: 'Server Error' } },
+    });
+    expect(await forge.mergePull(1347, SHA, 'squash')).toMatchObject({ merged: false, status: 502 });
+    expect(requests).toHaveLength(1);
+    expect(forge.stats().requests).toBe(1);
+  });
+
+  it('removeLabel: 404 means already gone', async () => {
+    const { forge, requests } = fakeGitHub({
+      'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': { status: 404, body: { message: 'Label does not exist' } },
+    });
+    await expect(forge.removeLabel(1347, 'loop/plan')).resolves.toBeUndefined();
+    expect(new URL(requests[0]!.url).pathname).toBe('/repos/octocat/Hello-World/issues/1347/labels/loop%2Fplan');
+  });
+
+  it('createLabel: 422 already_exists is success; other 422s propagate', async () => {
+    const answers: Answer[] = [
+      { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] } },
+      { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'invalid', field: 'color' }] } },
+    ];
+    const { forge } = fakeGitHub({ 'POST /repos/{owner}/{repo}/labels': (_r, n) => answers[n] });
+    await expect(forge.createLabel({ name: 'loop/plan', color: 'ededed', description: '' })).resolves.toBeUndefined();
+    await expect(forge.createLabel({ name: 'loop/plan', color: 'nope', description: '' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('deleteBranch: 422 "Reference does not exist" means already gone', async () => {
+    const { forge, requests } = fakeGitHub({
+      'DELETE /repos/{owner}/{repo}/git/refs/{ref}': { status: 422, body: { message: 'Reference does not exist' } },
+    });
+    await expect(forge.deleteBranch('agentloop/issue-7')).resolves.toBeUndefined();
+    expect(findOperation('DELETE', new URL(requests[0]!.url).pathname)?.pathParams.ref).toBe('heads/agentloop/issue-7');
+  });
+
+  it('stats counts every request sent, including a retried 500 on a GET', async () => {
+    const { forge, requests } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/issues/{issue_number}': (_r, n) =>
+        n === 0 ? { status: 500, body: { message: 'Server Error' } } : undefined,
+    });
+    expect((await forge.getIssue(1347)).number).toBe(1347);
+    expect(requests).toHaveLength(2);
+    expect(forge.stats().requests).toBe(2);
+    expect(forge.stats().rateLimitRemaining).toBe(4998);
+  });
+
+  it('paginates lists through the Link header', async () => {
+    const comment = example('GET', '/repos/o/r/issues/comments/1');
+    const { forge, requests } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': (req) =>
+        req.url.searchParams.get('page') === '2'
+          ? { status: 200, body: [{ ...comment, id: 2, body: 'second' }] }
+          : {
+              status: 200,
+              body: [{ ...comment, id: 1, body: 'first' }],
+              headers: {
+                link: `<${req.url.origin}${req.url.pathname}?per_page=100&page=2>; rel="next", <${req.url.origin}${req.url.pathname}?per_page=100&page=2>; rel="last"`,
+              },
+            },
+    });
+    const comments = await forge.listComments(1347);
+    expect(comments.map((c) => [c.id, c.body])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+    ]);
+    expect(requests).toHaveLength(2);
+    expect(problemsOf(requests)).toEqual([]);
+    expect(forge.stats().requests).toBe(2);
+  });
+
+  it('listChecks maps check runs and statuses, with Actions run/job ids', async () => {
+    const run = example('GET', '/repos/o/r/commits/x/check-runs').check_runs[0];
+    const status = example('GET', '/repos/o/r/commits/x/status');
+    const actionsUrl = 'https://github.com/octocat/Hello-World/actions/runs/123/job/456';
+    const { forge } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        status: 200,
+        body: {
+          total_count: 4,
+          check_runs: [
+            { ...run, name: 'build', status: 'in_progress', conclusion: null, details_url: actionsUrl },
+            { ...run, name: 'test', status: 'completed', conclusion: 'failure' },
+            { ...run, name: 'lint', status: 'completed', conclusion: 'cancelled' },
+            { ...run, name: 'docs', status: 'completed', conclusion: 'skipped' },
+          ],
+        },
+      },
+      'GET /repos/{owner}/{repo}/commits/{ref}/status': {
+        status: 200,
+        body: {
+          ...status,
+          statuses: [
+            {
+              ...status.statuses[0],
+              context: 'agentloop',
+              state: 'pending',
+              target_url: 'https://github.com/octocat/Hello-World/actions/runs/789',
+            },
+            { ...status.statuses[1], context: 'deploy', state: 'error', target_url: null },
+          ],
+        },
+      },
+    });
+    const checks = await forge.listChecks(SHA);
+    expect(checks.map((c) => [c.name, c.conclusion, c.source])).toEqual([
+      ['build', 'pending', 'check-run'],
+      ['test', 'failure', 'check-run'],
+      ['lint', 'failure', 'check-run'],
+      ['docs', 'skipped', 'check-run'],
+      ['agentloop', 'pending', 'status'],
+      ['deploy', 'failure', 'status'],
+    ]);
+    expect(checks[0]).toMatchObject({ runId: 123, detailsId: 456 });
+    expect(checks[4]).toMatchObject({ runId: 789, url: 'https://github.com/octocat/Hello-World/actions/runs/789' });
+    expect(checks[5]!.url).toBe('');
+  });
+
+  it('listRunJobs names failed steps; getJobLogTail returns "" when logs are gone', async () => {
+    const job = example('GET', '/repos/o/r/actions/runs/1/jobs').jobs[0];
+    const { forge } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs': {
+        status: 200,
+        body: {
+          total_count: 1,
+          jobs: [
+            {
+              ...job,
+              conclusion: 'failure',
+              steps: [
+                { ...job.steps[0], name: 'Install', conclusion: 'success' },
+                { ...job.steps[0], name: 'Test', conclusion: 'failure' },
+              ],
+            },
+          ],
+        },
+      },
+      'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs': { status: 410, body: { message: 'Gone' } },
+    });
+    expect((await forge.listRunJobs(1))[0]).toMatchObject({ conclusion: 'failure', failedSteps: ['Test'] });
+    expect(await forge.getJobLogTail(1, 50)).toBe('');
+  });
+
+  it('listWorkflowRuns sends only the filters that are set', async () => {
+    const { forge, requests } = fakeGitHub();
+    const runs = await forge.listWorkflowRuns({ branch: 'main' });
+    expect(runs[0]).toMatchObject({ id: 30433642, status: 'queued', headBranch: 'master' });
+    expect([...new URL(requests[0]!.url).searchParams.keys()].sort()).toEqual(['branch', 'per_page']);
+  });
+
+  it('secondary rate limit: retried at most twice, each logged', async () => {
+    const warnings: string[] = [];
+    const { forge, requests } = fakeGitHub(
+      {
+        'GET /repos/{owner}/{repo}/issues/{issue_number}': {
+          status: 403,
+          body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+          headers: { 'retry-after': '1' },
+        },
+      },
+      { info() {}, warning: (m) => warnings.push(m) },
+    );
+    await expect(forge.getIssue(1347)).rejects.toMatchObject({ status: 403 });
+    expect(requests).toHaveLength(3);
+    expect(forge.stats().requests).toBe(3);
+    expect(warnings).toHaveLength(3);
+    expect(warnings[2]).toMatch(/giving up/);
+  });
+});
+
+describe('GitHubForge primary rate limit', () => {
+  it('retries after the reset when it is near, gives up when it is far', async () => {
+    const warnings: string[] = [];
+    const exhausted = (resetInSeconds: number): Answer => ({
+      status: 403,
+      body: { message: 'API rate limit exceeded for installation ID 1.' },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + resetInSeconds) },
+    });
+    const { forge, requests } = fakeGitHub(
+      {
+        'GET /repos/{owner}/{repo}': (_r, n) => (n === 0 ? exhausted(0) : undefined),
+        'GET /repos/{owner}/{repo}/pulls/{pull_number}': exhausted(3600),
+      },
+      { info() {}, warning: (m) => warnings.push(m) },
+    );
+    expect((await forge.getRepo()).defaultBranch).toBe('master');
+    expect(requests).toHaveLength(2);
+    await expect(forge.getPull(1)).rejects.toMatchObject({ status: 403 });
+    expect(requests).toHaveLength(3);
+    expect(warnings[1]).toMatch(/not waiting/);
+    expect(forge.stats()).toMatchObject({ requests: 3, rateLimitRemaining: 0, rateLimitLimit: 5000 });
+  });
+});
