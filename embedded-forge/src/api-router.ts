@@ -36,7 +36,7 @@ export interface ApiHost {
     ref: string,
     inputs: Record<string, unknown>,
     token: TokenRec,
-  ): boolean | string | void | Promise<boolean | string | void>;
+  ): boolean | string | undefined | Promise<boolean | string | undefined>;
   readLog(repo: RepoState, jobId: number): string | undefined;
 }
 
@@ -90,7 +90,7 @@ export function matchIn(
     const m = r.pattern.exec(pathname);
     if (!m) continue;
     const params: Record<string, string> = {};
-    r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+    for (const [i, k] of r.keys.entries()) params[k] = decodeURIComponent(m[i + 1]!);
     return { route: r, params };
   }
   return undefined;

@@ -73,7 +73,10 @@ export class OutputSplitter {
 
   private handle(line: string): void {
     const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!m) return this.sink.log.line(line);
+    if (!m) {
+      this.sink.log.line(line);
+      return;
+    }
     const [, cmd = '', props = '', value = ''] = m;
     switch (cmd) {
       case 'add-mask':
@@ -84,18 +87,22 @@ export class OutputSplitter {
       case 'error':
       case 'warning':
       case 'notice':
-        return this.sink.log.line(`##[${cmd}]${value}`);
+        this.sink.log.line(`##[${cmd}]${value}`);
+        return;
       case 'group':
-        return this.sink.log.line(`##[group]${value}`);
+        this.sink.log.line(`##[group]${value}`);
+        return;
       case 'endgroup':
-        return this.sink.log.line('##[endgroup]');
+        this.sink.log.line('##[endgroup]');
+        return;
       case 'set-output': {
         const name = /(?:^|,)name=([^,]*)/.exec(props)?.[1];
         if (name) this.sink.setOutput?.(name, value);
         return;
       }
       default:
-        return this.sink.log.line(line);
+        this.sink.log.line(line);
+        return;
     }
   }
 }

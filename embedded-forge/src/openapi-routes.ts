@@ -88,7 +88,7 @@ function matchRoute(route: Route, parts: string[]): PathMatch | undefined {
     } else {
       const m = seg.pattern.exec(part);
       if (!m) return undefined;
-      seg.names.forEach((name, k) => (params[name] = m[k + 1]!));
+      for (const [k, name] of seg.names.entries()) params[name] = m[k + 1]!;
       rank.push(1);
     }
   }

@@ -35,7 +35,10 @@ export function shapeOf(input: Schema): Shape {
   for (const branch of s.allOf ?? []) merge(shape, shapeOf(branch), 'all');
   const alternatives = s.oneOf ?? s.anyOf;
   if (alternatives?.length) {
-    const alt = alternatives.map(shapeOf).reduce((a, b) => (merge(a, b, 'any'), a));
+    const alt = alternatives.map(shapeOf).reduce((a, b) => {
+      merge(a, b, 'any');
+      return a;
+    });
     merge(shape, alt, 'all');
   }
   return shape;
@@ -100,7 +103,7 @@ export function checkValue(schemas: Schema[], value: unknown, where: string, pro
     return;
   }
   if (Array.isArray(value)) {
-    if (shape.items.length) value.forEach((v, i) => checkValue(shape.items, v, `${where}[${i}]`, problems));
+    if (shape.items.length) for (const [i, v] of value.entries()) checkValue(shape.items, v, `${where}[${i}]`, problems);
     return;
   }
   if (typeof value === 'object') {

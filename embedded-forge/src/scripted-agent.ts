@@ -9,7 +9,7 @@
 // `git diff --name-only --diff-filter=U` to find conflicted files.
 import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -220,6 +220,8 @@ async function rebase(cwd: string, prompt: string, script: NonNullable<Script['r
     log.push(`git could not list conflicted files (${(error as Error).message.split('\n')[0]}); scanning files named in the prompt`);
     conflicted = await conflictedFromPrompt(cwd, prompt);
   }
+  // agentloop hands the agent a copy of the stopped rebase in a fresh repository: the prompt names the files.
+  if (conflicted.length === 0) conflicted = await conflictedFromPrompt(cwd, prompt);
   if (conflicted.length === 0) log.push('no conflicted files found');
   const changed: string[] = [];
   for (const rel of conflicted) {
@@ -287,6 +289,8 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
         prompt: opts.prompt,
       };
       await appendFile(opts.logPath, `${JSON.stringify(line)}\n`);
+      // Each agent run may be another OS user: leave the log appendable for the next one.
+      await chmod(opts.logPath, 0o666).catch(() => undefined);
     }
     const s = parseScript(script);
     const t = opts.transition;

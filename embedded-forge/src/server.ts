@@ -57,7 +57,7 @@ export class EmbeddedForge implements ApiHost {
         ref: string,
         inputs: Record<string, unknown>,
         token: TokenRec,
-      ) => boolean | string | void | Promise<boolean | string | void>)
+      ) => boolean | string | undefined | Promise<boolean | string | undefined>)
     | undefined;
 
   constructor(readonly options: EmbeddedForgeOptions) {}

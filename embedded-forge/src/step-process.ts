@@ -1,7 +1,8 @@
 // Step processes of the embedded runner: detached, so a kill takes the whole process group; liveness
 // checks that tell a zombie from a live process; the shells `run:` steps use.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 
 export interface ProcessResult {
   code: number | null;
@@ -85,7 +86,7 @@ export function spawnStep(
   args: string[],
   opts: { cwd: string; env: Record<string, string>; onData: (text: string) => void },
 ): StepProcess {
-  let child;
+  let child: ChildProcessByStdio<null, Readable, Readable>;
   try {
     child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {

@@ -1,6 +1,6 @@
 // `${{ }}` expressions for the embedded forge, evaluated with GitHub's own evaluator
 // (@actions/expressions: Lexer → Parser → Evaluator over a data.Dictionary).
-import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { data, Evaluator, Lexer, type Result as LexResult, Parser } from '@actions/expressions';
 import type { ConcurrencySpec, ForgeFlavor, TriggerEvent } from './workflow-parse.js';
 
 type ExpressionData = data.ExpressionData;
@@ -164,7 +164,7 @@ export function evaluateValue(raw: string | boolean | number, ctx: ExpressionCon
 }
 
 function usesStatusFunction(expr: string): boolean {
-  let tokens;
+  let tokens: LexResult['tokens'];
   try {
     tokens = new Lexer(expr).lex().tokens;
   } catch {

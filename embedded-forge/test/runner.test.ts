@@ -18,6 +18,16 @@ import { get } from '../src/workflow-expr.js';
 
 const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683';
 
+/** The fields of the REST responses these tests read. */
+interface ApiBody {
+  number: number;
+  message: string;
+  total_count: number;
+  check_runs: { name: string; status: string; conclusion: string | null }[];
+  workflow_runs: { status: string }[];
+  jobs: Record<string, unknown>[];
+}
+
 interface Env {
   dir: string;
   forge: EmbeddedForge;
@@ -28,7 +38,7 @@ interface Env {
   pat: string;
   /** An automatic (workflow) token. */
   auto: string;
-  api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
+  api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: ApiBody; text: string }>;
   push(branch: string, files: Record<string, string | null>, message?: string): Promise<string>;
 }
 
@@ -79,7 +89,7 @@ async function setup(files: Record<string, string>, opts: Partial<RunnerOptions>
       } catch {
         parsed = undefined;
       }
-      return { status: res.status, body: parsed, text };
+      return { status: res.status, body: parsed as ApiBody, text };
     },
     async push(branch, changes, message = 'change') {
       const ref = `refs/heads/${branch}`;
@@ -106,7 +116,7 @@ const runsOf = (e: Env, workflow: string): RunRecord[] => e.runner.runs.filter((
 async function openIssue(e: Env, title = 'An issue'): Promise<number> {
   const res = await e.api('POST', '/repos/o/r/issues', e.pat, { title, body: 'text' });
   expect(res.status).toBe(201);
-  return res.body.number as number;
+  return res.body.number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +207,7 @@ describe('WorkflowRunner (GitHub flavor)', () => {
     expect(prRun.headBranch).toBe('feature');
     expect(prRun.github.ref).toBe(`refs/pull/${pr.body.number}/merge`);
     const checks = await e.api('GET', `/repos/o/r/commits/${headSha}/check-runs`, e.pat);
-    expect(checks.body.check_runs.map((c: any) => [c.name, c.status, c.conclusion])).toEqual([['test', 'completed', 'failure']]);
+    expect(checks.body.check_runs.map((c) => [c.name, c.status, c.conclusion])).toEqual([['test', 'completed', 'failure']]);
 
     // The job log is served by the job-logs API, with the runner's error line.
     const logs = await e.api('GET', `/repos/o/r/actions/jobs/${prRun.jobs[0]!.id}/logs`, e.pat);
@@ -209,14 +219,16 @@ describe('WorkflowRunner (GitHub flavor)', () => {
     // The runs API lists every run, completed.
     const listed = await e.api('GET', '/repos/o/r/actions/runs?per_page=100', e.pat);
     expect(listed.body.total_count).toBe(e.runner.runs.length);
-    expect(listed.body.workflow_runs.every((r: any) => r.status === 'completed')).toBe(true);
+    expect(listed.body.workflow_runs.every((r) => r.status === 'completed')).toBe(true);
     const jobs = await e.api('GET', `/repos/o/r/actions/runs/${prRun.id}/jobs`, e.pat);
     expect(jobs.body.jobs[0]).toMatchObject({ name: 'test', conclusion: 'failure', head_sha: headSha });
 
     // Red CI on the PR reached the workflow_run listener too, with the PR attached.
     const red = runsOf(e, 'After CI').find((r) => get(r.payload, 'workflow_run', 'id') === prRun.id)!;
     expect(red.jobs[0]!.log).toContain(`ci=failure sha=${headSha} event=pull_request`);
-    expect((red.payload.workflow_run as any).pull_requests.map((p: any) => p.number)).toEqual([pr.body.number]);
+    expect((red.payload.workflow_run as { pull_requests: { number: number }[] }).pull_requests.map((p) => p.number)).toEqual([
+      pr.body.number,
+    ]);
 
     // Observers saw queued → started → completed for every run.
     for (const r of e.runner.runs) {
@@ -471,7 +483,14 @@ jobs:
     const emitted: ForgeEvent[] = [];
     const e = await setup(
       { '.github/workflows/inspect.yml': INSPECT, 'hello.txt': 'hi\n' },
-      { keepWorkspaces: true, secrets: { SOME_SECRET: 'do-not-leak-me' }, deliver: (ev) => (emitted.push(ev), 'deliver') },
+      {
+        keepWorkspaces: true,
+        secrets: { SOME_SECRET: 'do-not-leak-me' },
+        deliver: (ev) => {
+          emitted.push(ev);
+          return 'deliver';
+        },
+      },
     );
     process.env.EMBEDDED_RUNNER_PARENT_SECRET = 'parent-secret-value';
     try {

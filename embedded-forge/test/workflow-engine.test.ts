@@ -114,15 +114,17 @@ function labeled(label: string, number = 7): TriggerEvent {
   };
 }
 
+type Fields = Record<string, unknown>;
+
 function prEvent(action: string, base = 'main'): TriggerEvent {
-  const payload = examplePayload('pull_request', 'opened') as Record<string, any>;
+  const payload = examplePayload('pull_request', 'opened') as Fields & { pull_request: Fields & { base: Fields } };
   payload.action = action;
   payload.pull_request = { ...payload.pull_request, base: { ...payload.pull_request.base, ref: base } };
   return { name: 'pull_request', action, payload, ref: 'refs/pull/2/merge', sha: SHA };
 }
 
 function workflowRunEvent(name: string, headBranch: string, action = 'completed'): TriggerEvent {
-  const payload = examplePayload('workflow_run', 'completed') as Record<string, any>;
+  const payload = examplePayload('workflow_run', 'completed') as Fields & { workflow_run: Fields };
   payload.action = action;
   payload.workflow_run = { ...payload.workflow_run, name, head_branch: headBranch };
   return { name: 'workflow_run', action, payload, ref: 'refs/heads/main', sha: SHA };
@@ -136,6 +138,7 @@ describe('parseWorkflowFile', () => {
     expect(Object.keys(wf.on).sort()).toEqual(['issues', 'workflow_dispatch']);
     expect(wf.on.issues?.types).toEqual(['labeled']);
     expect(wf.concurrency).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the concurrency group is a workflow expression, kept unevaluated by the parser
       group: 'agentloop-plan-${{ github.event.issue.number || inputs.issue }}',
       cancelInProgress: false,
       cancelInProgressExplicit: true,
@@ -149,9 +152,12 @@ describe('parseWorkflowFile', () => {
     expect(job.steps.map((s) => s.uses ?? 'run')).toEqual([`actions/checkout@${SHA}`, './', 'run']);
     // Literal `false` becomes the string an action input receives.
     expect(job.steps[0]!.with).toEqual({ 'persist-credentials': 'false' });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: action inputs keep their workflow expressions unevaluated
     expect(job.steps[1]!.with).toEqual({ token: '${{ secrets.AGENTLOOP_TOKEN || github.token }}', lane: 'plan' });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: env values keep their workflow expressions unevaluated
     expect(job.steps[1]!.env).toEqual({ ISSUE: '${{ github.event.issue.number }}' });
     // Block scalars keep their real text (no YAML indentation leaking in).
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the run script keeps its workflow expression unevaluated
     expect(job.steps[2]!.run).toBe('echo "issue ${{ github.event.issue.number }}"\necho done\n');
   });
 
@@ -330,8 +336,10 @@ describe('expressions', () => {
     ).toBe(false);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the title names the workflow-expression wrapper
   it('handles the implicit success(), ${{ }} wrappers and status functions', () => {
     expect(evaluateIf(undefined, ctx())).toBe(true);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an if: condition written with the workflow-expression wrapper
     expect(evaluateIf('${{ github.event.issue.number == 7 }}', ctx())).toBe(true);
     expect(evaluateIf("github.event_name == 'push'", ctx())).toBe(false);
     expect(evaluateIf('failure()', ctx())).toBe(false);
@@ -348,6 +356,7 @@ describe('expressions', () => {
     expect(evaluate('fromJSON(\'{"a":[1,true,null]}\')', ctx())).toEqual({ a: [1, true, null] });
     expect(evaluate('github.event.issue.number', ctx())).toBe(7);
     expect(evaluate('github.nope.deeper', ctx())).toBe(null);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template with workflow expressions in it is the input under test
     expect(evaluateTemplate("x-${{ 'a}}b' }}-${{ vars.MISSING }}-y", ctx())).toBe('x-a}}b--y');
     expect(() => evaluate('github.', ctx())).toThrow(/invalid expression/);
     expect(() => evaluateIf("github.event_name == 'unterminated", ctx())).toThrow(/invalid expression/);

@@ -17,6 +17,8 @@
 //     push). Not `--dangerously-skip-permissions`: Claude Code refuses it as root (container jobs) and it
 //     would also allow tools we did not choose.
 // Variadic flags (`<tools...>`) come before a single-valued one so that they cannot swallow agent-args.
+// agent-args come last and cannot widen a read-only run: CLAUDE_READ_ONLY_CONFLICTS are refused there.
+import { type FlagSpec, flagsIn, readOnlyArgsError } from './flags.js';
 import type { AgentMode } from './runner.js';
 
 export const CLAUDE_EXECUTABLE = 'claude';
@@ -36,6 +38,47 @@ export const CLAUDE_FLAGS_USED = [
   '--model',
 ] as const;
 
+/**
+ * Options (from `claude --help`) that would widen a read-only run if agent-args passed them after
+ * agentloop's: the tool and permission flags themselves, ways around them (skip permissions, a
+ * permission-prompt tool), more reach (directories, MCP servers, settings, agents, plugins, files, the
+ * browser or IDE) and other sessions (continue, resume, fork, worktrees, remote control, background).
+ */
+export const CLAUDE_READ_ONLY_CONFLICTS: FlagSpec = {
+  long: [
+    'tools',
+    'allowed-tools',
+    'disallowed-tools',
+    'permission-mode',
+    'permission-prompt-tool',
+    'dangerously-skip-permissions',
+    'allow-dangerously-skip-permissions',
+    'add-dir',
+    'mcp-config',
+    'settings',
+    'setting-sources',
+    'agents',
+    'agent',
+    'plugin-dir',
+    'plugin-url',
+    'file',
+    'chrome',
+    'ide',
+    'continue',
+    'resume',
+    'from-pr',
+    'fork-session',
+    'session-id',
+    'worktree',
+    'tmux',
+    'remote-control',
+    'bg',
+    'background',
+  ],
+  short: 'crw',
+  shortWithValue: 'dn',
+};
+
 /** Flag values claudeArgv can emit that the CLI validates against a list of choices. */
 export const CLAUDE_CHOICES_USED = {
   '--output-format': ['json'],
@@ -49,6 +92,8 @@ export interface ClaudeArgvInput {
 }
 
 export function claudeArgv({ mode, model, args }: ClaudeArgvInput): string[] {
+  const conflicts = mode === 'read-only' ? flagsIn(args, CLAUDE_READ_ONLY_CONFLICTS) : [];
+  if (conflicts.length) throw readOnlyArgsError('claude', conflicts, '--tools, --allowedTools, --disallowedTools and --permission-mode');
   const permissions =
     mode === 'read-only'
       ? [

@@ -26,6 +26,7 @@
 // `turn.completed` carries the thread's token totals (codex reports no cost), `turn.failed` means the run failed. `error`
 // events alone are not failures: codex prints one per reconnect attempt.
 
+import { type FlagSpec, flagsIn, readOnlyArgsError } from './flags.js';
 import { type AgentOutput, compactUsage, isObject, jsonLines, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
 
@@ -36,6 +37,34 @@ export const CODEX_SUBCOMMAND = 'exec';
 
 /** Every flag codexArgv can emit: each must exist in the real `codex exec --help` (contract test). */
 export const CODEX_FLAGS_USED = ['--sandbox', '--skip-git-repo-check', '--ephemeral', '--json', '--model'] as const;
+
+/**
+ * Options (from `codex exec --help`) that would widen a read-only run if agent-args passed them: the
+ * sandbox itself, the config and profile overrides that can set it (`-c sandbox_mode=…`), features, the
+ * bypass and auto-approval flags, writable directories, another working root or worktree, trust and
+ * rules. (`--full-auto` and `--ask-for-approval` are not in this version's exec help; refused anyway.)
+ */
+export const CODEX_READ_ONLY_CONFLICTS: FlagSpec = {
+  long: [
+    'sandbox',
+    'config',
+    'profile',
+    'enable',
+    'disable',
+    'dangerously-bypass-approvals-and-sandbox',
+    'dangerously-bypass-hook-trust',
+    'approve-for-me',
+    'full-auto',
+    'ask-for-approval',
+    'add-dir',
+    'cd',
+    'worktree',
+    'trust',
+    'ignore-rules',
+  ],
+  short: 'scpaC',
+  shortWithValue: 'scpaCimo',
+};
 
 /** Flag values codexArgv can emit that the CLI validates against a list of choices. */
 export const CODEX_CHOICES_USED = {
@@ -49,6 +78,8 @@ export interface CodexArgvInput {
 }
 
 export function codexArgv({ mode, model, args }: CodexArgvInput): string[] {
+  const conflicts = mode === 'read-only' ? flagsIn(args, CODEX_READ_ONLY_CONFLICTS) : [];
+  if (conflicts.length) throw readOnlyArgsError('codex', conflicts, '--sandbox read-only');
   const sandbox = mode === 'read-only' ? 'read-only' : 'workspace-write';
   const modelFlag = model !== undefined && model.trim() !== '' ? ['--model', model.trim()] : [];
   return [CODEX_SUBCOMMAND, '--sandbox', sandbox, '--skip-git-repo-check', '--ephemeral', '--json', ...modelFlag, ...args];

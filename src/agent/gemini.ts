@@ -24,6 +24,7 @@
 // (no credentials, an API error, the turn limit) prints its `{session_id, error}` object on stderr
 // instead. There is no budget or turn-limit flag (only the `maxSessionTurns` setting).
 
+import { type FlagSpec, flagsIn, readOnlyArgsError } from './flags.js';
 import { type AgentOutput, compactUsage, isObject, lastJsonObject, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
 
@@ -31,6 +32,35 @@ export const GEMINI_EXECUTABLE = 'gemini';
 
 /** Every flag geminiArgv can emit: each must exist in the real `gemini --help` (contract test). */
 export const GEMINI_FLAGS_USED = ['--skip-trust', '--approval-mode', '--admin-policy', '--output-format', '--model'] as const;
+
+/**
+ * Options (from `gemini --help`, a yargs parser: camelCase and `--no-` spellings count) that would widen
+ * a read-only run if agent-args passed them: the approval mode and YOLO, policies (even an admin one),
+ * allowed tools and MCP servers, extensions, more directories, interactive or ACP modes, other sessions,
+ * worktrees.
+ */
+export const GEMINI_READ_ONLY_CONFLICTS: FlagSpec = {
+  long: [
+    'approval-mode',
+    'yolo',
+    'admin-policy',
+    'policy',
+    'allowed-tools',
+    'allowed-mcp-server-names',
+    'extensions',
+    'include-directories',
+    'prompt-interactive',
+    'acp',
+    'experimental-acp',
+    'resume',
+    'session-file',
+    'delete-session',
+    'worktree',
+  ],
+  short: 'yeirw',
+  shortWithValue: 'mpiwroe',
+  yargs: true,
+};
 
 /** Flag values geminiArgv can emit that the CLI validates against a list of choices. */
 export const GEMINI_CHOICES_USED = {
@@ -72,6 +102,8 @@ export interface GeminiArgvInput {
 }
 
 export function geminiArgv({ mode, model, args, policyFile }: GeminiArgvInput): string[] {
+  const conflicts = mode === 'read-only' ? flagsIn(args, GEMINI_READ_ONLY_CONFLICTS) : [];
+  if (conflicts.length) throw readOnlyArgsError('gemini', conflicts, '--approval-mode default and --admin-policy');
   let permissions: string[];
   if (mode === 'read-only') {
     if (!policyFile) throw new Error('gemini read-only runs need the read-only policy file');

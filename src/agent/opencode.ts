@@ -24,6 +24,7 @@
 // failed run: opencode then exits 1).
 // There is no budget or turn-limit flag.
 
+import { type FlagSpec, flagsIn, readOnlyArgsError } from './flags.js';
 import { type AgentOutput, compactUsage, isObject, jsonLines, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
 
@@ -34,6 +35,18 @@ export const OPENCODE_SUBCOMMAND = 'run';
 
 /** Every flag opencodeArgv can emit: each must exist in the real `opencode run --help` (contract test). */
 export const OPENCODE_FLAGS_USED = ['--agent', '--format', '--model'] as const;
+
+/**
+ * Options (from `opencode run --help`, a yargs parser) that would widen a read-only run if agent-args
+ * passed them: another agent (`--agent build`), auto-approval, a server elsewhere (`--attach`, which runs
+ * under that server's configuration), another directory, other sessions, commands, sharing.
+ */
+export const OPENCODE_READ_ONLY_CONFLICTS: FlagSpec = {
+  long: ['agent', 'auto', 'dangerously-skip-permissions', 'attach', 'dir', 'continue', 'session', 'fork', 'command', 'share'],
+  short: 'cs',
+  shortWithValue: 'smfpu',
+  yargs: true,
+};
 
 /** Flag values opencodeArgv can emit that the CLI validates against a list of choices. */
 export const OPENCODE_CHOICES_USED = {
@@ -63,6 +76,8 @@ export interface OpencodeArgvInput {
 }
 
 export function opencodeArgv({ mode, model, args }: OpencodeArgvInput): string[] {
+  const conflicts = mode === 'read-only' ? flagsIn(args, OPENCODE_READ_ONLY_CONFLICTS) : [];
+  if (conflicts.length) throw readOnlyArgsError('opencode', conflicts, '--agent plan and its permission config');
   const m = model?.trim() ?? '';
   if (m !== '' && !/^[^/\s]+\/\S+$/.test(m)) {
     throw new Error(`agent 'opencode' needs the model as provider/model (e.g. "anthropic/claude-sonnet-4-5"), got ${JSON.stringify(m)}`);

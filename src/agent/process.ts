@@ -9,6 +9,9 @@ export interface ProcessRequest {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Run as this user (agentloop is root); supplementary groups are dropped. */
+  uid?: number;
+  gid?: number;
   /** Written to stdin, which is then closed. */
   input: string;
   timeoutMs: number;
@@ -102,6 +105,8 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
       child = spawn(req.file, req.args, {
         cwd: req.cwd,
         env: req.env,
+        ...(req.uid !== undefined ? { uid: req.uid } : {}),
+        ...(req.gid !== undefined ? { gid: req.gid } : {}),
         detached: true, // a new process group, so a timeout can kill grandchildren too
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,

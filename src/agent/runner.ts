@@ -17,6 +17,7 @@ import { GEMINI_EXECUTABLE, GEMINI_POLICY_FILE, geminiArgv, geminiFiles, parseGe
 import { OPENCODE_EXECUTABLE, opencodeArgv, opencodeEnv, parseOpencodeOutput } from './opencode.js';
 import type { AgentOutput, AgentUsage } from './output.js';
 import { runProcess } from './process.js';
+import { giveToAgent, reclaimFromAgent, type Sandbox, sudoArgv } from './sandbox.js';
 
 export type { AgentName };
 /** Plan runs are read-only; code, fix and rebase runs write files. */
@@ -46,6 +47,12 @@ export interface AgentRunRequest {
   extraEnv?: Record<string, string>;
   /** Between SIGTERM and SIGKILL of the process group on timeout. Default 5 s. */
   killGraceMs?: number;
+  /**
+   * Where and as whom the agent runs: cwd becomes its dir, files go to its files dir, HOME and TMPDIR
+   * to its home, and the process runs as its user. Without one, the agent runs as this process's user
+   * in `cwd` (the unsafe-none opt-out, and unit tests of the runner itself).
+   */
+  sandbox?: Sandbox;
 }
 
 export interface AgentRunResult {
@@ -132,14 +139,17 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
   else adapter.argv({ mode: req.mode, model: req.model, args: req.args, files: placeholders(adapter, req.mode) });
 
   const written: string[] = [];
+  const sandbox = req.sandbox;
+  const filesDir = sandbox?.files ?? req.tempDir;
   try {
-    const promptFile = await writePrivateFile(req.tempDir, 'prompt.md', req.prompt);
+    const promptFile = await writePrivateFile(filesDir, 'prompt.md', req.prompt);
     written.push(promptFile);
     const files: Record<string, string> = {};
     for (const [name, content] of Object.entries(adapter?.files?.(req.mode) ?? {})) {
-      files[name] = await writePrivateFile(req.tempDir, name, content);
+      files[name] = await writePrivateFile(filesDir, name, content);
       written.push(files[name]);
     }
+    if (sandbox) await giveToAgent(sandbox);
     const invocation =
       adapter === undefined
         ? commandArgv(req.command, req.args)
@@ -152,12 +162,17 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
       AGENTLOOP_PROMPT_FILE: promptFile,
       AGENTLOOP_MODE: req.mode,
       ...(model ? { AGENTLOOP_MODEL: model } : {}),
+      ...(sandbox ? { HOME: sandbox.home, TMPDIR: sandbox.home } : {}),
+      ...(sandbox?.user ? { USER: sandbox.user.name, LOGNAME: sandbox.user.name } : {}),
     });
+    const user = sandbox?.user;
+    const spawned = user?.via === 'sudo' ? sudoArgv(user, env, invocation.file, invocation.args) : invocation;
     const run = await runProcess({
-      file: invocation.file,
-      args: invocation.args,
-      cwd: req.cwd,
+      file: spawned.file,
+      args: spawned.args,
+      cwd: sandbox?.dir ?? req.cwd,
       env,
+      ...(user?.via === 'root' ? { uid: user.uid, gid: user.gid } : {}),
       input: req.prompt,
       timeoutMs: req.timeoutMs,
       killGraceMs: req.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
@@ -181,6 +196,7 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
       ...(parsed.usage ? { usage: parsed.usage } : {}),
     };
   } finally {
+    if (sandbox) await reclaimFromAgent(sandbox);
     await Promise.all(written.map((file) => rm(file, { force: true })));
   }
 }

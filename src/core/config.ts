@@ -127,6 +127,14 @@ const ROUTES_ALLOWED = `a list of routes, each a map with labels (required) and 
 
 export const FIELDS = {
   token: { schema: text(1), allowed: 'a non-empty token', from: 'input' },
+  // Who agentloop is (services/identity.ts): the workflow token acts as the forge's Actions bot; an App's
+  // installation token as <app-slug>[bot], which the token itself cannot look up.
+  'workflow-token': { schema: text(), allowed: "the workflow's own token (leave it to its default)", from: 'input' },
+  'app-slug': {
+    schema: z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9-]{0,98})?$/),
+    allowed: "a GitHub App's slug (letters, digits and -), e.g. actions/create-github-app-token's app-slug output",
+    from: 'input',
+  },
   agent: { schema: oneOf(AGENTS), allowed: AGENTS.join(', '), from: 'both' },
   'agent-command': { schema: text(), allowed: 'a command line (required when agent is command)', from: 'both' },
   'agent-args': { schema: argv(), allowed: 'extra arguments, a list or a space-separated string', from: 'both' },
@@ -146,6 +154,7 @@ export const FIELDS = {
   paused: { schema: bool(), allowed: 'true or false', from: 'both' },
   'allowed-bots': { schema: list(), allowed: 'a list of bot logins', from: 'both' },
   'agent-timeout-minutes': { schema: int(1, 360), allowed: 'a whole number from 1 to 360', from: 'both' },
+  'agent-isolation': { schema: oneOf(['user', 'unsafe-none'] as const), allowed: 'user or unsafe-none', from: 'input' },
   'merge-method': { schema: oneOf(MERGE_METHODS), allowed: MERGE_METHODS.join(', '), from: 'both' },
   'auto-merge': { schema: bool(), allowed: 'true or false', from: 'both' },
   'max-open-prs': { schema: int(1, 20), allowed: 'a whole number from 1 to 20', from: 'both' },
@@ -167,6 +176,7 @@ export const FIELDS = {
     from: 'input',
   },
   'max-chain': { schema: int(0, 100), allowed: 'a whole number from 0 to 100', from: 'both' },
+  'operations-per-run': { schema: int(50, 100000), allowed: 'a whole number from 50 to 100000', from: 'both' },
   'plan-workflow': {
     schema: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/),
     allowed: 'a workflow file name in .github/workflows',
@@ -187,6 +197,8 @@ type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capita
 export type Config = { [K in ConfigKey as Camel<K>]: FieldValue<K> } & { labelNames: LabelNames };
 
 export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
+  'workflow-token': '',
+  'app-slug': '',
   agent: 'command',
   'agent-command': '',
   'agent-args': [],
@@ -198,6 +210,7 @@ export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
   paused: false,
   'allowed-bots': [],
   'agent-timeout-minutes': 30,
+  'agent-isolation': 'user',
   'merge-method': 'squash',
   'auto-merge': false,
   'max-open-prs': 1,
@@ -206,11 +219,22 @@ export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
   'stuck-after-minutes': 90,
   'ci-timeout-minutes': 30,
   'ci-failure-autofix': false,
-  'protected-paths': ['.github/workflows/**', 'action.yml', 'CODEOWNERS', '.github/CODEOWNERS', '.gitmodules'],
+  'protected-paths': [
+    '.github/**',
+    '.forgejo/**',
+    '.gitea/**',
+    '.agentloop/**',
+    'action.yml',
+    'action.yaml',
+    'CODEOWNERS',
+    '.gitmodules',
+    '.gitattributes',
+  ],
   'required-checks': [],
   'prompts-dir': '.agentloop/prompts',
   'config-file': '.github/agentloop.yml',
   'max-chain': 20,
+  'operations-per-run': 300,
   'plan-workflow': 'agentloop-plan.yml',
   'code-workflow': 'agentloop-code.yml',
   routes: [],
@@ -321,7 +345,7 @@ export function parseConfig(sources: ConfigSources): Config {
     else if (key === 'routes') problems.push(...routeProblems(raw, result.error, fileName));
     else {
       const where = fromInput ? `action input '${key}'` : `'${key}' in ${fileName}`;
-      const value = key === 'token' ? '(hidden)' : show(raw);
+      const value = key === 'token' || key === 'workflow-token' ? '(hidden)' : show(raw);
       problems.push(`${where} = ${value} is not allowed; allowed: ${field.allowed}`);
     }
   }

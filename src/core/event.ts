@@ -6,7 +6,21 @@ export type LoopEvent =
   | { kind: 'labeled'; number: number; isPull: boolean; label: string; sender: Actor }
   | { kind: 'unlabeled'; number: number; isPull: boolean; label: string; sender: Actor }
   | { kind: 'pull-request'; number: number; action: string; sender: Actor }
-  | { kind: 'ci'; workflow: string; runId: number; conclusion: string; headSha: string; headBranch: string; url: string }
+  | {
+      kind: 'ci';
+      workflow: string;
+      runId: number;
+      conclusion: string;
+      headSha: string;
+      headBranch: string;
+      url: string;
+      /** What started the run: push, schedule, workflow_dispatch, pull_request, … ('' when the payload does not say). */
+      runEvent: string;
+      /** owner/name of the repository the run's head came from: a fork's for fork pull requests ('' when absent). */
+      headRepo: string;
+      /** owner/name of this repository, as the payload names it. */
+      repo: string;
+    }
   | { kind: 'schedule' }
   | { kind: 'dispatch'; lane?: Lane; number?: number; chain: number }
   | { kind: 'other'; name: string; action?: string };
@@ -63,6 +77,9 @@ export function normalizeEvent(eventName: string, payload: unknown): LoopEvent {
         headSha: str(run.head_sha),
         headBranch: str(run.head_branch),
         url: str(run.html_url),
+        runEvent: str(run.event),
+        headRepo: str(obj(run.head_repository).full_name),
+        repo: str(obj(p.repository).full_name),
       };
     }
     case 'schedule':

@@ -100,7 +100,10 @@ export interface WorkflowRunData {
   workflowId: number | string;
   headBranch: string;
   headSha: string;
+  /** What started the run: push, schedule, workflow_dispatch, pull_request, … */
   event: string;
+  /** owner/name of the repository the head came from: a fork's for fork pull requests ('' when unknown). */
+  headRepoFullName: string;
   status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'pending' | 'requested';
   conclusion: string | null;
   htmlUrl: string;

@@ -51,6 +51,9 @@ export function outcomeOf(kind: TransitionKind, names: LabelNames, opts: { addMe
       };
     case 'ci-failure':
       return { claim: NOTHING, success: c(['ciFailure'], []), failure: NOTHING };
+    case 'edited':
+      // The trigger label is removed too (by name, in the transition): the request no longer stands.
+      return { claim: NOTHING, success: c(['needSupervisor'], []), failure: NOTHING };
     default:
       return { claim: NOTHING, success: NOTHING, failure: NOTHING };
   }

@@ -8,8 +8,12 @@
 // an issue body containing `{{plan}}` stays text.
 //
 // Untrusted values (written by users, or by an agent from users' text) are sanitized and fenced as data
-// by the renderer itself, so a template author cannot forget to; trusted values (numbers, names that
-// agentloop computed, URLs the forge returned, the appendix from config) are inserted as they are.
+// by the renderer itself, so a template author cannot forget to. Markdown (the body, the plan) is
+// reduced to what the forge renders; plain text (the title, which the forge shows literally, logs,
+// files) loses HTML comments and invisible characters; the thread arrives reduced per comment
+// (formatThread). A value may carry a note from agentloop (what was left out), rendered below the
+// fence. Trusted values (numbers, names that agentloop computed, URLs the forge returned, the appendix
+// from config) are inserted as they are.
 //
 // Absent values: every variable is known to every prompt, but not every transition has a value for it
 // (a plan run has no PR, a code run has no CI logs). A known variable whose value is undefined or null
@@ -17,7 +21,7 @@
 // except `appendix`, which is an optional trailing addition and renders as nothing. An untrusted value
 // that is empty once sanitized renders as "(empty)" instead of an empty fence.
 
-import { fenceAsData, type KeepPart, sanitizeText } from './sanitize.js';
+import { fenceAsData, type KeepPart, sanitizeMarkdown, sanitizeText, stripInvisible } from './sanitize.js';
 
 export const PROMPT_NAMES = ['plan', 'code', 'fix-ci', 'rebase'] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
@@ -27,7 +31,15 @@ interface UntrustedSpec {
   label: string;
   maxChars: number;
   keep: KeepPart;
+  /** markdown: sanitizeMarkdown; text: sanitizeText; reduced: already reduced, invisible characters only. */
+  as: 'markdown' | 'text' | 'reduced';
 }
+
+const SANITIZERS: Record<UntrustedSpec['as'], (text: string) => string> = {
+  markdown: sanitizeMarkdown,
+  text: sanitizeText,
+  reduced: stripInvisible,
+};
 
 interface VariableSpec {
   description: string;
@@ -45,23 +57,23 @@ export const PROMPT_VARIABLE_SPECS = {
   'issue.number': { description: 'the issue number', absent: NONE },
   'issue.title': {
     description: 'the issue title (untrusted, fenced)',
-    untrusted: { label: 'issue title', maxChars: 1_000, keep: 'start' },
+    untrusted: { label: 'issue title', maxChars: 1_000, keep: 'start', as: 'text' },
     absent: NONE,
   },
   'issue.body': {
     description: 'the issue body (untrusted, fenced)',
-    untrusted: { label: 'issue body', maxChars: 30_000, keep: 'start' },
+    untrusted: { label: 'issue body', maxChars: 30_000, keep: 'start', as: 'markdown' },
     absent: NONE,
   },
   'issue.url': { description: 'the issue web URL', absent: NONE },
   thread: {
     description: 'comments by people with write access made before the trigger, oldest first (untrusted, fenced)',
-    untrusted: { label: 'issue discussion', maxChars: 30_000, keep: 'end' },
+    untrusted: { label: 'issue discussion', maxChars: 30_000, keep: 'end', as: 'reduced' },
     absent: NONE,
   },
   plan: {
     description: "agentloop's plan comment for the issue, if any (untrusted, fenced)",
-    untrusted: { label: 'plan', maxChars: 30_000, keep: 'start' },
+    untrusted: { label: 'plan', maxChars: 30_000, keep: 'start', as: 'markdown' },
     absent: NONE,
   },
   repo: { description: 'owner/name of the repository', absent: NONE },
@@ -71,19 +83,19 @@ export const PROMPT_VARIABLE_SPECS = {
   'pr.url': { description: 'the pull request web URL', absent: NONE },
   'ci.logs': {
     description: "tails of the failing jobs' logs (untrusted, fenced)",
-    untrusted: { label: 'CI log excerpt', maxChars: 40_000, keep: 'end' },
+    untrusted: { label: 'CI log excerpt', maxChars: 40_000, keep: 'end', as: 'text' },
     absent: NONE,
   },
   'ci.failing': {
     description: 'the failing checks/jobs and steps (untrusted, fenced)',
-    untrusted: { label: 'list of failing CI jobs', maxChars: 5_000, keep: 'start' },
+    untrusted: { label: 'list of failing CI jobs', maxChars: 5_000, keep: 'start', as: 'text' },
     absent: NONE,
   },
   attempt: { description: 'this fix attempt, counting from 1', absent: NONE },
   max_attempts: { description: 'the most fix attempts allowed', absent: NONE },
   conflicts: {
     description: 'the files a rebase stopped on, with conflict markers (untrusted, fenced)',
-    untrusted: { label: 'list of conflicted files', maxChars: 10_000, keep: 'start' },
+    untrusted: { label: 'list of conflicted files', maxChars: 10_000, keep: 'start', as: 'text' },
     absent: NONE,
   },
   appendix: { description: 'optional extra instructions from configuration (empty when none)', absent: '' },
@@ -93,8 +105,14 @@ export const PROMPT_VARIABLE_SPECS = {
 export type PromptVariable = keyof typeof PROMPT_VARIABLE_SPECS;
 export const PROMPT_VARIABLES = Object.keys(PROMPT_VARIABLE_SPECS) as PromptVariable[];
 
+/** A value with a line agentloop adds below it, outside the data fence (e.g. what was left out). */
+export interface NotedValue {
+  text: string;
+  note: string;
+}
+
 /** Values for one render. Any key may be absent (see the header comment for how that renders). */
-export type PromptVars = Partial<Record<PromptVariable, string | number | null | undefined>>;
+export type PromptVars = Partial<Record<PromptVariable, string | number | NotedValue | null | undefined>>;
 
 export function isPromptVariable(name: string): name is PromptVariable {
   return Object.hasOwn(PROMPT_VARIABLE_SPECS, name);
@@ -155,21 +173,26 @@ export function renderPrompt(template: string, vars: PromptVars, opts: RenderOpt
     const spec: VariableSpec = PROMPT_VARIABLE_SPECS[name];
     const value = vars[name];
     if (value === undefined || value === null) return spec.absent;
-    if (!spec.untrusted) return String(value);
-    const block = fenceUntrusted(String(value), spec.untrusted);
-    if (block === null) return EMPTY;
+    const text = typeof value === 'object' ? value.text : String(value);
+    const note = typeof value === 'object' && value.note ? `\n${value.note}` : '';
+    if (!spec.untrusted) return `${text}${note}`;
+    const block = fenceUntrusted(text, spec.untrusted);
+    if (block === null) return `${EMPTY}${note}`;
     // A fence only works at the start of a line: give the block lines of its own.
     const before = offset > 0 && template[offset - 1] !== '\n' ? '\n' : '';
     const end = offset + whole.length;
     const after = end < template.length && template[end] !== '\n' ? '\n' : '';
-    return `${before}${block}${after}`;
+    return `${before}${block}${note}${after}`;
   });
   return `${out.replace(/\s+$/, '')}\n`;
 }
 
 function fenceUntrusted(value: string, spec: UntrustedSpec): string | null {
-  if (sanitizeText(value).trim() === '') return null;
-  return fenceAsData(spec.label, value, { maxChars: spec.maxChars, keep: spec.keep });
+  const sanitize = SANITIZERS[spec.as];
+  const clean = sanitize(value);
+  if (clean.trim() === '') return null;
+  // Already clean: the fence's own pass only strips invisible characters (idempotent on this text).
+  return fenceAsData(spec.label, clean, { maxChars: spec.maxChars, keep: spec.keep, sanitize: stripInvisible });
 }
 
 function unknownError(unknown: readonly string[], name: string | undefined): PromptError {

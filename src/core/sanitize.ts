@@ -1,34 +1,18 @@
 // Untrusted text (issue bodies, comments, CI logs) on its way into an agent prompt (DESIGN §5, §8).
 //
 // Two steps, both pure:
-//  1. sanitizeText: remove what a human reading the issue on the forge does not see but an agent
-//     reading the raw text would: HTML comments, zero-width and bidi characters, Unicode "tag"
-//     characters (ASCII smuggling), terminal escape sequences and other control characters.
+//  1. Remove what a human reading the issue on the forge does not see but an agent reading the raw
+//     text would. Markdown (issue bodies, comments, the plan): sanitizeMarkdown (markdown.ts) parses it
+//     and keeps only what the forge renders. Plain text (titles, CI logs, file contents):
+//     sanitizeText removes HTML comments, invisible and control characters (invisible.ts).
 //  2. fenceAsData: wrap the result in a Markdown fence the text cannot close, under a header that
 //     says it is data, not instructions. Optionally cut very long text with a visible marker.
 //
-// Removing too much is acceptable (a `<!--` in a code span is lost); letting hidden text through is not.
+// Removing too much is acceptable (a `<!--` in a log line is lost); letting hidden text through is not.
 
-/** Zero-width and other invisible formatting characters. */
-const INVISIBLE =
-  // U+200B–U+200D zero-width space/non-joiner/joiner, U+2060 word joiner, U+FEFF BOM / ZWNBSP,
-  // U+180E Mongolian vowel separator, U+2061–U+2064 invisible math operators,
-  // U+FFF9–U+FFFB interlinear annotation controls.
-  /[\u200B-\u200D\u2060-\u2064\uFEFF\u180E\uFFF9-\uFFFB]/g;
+import { stripInvisible } from './invisible.js';
 
-/** Bidirectional controls (Trojan Source): embeddings/overrides, isolates, marks. */
-const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-
-/** Unicode tag characters U+E0000–U+E007F: invisible copies of ASCII, used to smuggle instructions. */
-const TAGS = /\u{E0000}|[\u{E0001}-\u{E007F}]/gu;
-
-/** C0 controls except \t and \n (\r is normalized before), DEL, C1 controls. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this regex's job.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-/** ANSI/VT escape sequences (CI logs are full of colour codes): CSI, OSC, and two-character escapes. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC and BEL start and end the sequences it removes.
-const ANSI = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[@-Z\\-_]/g;
+export { stripInvisible } from './invisible.js';
 
 /** A complete HTML comment, then an unterminated one (runs to the end of the text). */
 const HTML_COMMENT = /<!--[\s\S]*?-->/g;
@@ -39,14 +23,12 @@ const HTML_COMMENT_UNTERMINATED = /<!--[\s\S]*$/;
  * Idempotent: sanitizeText(sanitizeText(x)) === sanitizeText(x).
  */
 export function sanitizeText(text: string): string {
-  let out = text.replace(/\r\n?/g, '\n');
-  out = out.replace(ANSI, '');
   // Invisible characters first, so they cannot be used to disguise a comment opener from the
   // comment pass (e.g. `<!\u200B--`): the forge would render that visibly, we drop it — the safe side.
-  out = out.replace(INVISIBLE, '').replace(BIDI, '').replace(TAGS, '').replace(CONTROL, '');
-  out = out.replace(HTML_COMMENT, '').replace(HTML_COMMENT_UNTERMINATED, '');
-  return out;
+  return stripInvisible(text).replace(HTML_COMMENT, '').replace(HTML_COMMENT_UNTERMINATED, '');
 }
+
+export { sanitizeMarkdown } from './markdown.js';
 
 export type KeepPart = 'start' | 'end';
 
@@ -89,6 +71,8 @@ export interface FenceOptions {
   keep?: KeepPart;
   /** Info string after the opening fence. Default 'text'. */
   info?: string;
+  /** How the text is cleaned before it is fenced. Default sanitizeText (plain text). */
+  sanitize?: (text: string) => string;
 }
 
 /** The header line above a fenced block of untrusted data. */
@@ -109,7 +93,7 @@ export function longestBacktickRun(text: string): number {
  * close a backtick fence either.) Leading/trailing blank lines are dropped.
  */
 export function fenceAsData(label: string, text: string, opts: FenceOptions = {}): string {
-  let body = sanitizeText(text)
+  let body = (opts.sanitize ?? sanitizeText)(text)
     .replace(/^(?:[ \t]*\n)+/, '')
     .replace(/\s+$/, '');
   if (opts.maxChars !== undefined) body = capText(body, { maxChars: opts.maxChars, keep: opts.keep ?? 'start' });

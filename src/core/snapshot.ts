@@ -18,6 +18,8 @@ export interface ItemSnapshot {
   number: number;
   isPull: boolean;
   title: string;
+  /** The item's body as the forge returns it now (compared with the approved digest). */
+  body: string;
   state: 'open' | 'closed';
   labels: string[];
   createdAt: string;
@@ -75,6 +77,11 @@ export interface Snapshot {
   defaultBranchHealth: WorkflowHealth[];
   /** This run's own id, so "owned by me" is not mistaken for a stuck item. */
   runId: string;
+  /**
+   * The request budget ran out while items were read (operations-per-run): 'pulls' = not every open PR
+   * was read (open loop PRs cannot be counted), 'issues' = every PR was, not every issue. Absent: complete.
+   */
+  partial?: 'pulls' | 'issues';
 }
 
 export type { CheckData };

@@ -1,6 +1,8 @@
 // The one status comment per item: a human-readable checklist plus hidden JSON state (DESIGN §2, §9).
 // Found by its marker, edited in place. Humans may edit the visible text; the state survives.
 
+import type { Approval } from './approval.js';
+
 export const STATUS_MARKER = '<!-- agentloop:status -->';
 const STATE_RE = /<!--\s*agentloop:state\s+([\s\S]*?)\s*-->/;
 
@@ -28,6 +30,8 @@ export interface LoopState {
   mergeBlockedSha?: string;
   /** Head SHA for which the "no CI appeared" note was posted. */
   ciMissingNotified?: string;
+  /** What the writer who applied the trigger label approved (digests of the title, body and discussion). */
+  approved?: Approval;
   history: AttemptRecord[];
 }
 

@@ -16,6 +16,8 @@ export interface SummaryInput {
     agent?: { durationMs: number; costUsd?: number; inputTokens?: number; outputTokens?: number };
   };
   requests: number;
+  /** The request budget (operations-per-run) and, when the run stopped at it, where. */
+  budget?: { limit: number; stopped?: string };
   rateLimitRemaining?: number;
   dryRun: boolean;
   durationMs: number;
@@ -65,7 +67,8 @@ export function renderSummary(s: SummaryInput): string {
       rows.push(['agent', parts.join(', ')]);
     }
   }
-  rows.push(['API requests', String(s.requests)]);
+  rows.push(['API requests', s.budget ? `${s.requests} of ${s.budget.limit} (operations-per-run)` : String(s.requests)]);
+  if (s.budget?.stopped) rows.push(['stopped', `${s.budget.stopped}; the next run continues from there`]);
   if (s.rateLimitRemaining !== undefined) rows.push(['rate limit left', String(s.rateLimitRemaining)]);
   rows.push(['duration', `${(s.durationMs / 1000).toFixed(1)} s`]);
   const lines = ['### agentloop', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];

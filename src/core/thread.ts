@@ -1,9 +1,9 @@
 // Which comments go into a prompt (DESIGN §5, §8): only comments by people with write access, made
-// before the trigger label was applied — so nobody without write access, and nobody after a writer
-// approved the work by labelling it, can add instructions. Pure.
+// before the trigger label was applied and not edited since — so nobody without write access, and
+// nobody after a writer approved the work by labelling it, can add or change instructions. Pure.
 
 import type { CommentData } from './model.js';
-import { sanitizeText } from './sanitize.js';
+import { sanitizeMarkdown, sanitizeText } from './sanitize.js';
 
 /** Hidden marker agentloop puts in its plan comment; findPlan looks for it. */
 export const PLAN_MARKER = '<!-- agentloop:plan -->';
@@ -11,7 +11,7 @@ export const PLAN_MARKER = '<!-- agentloop:plan -->';
 export interface SelectThreadOptions {
   /** Lowercased logins of people with write (or maintain/admin) access. */
   writers: ReadonlySet<string>;
-  /** ISO time the trigger label was applied; only comments created strictly before it count. */
+  /** ISO time the trigger label was applied; only comments created strictly before it, and not edited at or after it, count. */
   before: string;
   /** Drop these too (e.g. agentloop's own status and plan comments). */
   exclude?: (comment: CommentData) => boolean;
@@ -19,35 +19,56 @@ export interface SelectThreadOptions {
   maxComments?: number;
 }
 
+export interface ThreadSelection {
+  /** The comments that go into the prompt, oldest first. */
+  comments: CommentData[];
+  /** Writers' comments made before the trigger but edited at or after it: left out, and said so. */
+  edited: number;
+}
+
 /**
  * The comments that may go into a prompt, oldest first. A comment or trigger time that does not parse
- * is treated as "not provably before the trigger" and dropped (fail closed).
+ * is treated as "not provably before the trigger" and dropped (fail closed); so is an edit time.
  */
-export function selectThread(comments: readonly CommentData[], opts: SelectThreadOptions): CommentData[] {
+export function selectThread(comments: readonly CommentData[], opts: SelectThreadOptions): ThreadSelection {
   const cutoff = Date.parse(opts.before);
-  if (Number.isNaN(cutoff)) return [];
-  const kept = comments
+  if (Number.isNaN(cutoff)) return { comments: [], edited: 0 };
+  const before = comments
     .filter((c) => opts.writers.has(c.author.login.toLowerCase()))
     .filter((c) => {
       const t = Date.parse(c.createdAt);
       return !Number.isNaN(t) && t < cutoff;
     })
-    .filter((c) => !(opts.exclude?.(c) ?? false))
-    .sort(byCreated);
+    .filter((c) => !(opts.exclude?.(c) ?? false));
+  const unedited = (c: CommentData) => {
+    const t = Date.parse(c.updatedAt);
+    return !Number.isNaN(t) && t < cutoff;
+  };
+  const kept = before.filter(unedited).sort(byCreated);
+  const edited = before.length - kept.length;
   const max = opts.maxComments;
-  if (max !== undefined && kept.length > max) return kept.slice(kept.length - Math.max(0, max));
-  return kept;
+  if (max !== undefined && kept.length > max) return { comments: kept.slice(kept.length - Math.max(0, max)), edited };
+  return { comments: kept, edited };
+}
+
+/** The one-line note for a prompt when comments were left out because they were edited after the trigger. */
+export function editedNote(edited: number): string | undefined {
+  if (edited <= 0) return undefined;
+  return edited === 1
+    ? '(1 comment edited after the request was left out.)'
+    : `(${edited} comments edited after the request were left out.)`;
 }
 
 /**
- * Comments as prompt text: `@login (YYYY-MM-DD HH:MM UTC):` then the sanitized body, separated by
- * blank lines. Comments empty once sanitized (e.g. only an HTML comment) are left out. The result is
- * still untrusted: the renderer fences it when it is used as `{{thread}}`.
+ * Comments as prompt text: `@login (YYYY-MM-DD HH:MM UTC):` then the body reduced to what the forge
+ * renders (sanitizeMarkdown, each comment on its own so one cannot hide the next), separated by blank
+ * lines. Comments empty once sanitized (e.g. only an HTML comment) are left out. The result is still
+ * untrusted: the renderer fences it when it is used as `{{thread}}`.
  */
 export function formatThread(comments: readonly CommentData[]): string {
   const parts: string[] = [];
   for (const c of comments) {
-    const body = sanitizeText(c.body).trim();
+    const body = sanitizeMarkdown(c.body).trim();
     if (body === '') continue;
     const login = sanitizeText(c.author.login).replace(/\s+/g, '');
     parts.push(`@${login} (${formatDate(c.createdAt)}):\n${body}`);

@@ -1,12 +1,16 @@
 // What a run decided to do. Every variant carries a one-line reason a human can read.
+import type { Approval } from './approval.js';
 import type { MergeMethod } from './model.js';
 import type { Lane } from './snapshot.js';
 
 export type Transition =
   | { kind: 'none'; reason: string; item?: number }
   | { kind: 'refuse'; item: number; label: string; actor: string; reason: string }
-  | { kind: 'plan'; issue: number; requester: string; reason: string }
-  | { kind: 'code'; issue: number; requester: string; existingPull?: number; reason: string }
+  /** approve: a new approval of the issue text, recorded when the transition claims the item. */
+  | { kind: 'plan'; issue: number; requester: string; approve?: Approval; reason: string }
+  | { kind: 'code'; issue: number; requester: string; existingPull?: number; approve?: Approval; reason: string }
+  /** The issue text changed since a writer approved it: stop, and ask for `label` to be applied again. */
+  | { kind: 'edited'; item: number; label: string; reason: string }
   | { kind: 'fix-ci'; issue: number; pull: number; headSha: string; failing: string[]; attempt: number; reason: string }
   | { kind: 'ci-green'; issue: number; pull: number; headSha: string; addMerge: boolean; reason: string }
   | { kind: 'ci-missing'; issue: number; pull: number; headSha: string; reason: string }

@@ -1,5 +1,6 @@
 // Can this event possibly mean work? Decided from the payload alone, before anything heavy loads
 // (DESIGN §1.6). False positives cost one heavier start; false negatives are repaired by the sweep.
+import { isForeignCi } from './ci.js';
 import type { LoopEvent } from './event.js';
 import { hasLabel, type LabelNames } from './labels.js';
 
@@ -21,7 +22,10 @@ export function triage(event: LoopEvent, names: LabelNames, opts: { anyLabel?: b
         ? { work: true, reason: `${names.needSupervisor} removed: work may resume` }
         : { work: false, reason: `removing "${event.label}" starts nothing` };
     case 'ci':
-      return { work: true, reason: `workflow "${event.workflow}" completed` };
+      // A fork's run (its pull request, its workflow files) is neither the default branch's CI nor a loop PR's.
+      return isForeignCi(event)
+        ? { work: false, reason: `workflow "${event.workflow}" ran on ${event.headRepo}, not this repository` }
+        : { work: true, reason: `workflow "${event.workflow}" completed` };
     case 'schedule':
       return { work: true, reason: 'scheduled sweep' };
     case 'dispatch':

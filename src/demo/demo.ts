@@ -3,11 +3,12 @@
 // agent until nothing is left to do: plan → code → PR → red CI → fix → green → merge.
 //   agentloop demo [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedForge, git, type RepoState, type RunRecord, specFile, validateRequest, WorkflowRunner } from '@agentloop/embedded-forge';
+import { resolveIsolation } from '../agent/sandbox.js';
 import { createGitHubForge } from '../forge/github.js';
 import { installWorkflows } from './install.js';
 import { packageRoot } from './package-root.js';
@@ -64,12 +65,25 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const root = packageRoot();
   const sandbox = mkdtempSync(join(tmpdir(), 'agentloop-demo-'));
   // With the dev dependencies installed, every request is checked against GitHub's OpenAPI description.
+  mkdirSync(join(sandbox, 'forge'), { mode: 0o700 }); // the agent must not reach the forge's repositories
   const forge = new EmbeddedForge({ root: join(sandbox, 'forge'), ...(specFile() ? { validate: validateRequest } : {}) });
   await forge.start();
-  const scriptPath = join(sandbox, 'agent-script.json');
+  // The agent runs as its own OS user: its script and log live where that user may write.
+  const agentDir = join(sandbox, 'agent');
+  mkdirSync(agentDir, { mode: 0o777 });
+  chmodSync(agentDir, 0o777);
+  chmodSync(sandbox, 0o755);
+  const scriptPath = join(agentDir, 'agent-script.json');
   writeFileSync(scriptPath, JSON.stringify(SAMPLE_SCRIPT, null, 2));
   try {
-    const repo = await createSandboxRepo(forge, root, opts, scriptPath);
+    // The agent runs as its own OS user where this machine allows it (root or passwordless sudo). The
+    // scripted agent is not hostile, so elsewhere the demo runs it as the same user, and says so.
+    const isolation = await resolveIsolation('user');
+    if (!isolation.ok)
+      out(
+        'note: this machine cannot run the agent as a separate user (not root, no passwordless sudo); the demo uses agent-isolation: unsafe-none',
+      );
+    const repo = await createSandboxRepo(forge, root, { ...opts, unsafeSameUser: !isolation.ok }, scriptPath);
     forge.addCollaborator(repo, 'maria', 'admin');
     forge.addCollaborator(repo, 'agentloop-bot', 'write');
     const maria = createGitHubForge({
@@ -137,11 +151,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 }
 
-async function createSandboxRepo(forge: EmbeddedForge, root: string, opts: DemoOptions, scriptPath: string): Promise<RepoState> {
-  const agentWith: Record<string, string> =
-    opts.agent === 'command'
+async function createSandboxRepo(
+  forge: EmbeddedForge,
+  root: string,
+  opts: DemoOptions & { unsafeSameUser: boolean },
+  scriptPath: string,
+): Promise<RepoState> {
+  const agentWith: Record<string, string> = {
+    ...(opts.agent === 'command'
       ? { agent: 'command', 'agent-command': `node ${join(root, 'dist', 'scripted-agent.js')} ${scriptPath}` }
-      : { agent: 'claude' };
+      : { agent: 'claude' }),
+    ...(opts.unsafeSameUser ? { 'agent-isolation': 'unsafe-none' } : {}),
+  };
   const workflows = installWorkflows(join(root, 'workflows-templates', 'github'), {
     with: agentWith,
     ...(opts.agent === 'command' ? { dropEnv: ['ANTHROPIC_API_KEY'] } : {}),

@@ -152,6 +152,8 @@ interface RunLike {
   head_branch: string | null;
   head_sha: string;
   event: string;
+  // GitHub's OpenAPI requires it (a minimal repository); null-safe all the same.
+  head_repository?: { full_name?: string } | null;
   status: string | null;
   conclusion: string | null;
   html_url: string;
@@ -168,6 +170,7 @@ export function toRun(r: RunLike): WorkflowRunData {
     headBranch: r.head_branch ?? '',
     headSha: r.head_sha,
     event: r.event,
+    headRepoFullName: r.head_repository?.full_name ?? '',
     status: status && RUN_STATUSES.includes(status) ? status : 'queued',
     conclusion: r.conclusion,
     htmlUrl: r.html_url,

@@ -36,6 +36,12 @@ import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit } from 
 
 // ---- the adapter ----
 
+/**
+ * The login GitHub's workflow token (GITHUB_TOKEN, `github.token`) acts as. It may not ask `GET /user`
+ * who it is, so agentloop knows it from here (services/identity.ts).
+ */
+export const GITHUB_WORKFLOW_TOKEN_LOGIN = 'github-actions[bot]';
+
 /** A create that failed with 5xx may still have happened: retrying blindly could duplicate it. */
 const NO_BLIND_RETRY = { request: { retries: 0 } } as const;
 

@@ -21,9 +21,11 @@ export async function chainNext(
   event: LoopEvent,
   decision: Decision,
   result: TransitionResult | undefined,
+  /** The run knows more is waiting (it settled refusals, or stopped at its request budget). */
+  leftWork = false,
 ): Promise<ChainReport> {
   const depth = event.kind === 'dispatch' ? event.chain : 0;
-  const more = result?.outcome === 'done' || decision.queued.length > 0 || decision.recheck !== undefined;
+  const more = leftWork || result?.outcome === 'done' || decision.queued.length > 0 || decision.recheck !== undefined;
   if (!more) return { dispatched: false, reason: 'nothing else is ready' };
   if (depth >= rc.config.maxChain) {
     rc.log.warning(

@@ -1,5 +1,7 @@
 // One run from a typed start: the environment it runs in, where its words and outputs go. The action
 // (entry/action.ts) and the CLI (entry/cli.ts) each supply their own RunIO.
+import { IsolationError } from '../agent/port.js';
+import { ConfigError } from '../core/config.js';
 import { normalizeEvent } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import { PromptError } from '../core/prompt.js';
@@ -25,7 +27,7 @@ export async function main(env: ActionsEnv, processEnv: NodeJS.ProcessEnv, io: R
   const log = io.log;
   for (const secret of secretValues(processEnv, [env.inputs.token ?? ''])) io.setSecret(secret);
   const event = normalizeEvent(env.eventName, env.payload);
-  const setup = await setupRun(env, log, processEnv);
+  const setup = await setupRun(env, log, processEnv, event);
   if (!setup.ok) {
     io.setFailed(setup.message);
     return;
@@ -36,7 +38,7 @@ export async function main(env: ActionsEnv, processEnv: NodeJS.ProcessEnv, io: R
   try {
     report = await tick(rc, event);
   } catch (err) {
-    if (err instanceof PromptError) {
+    if (err instanceof PromptError || err instanceof IsolationError || err instanceof ConfigError) {
       io.setFailed(`${err.message}\nNothing was changed.`);
       return;
     }
@@ -55,6 +57,7 @@ export async function main(env: ActionsEnv, processEnv: NodeJS.ProcessEnv, io: R
   io.setOutput('labels-before', (report.result?.labelsBefore ?? []).join(','));
   io.setOutput('labels-after', (report.result?.labelsAfter ?? []).join(','));
   if (report.chain) log.info(`next run: ${report.chain.reason}`);
+  if (report.budget) log.warning(`agentloop ${report.budget}; the next run continues from there.`);
   io.summary(
     renderSummary({
       event,
@@ -62,6 +65,7 @@ export async function main(env: ActionsEnv, processEnv: NodeJS.ProcessEnv, io: R
       decision: report.decision,
       ...(report.result ? { outcome: report.result } : {}),
       requests: stats.requests,
+      budget: { limit: rc.config.operationsPerRun, ...(report.budget ? { stopped: report.budget } : {}) },
       ...(stats.rateLimitRemaining !== undefined ? { rateLimitRemaining: stats.rateLimitRemaining } : {}),
       dryRun: rc.config.dryRun,
       durationMs: Date.now() - started,

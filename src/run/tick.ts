@@ -1,5 +1,6 @@
 // One run: snapshot → decide → perform one transition → report. Shared by the action and `agentloop tick`.
 
+import { isDefaultBranchCi } from '../core/ci.js';
 import { trackedWorkflow } from '../core/ci-failure-marker.js';
 import { type DecideConfig, decide, laneOf } from '../core/decide/index.js';
 import { eventItem, type LoopEvent } from '../core/event.js';
@@ -12,6 +13,7 @@ import { loadSweepSnapshot } from '../services/sweep-snapshot.js';
 import { ciGreen, ciMissing, escalate } from '../transitions/ci-bookkeeping.js';
 import { reportCiFailure, reportCiRecovered } from '../transitions/ci-failure.js';
 import { code } from '../transitions/code.js';
+import { edited } from '../transitions/edited.js';
 import { fixCi } from '../transitions/fix-ci.js';
 import { merge } from '../transitions/merge.js';
 import { plan } from '../transitions/plan.js';
@@ -20,11 +22,14 @@ import { refuse } from '../transitions/refuse.js';
 import type { TransitionResult } from '../transitions/result.js';
 import { sweep } from '../transitions/sweep.js';
 import { type ChainReport, chainNext } from './chain.js';
+import { refusalSettler, settledResult } from './settle.js';
 
 export interface TickReport {
   decision: Decision;
   result?: TransitionResult;
   chain?: ChainReport;
+  /** Where the run stopped because its request budget (operations-per-run) was spent. */
+  budget?: string;
 }
 
 export function decideConfig(rc: RunContext): DecideConfig {
@@ -45,8 +50,9 @@ export async function tick(rc: RunContext, event: LoopEvent): Promise<TickReport
 
 async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
   if (event.kind === 'ci') {
-    // A workflow finished: only its own health matters, so skip reading every loop item.
-    const health = await defaultBranchHealthFor(rc, event.workflow);
+    // A workflow finished: only its own health matters, so skip reading every loop item. A run that is
+    // not the default branch's CI (a fork's, a pull request's) is decided without any request.
+    const health = isDefaultBranchCi(event, rc.defaultBranch) ? await defaultBranchHealthFor(rc, event.workflow) : [];
     const decision = decide(
       {
         now: rc.now().toISOString(),
@@ -70,7 +76,8 @@ async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): P
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
   if (t.kind !== 'sweep') return { decision };
-  return { decision, result: await sweep(rc, t, ss) };
+  const result = await sweep(rc, t, ss);
+  return { decision, result, ...(rc.budget.stopped ? { budget: rc.budget.stopped } : {}) };
 }
 
 /** The open ci-failure issue tracking one workflow, as the health entry decide() expects. */
@@ -90,27 +97,49 @@ async function tickPlan(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Pr
   const decision = decide(loaded.snapshot, event, { ...cfg, lane: 'plan' });
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
-  if (t.kind === 'plan') return { decision, result: await plan(rc, t, loaded.item) };
+  if (t.kind !== 'none' && !rc.budget.allows(`${t.kind} on #${number}`)) return { decision, budget: rc.budget.stopped! };
+  if (t.kind === 'plan') {
+    await rc.agent.check();
+    return { decision, result: await plan(rc, t, loaded.item) };
+  }
   if (t.kind === 'refuse') return { decision, result: await refuse(rc, t, loaded.item) };
+  if (t.kind === 'edited') return { decision, result: await edited(rc, t, loaded.item) };
   return { decision };
 }
 
 async function tickCode(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Promise<TickReport> {
-  const cs = await loadCodeSnapshot(rc, event);
+  const settled: TransitionResult[] = [];
+  const cs = await loadCodeSnapshot(rc, event, refusalSettler(rc, cfg, settled));
   const decision = decide(cs.snapshot, event, { ...cfg, lane: 'code' });
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
   for (const note of decision.notes) rc.log.info(`  ${note}`);
-  const result = await performCode(rc, t, cs);
-  if (!result && !decision.recheck) return { decision };
-  const chain = await chainNext(rc, event, decision, result);
-  return { decision, ...(result ? { result } : {}), chain };
+  // The budget is checked before a claim, never between a claim and its outcome.
+  const go = t.kind !== 'none' && rc.budget.allows(`${t.kind}${itemText(t)}`);
+  if (go && runsAgent(t)) await rc.agent.check(); // refuses before any claim when the agent cannot be isolated
+  const result = (go ? await performCode(rc, t, cs) : undefined) ?? settledResult(settled);
+  const stopped = rc.budget.stopped;
+  if (!result && !decision.recheck && !stopped) return { decision };
+  // Refusals settled or a budget stop leave work for the next run.
+  const chain = await chainNext(rc, event, decision, result, settled.length > 0 || stopped !== undefined);
+  return { decision, ...(result ? { result } : {}), chain, ...(stopped ? { budget: stopped } : {}) };
+}
+
+const itemText = (t: Transition): string => {
+  const n = 'item' in t ? t.item : 'pull' in t ? t.pull : 'issue' in t ? t.issue : undefined;
+  return n !== undefined ? ` on #${n}` : '';
+};
+
+function runsAgent(t: Transition): boolean {
+  return (t.kind === 'code' && t.existingPull === undefined) || t.kind === 'fix-ci' || (t.kind === 'rebase' && t.mode === 'git-rebase');
 }
 
 function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<TransitionResult> | undefined {
   switch (t.kind) {
     case 'refuse':
       return refuse(rc, t, cs.items.get(t.item)!);
+    case 'edited':
+      return edited(rc, t, cs.items.get(t.item)!);
     case 'code':
       return code(rc, t, cs);
     case 'fix-ci':

@@ -7,6 +7,7 @@ import type { LoopEvent } from '../core/event.js';
 import { hasLabel } from '../core/labels.js';
 import type { PullData } from '../core/model.js';
 import type { PullSnapshot, Snapshot } from '../core/snapshot.js';
+import { TRANSITION_RESERVE } from './budget.js';
 import type { RunContext } from './context.js';
 import { type LoadedItem, loadItem, openItemsWithAnyLabel } from './item-loader.js';
 
@@ -16,39 +17,56 @@ export interface CodeSnapshot {
   pulls: Map<number, PullData>;
 }
 
-export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent): Promise<CodeSnapshot> {
+/**
+ * Settles what an item needs from itself alone, right after it is read, and returns it as it is
+ * afterwards (the code lane removes refused trigger labels here: run/tick.ts).
+ */
+export type Settle = (item: LoadedItem) => Promise<LoadedItem>;
+
+/**
+ * Reads within the request budget: before each item's reads it checks that room for the transition
+ * still remains (TRANSITION_RESERVE); when not, it stops and marks the snapshot partial. Open PRs come
+ * first, each with the issue it implements (merging, rebasing and fixing CI outrank new code, and a
+ * partial picture must still count every open loop PR), then labelled issues, oldest first.
+ */
+export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent, settle: Settle = async (i) => i): Promise<CodeSnapshot> {
   const names = rc.config.labelNames;
   const labels = [names.code, names.codeInProcess, names.codeCiPending, names.codeDone, names.merge, names.mergeInProcess, names.automerge];
   const labeled = await openItemsWithAnyLabel(rc, labels);
+  const self = `${rc.env.owner}/${rc.env.repo}`.toLowerCase();
 
   const openPulls = await rc.forge.listOpenPulls();
-  const relevantPulls = openPulls.filter((p) => {
-    const loop =
-      issueOfBranch(p.headRef) !== undefined && p.headRepoFullName.toLowerCase() === `${rc.env.owner}/${rc.env.repo}`.toLowerCase();
-    return loop || hasLabel(p.labels, names.merge) || hasLabel(p.labels, names.automerge) || labeled.has(p.number);
-  });
+  const relevantPulls = openPulls
+    .filter((p) => {
+      const loop = issueOfBranch(p.headRef) !== undefined && p.headRepoFullName.toLowerCase() === self;
+      return loop || hasLabel(p.labels, names.merge) || hasLabel(p.labels, names.automerge) || labeled.has(p.number);
+    })
+    .sort((a, b) => a.number - b.number);
 
   const items = new Map<number, LoadedItem>();
   const load = async (n: number) => {
-    if (!items.has(n)) items.set(n, await loadItem(rc, n, event, labeled.get(n)));
+    if (!items.has(n)) items.set(n, await settle(await loadItem(rc, n, event, labeled.get(n))));
     return items.get(n)!;
   };
-  for (const issue of labeled.values()) if (!issue.isPull) await load(issue.number);
-  // A loop PR's issue is part of the picture even when it carries no label any more.
-  for (const p of relevantPulls) {
-    const n = issueOfBranch(p.headRef);
-    if (n !== undefined) await load(n).catch(() => undefined);
-  }
+  let partial: Snapshot['partial'];
+  const reads = (what: string) => rc.budget.allows(`reading ${what}`, TRANSITION_RESERVE);
 
   const pulls = new Map<number, PullData>();
   const pullSnaps: PullSnapshot[] = [];
   for (const listed of relevantPulls) {
+    if (!reads(`PR #${listed.number}`)) {
+      partial = 'pulls';
+      break;
+    }
+    // A loop PR's issue is part of the picture even when it carries no label any more.
+    const branchIssue = issueOfBranch(listed.headRef);
+    if (branchIssue !== undefined) await load(branchIssue).catch(() => undefined);
     const pull = await rc.forge.getPull(listed.number);
     pulls.set(pull.number, pull);
     const item = await load(pull.number);
     const checks = await rc.forge.listChecks(pull.headSha);
     const issueNumber = issueOfBranch(pull.headRef);
-    const sameRepo = pull.headRepoFullName.toLowerCase() === `${rc.env.owner}/${rc.env.repo}`.toLowerCase();
+    const sameRepo = pull.headRepoFullName.toLowerCase() === self;
     const issueState = issueNumber !== undefined ? items.get(issueNumber)?.snapshot.loop : undefined;
     pullSnaps.push({
       ...item.snapshot,
@@ -68,6 +86,17 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent): Promis
     });
   }
 
+  if (!partial) {
+    const issues = [...labeled.values()].filter((i) => !i.isPull && !items.has(i.number)).sort((a, b) => a.number - b.number);
+    for (const issue of issues) {
+      if (!reads(`#${issue.number}`)) {
+        partial = 'issues';
+        break;
+      }
+      await load(issue.number);
+    }
+  }
+
   return {
     items,
     pulls,
@@ -78,6 +107,7 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent): Promis
       pulls: pullSnaps,
       defaultBranchHealth: [],
       runId: rc.env.runId,
+      ...(partial ? { partial } : {}),
     },
   };
 }

@@ -4,7 +4,7 @@
 import type { AgentPort } from '../agent/port.js';
 import type { Logger } from '../core/logger.js';
 import type { Forge } from '../forge/forge.js';
-import type { GitRemote } from '../git/workspace.js';
+import type { GitRemote } from '../git/repo.js';
 
 const WRITES = new Set<keyof Forge>([
   'createIssue',
@@ -49,21 +49,29 @@ export function dryRunForge(forge: Forge, log: Logger): Forge {
   });
 }
 
-export function dryRunAgent(log: Logger): AgentPort {
+/** The isolation check still runs (it writes nothing), so a dry run shows a runner that cannot isolate. */
+export function dryRunAgent(real: AgentPort, log: Logger): AgentPort {
   return {
-    async run(request) {
-      log.info(
-        `[dry-run] would run the ${request.agent} agent (${request.mode}) for ${request.extraEnv?.AGENTLOOP_TRANSITION ?? 'a transition'} with a ${request.prompt.length}-character prompt`,
-      );
+    check: () => real.check(),
+    async open(fromDir) {
       return {
-        ok: true,
-        notStarted: true,
-        exitCode: 0,
-        signal: null,
-        timedOut: false,
-        finalMessage: DRY_RUN_MESSAGE,
-        stderrTail: '',
-        durationMs: 0,
+        dir: fromDir,
+        async run(request) {
+          log.info(
+            `[dry-run] would run the ${request.agent} agent (${request.mode}) for ${request.extraEnv?.AGENTLOOP_TRANSITION ?? 'a transition'} with a ${request.prompt.length}-character prompt`,
+          );
+          return {
+            ok: true,
+            notStarted: true,
+            exitCode: 0,
+            signal: null,
+            timedOut: false,
+            finalMessage: DRY_RUN_MESSAGE,
+            stderrTail: '',
+            durationMs: 0,
+          };
+        },
+        close: async () => {},
       };
     },
   };

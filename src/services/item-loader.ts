@@ -55,11 +55,12 @@ function eventTime(rc: RunContext): string {
 /** `listed`: the item as a list request already returned it (saves re-reading it). */
 export async function loadItem(rc: RunContext, number: number, event: LoopEvent, listed?: IssueData): Promise<LoadedItem> {
   const [data, comments] = await Promise.all([listed ?? rc.forge.getIssue(number), rc.forge.listComments(number)]);
-  const status = await StatusWriter.load(rc.forge, number, comments, (author) => rc.trust.trusted('author', author), rc.env.runUrl);
+  const status = StatusWriter.load(rc.forge, number, comments, (author) => rc.trust.ownComment('status', author), rc.env.runUrl);
   const snapshot: ItemSnapshot = {
     number: data.number,
     isPull: data.isPull,
     title: data.title,
+    body: data.body,
     state: data.state,
     labels: data.labels,
     createdAt: data.createdAt,

@@ -1,4 +1,4 @@
-// The one status comment per item (DESIGN §9): found among trusted authors' comments, edited in place.
+// The one status comment per item (DESIGN §9): found among agentloop's own comments, edited in place.
 import type { CommentData } from '../core/model.js';
 import { findStatusComment, type LoopState, parseState, renderStatusComment, type StatusView } from '../core/status-comment.js';
 import type { Actor } from '../core/trust.js';
@@ -18,18 +18,18 @@ export class StatusWriter {
   }
 
   /**
-   * Trusted authors only: a stranger's comment that copies the marker must not steer agentloop's state.
-   * `trusted` decides per author (agentloop itself, allow-listed bots, writers).
+   * agentloop's own comments only: anybody else's comment that carries the marker — a stranger's or a
+   * writer's — neither steers agentloop's state nor is edited by it. `own` answers per author
+   * (core/trust.ts: exactly the login agentloop's token acts as).
    */
-  static async load(
+  static load(
     forge: Forge,
     number: number,
     comments: readonly CommentData[],
-    trusted: (author: Actor) => Promise<boolean>,
+    own: (author: Actor) => boolean,
     runUrl?: string,
-  ): Promise<StatusWriter> {
-    const candidates: CommentData[] = [];
-    for (const c of comments) if (c.body.includes('agentloop:status') && (await trusted(c.author))) candidates.push(c);
+  ): StatusWriter {
+    const candidates = comments.filter((c) => c.body.includes('agentloop:status') && own(c.author));
     const found = findStatusComment(candidates);
     return new StatusWriter(forge, number, parseState(found?.body), found, runUrl);
   }

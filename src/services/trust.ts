@@ -3,7 +3,16 @@
 
 import type { Logger } from '../core/logger.js';
 import type { Permission } from '../core/model.js';
-import { type Actor, needsPermission, type TrustFacts, type TrustPurpose, type TrustVerdict, trust } from '../core/trust.js';
+import {
+  type Actor,
+  isSelf,
+  needsPermission,
+  ownComment,
+  type TrustFacts,
+  type TrustPurpose,
+  type TrustVerdict,
+  trust,
+} from '../core/trust.js';
 import type { Forge } from '../forge/forge.js';
 
 export class Permissions {
@@ -41,5 +50,15 @@ export class Trust {
 
   async trusted(purpose: TrustPurpose, actor: Actor): Promise<boolean> {
     return (await this.verdict(purpose, actor)).ok;
+  }
+
+  /** Is this agentloop itself (the login its token acts as)? */
+  isSelf(actor: Actor): boolean {
+    return isSelf(actor, this.facts);
+  }
+
+  /** Is this comment agentloop's own status comment or plan (no permission lookup: identity alone)? */
+  ownComment(kind: 'status' | 'plan', author: Actor): boolean {
+    return ownComment(kind, author, this.facts);
   }
 }

@@ -1,5 +1,6 @@
 // Running the agent inside a transition: prompt in, redacted result out, live log in a collapsed group.
 
+import type { AgentSession } from '../agent/port.js';
 import type { AgentMode, AgentRunResult } from '../agent/runner.js';
 import { redactSecrets } from '../core/redact.js';
 import { routeFor } from '../core/routing.js';
@@ -19,11 +20,12 @@ export function notStartedStop(item: number, labels: string[], before: string[])
 }
 
 /**
- * Run the agent the issue's labels route to (config `routes`, else the inputs' agent).
+ * Run the agent the issue's labels route to (config `routes`, else the inputs' agent) in a session.
  * `labels`: the labels of the issue being worked on.
  */
 export async function runAgentStep(
   rc: RunContext,
+  session: AgentSession,
   name: string,
   mode: AgentMode,
   prompt: string,
@@ -33,14 +35,13 @@ export async function runAgentStep(
   const cfg = { ...rc.config, ...routeFor(rc.config, labels) };
   const secrets = secretValues(rc.processEnv, [cfg.token]);
   const result = await rc.log.group(`agent (${cfg.agent}, ${name})`, () =>
-    rc.agent.run({
+    session.run({
       agent: cfg.agent,
       command: cfg.agentCommand,
       args: cfg.agentArgs,
       ...(cfg.model ? { model: cfg.model } : {}),
       mode,
       prompt,
-      cwd: rc.env.workspace,
       tempDir: rc.env.tempDir,
       timeoutMs: cfg.agentTimeoutMinutes * 60_000,
       env: rc.processEnv,

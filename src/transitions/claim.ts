@@ -1,10 +1,12 @@
 // The one claim handle every transition that owns an item uses: take (owner first, then the in-process
 // label), then exactly one of done / fail / release; an exception on the way hands the item to a human.
+import type { Approval } from '../core/approval.js';
 import type { LabelChange } from '../core/labels.js';
 import type { Outcome } from '../core/outcomes.js';
 import type { LoopState, StatusView, StepState } from '../core/status-comment.js';
 import type { RunContext } from '../services/context.js';
 import type { LoadedItem } from '../services/item-loader.js';
+import { approvalRecord } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
 export const CODE_STEPS = ['Code requested', 'Agent implements the issue', 'PR opened', 'CI green', 'Merged'] as const;
@@ -36,6 +38,8 @@ export interface ClaimSpec {
   outcome: Outcome;
   /** The status title if the transition throws. */
   errorTitle: string;
+  /** A new approval of the issue text (the decision's `approve`): recorded with the claim. */
+  approve?: Approval | undefined;
 }
 
 interface Finish {
@@ -69,12 +73,13 @@ export class Claim {
   }
 
   /**
-   * Write the owner into the status comment first, then the in-process label. A run killed in between
-   * leaves either no claim at all or a claim whose owner the sweep can check.
+   * Write the owner (and a new approval) into the status comment first, then the in-process label. A
+   * run killed in between leaves either no claim at all or a claim whose owner the sweep can check.
    */
   static async take(rc: RunContext, spec: ClaimSpec, view: StatusView): Promise<Claim> {
     const state: LoopState = {
       ...spec.item.status.state,
+      ...(spec.approve ? { approved: await approvalRecord(rc, spec.item, spec.approve) } : {}),
       owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: spec.lane, since: rc.now().toISOString() },
     };
     await spec.item.status.write(view, state);

@@ -9,15 +9,17 @@ import { renderPrompt } from '../core/prompt.js';
 import { redactSecrets } from '../core/redact.js';
 import { lastLine } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
-import { checkoutFresh, commit, fetchBranch, stageAll } from '../git/workspace.js';
+import { checkoutFresh, fetchBranch } from '../git/repo.js';
+import { commitTree } from '../git/tree.js';
+import { agentChange } from '../services/agent-change.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { loadPrompt } from '../services/prompts.js';
 import { secretValues } from '../services/secrets.js';
-import { coAuthor, workspaceOf } from '../services/workspace.js';
+import { coAuthor, openWorkspace } from '../services/workspace.js';
 import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
 import { Claim, codeSteps } from './claim.js';
-import { issueVars } from './prompt-vars.js';
+import { approvalRecord, issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
 type CodeTransition = Extract<Transition, { kind: 'code' }>;
@@ -40,7 +42,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
         steps: codeSteps(3),
         message: `PR #${t.existingPull} already implements this issue; agentloop follows it instead of opening another.`,
       },
-      { ...item.status.state, pull: t.existingPull },
+      { ...item.status.state, pull: t.existingPull, ...(t.approve ? { approved: await approvalRecord(rc, item, t.approve) } : {}) },
     );
     return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `adopted PR #${t.existingPull}` };
   }
@@ -48,7 +50,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
   const template = await loadPrompt(rc, 'code'); // a broken override fails before any write
   const claim = await Claim.take(
     rc,
-    { transition: 'code', lane: 'code', item, outcome, errorTitle: 'code failed' },
+    { transition: 'code', lane: 'code', item, outcome, errorTitle: 'code failed', approve: t.approve },
     { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.` },
   );
   const fail = (title: string, message: string, details: string[] = []) =>
@@ -63,7 +65,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     );
 
   return claim.run(async () => {
-    const ws = workspaceOf(rc);
+    const ws = await openWorkspace(rc);
     const branch = loopBranch(t.issue);
     const leftover = await fetchBranch(ws, branch); // from a run that died before opening the PR
     const base = await fetchBranch(ws, rc.defaultBranch);
@@ -72,28 +74,28 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
 
     const triggerAt = item.snapshot.triggers.code?.at ?? item.data.createdAt;
     const vars = { ...(await issueVars(rc, item, triggerAt, t.requester)), branch };
-    const result = await runAgentStep(rc, 'code', 'write', renderPrompt(template, vars, { name: 'code' }), item.data.labels);
+    const prompt = renderPrompt(template, vars, { name: 'code' });
+    const change = await agentChange(rc, ws, base, (session) => runAgentStep(rc, session, 'code', 'write', prompt, item.data.labels));
+    const { result } = change;
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
-    if (!result.ok) {
+    if (!result.ok || !change.tree) {
       return fail(
         'code failed',
         describeAgentFailure(result, rc.config.agentTimeoutMinutes),
         result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : [],
       );
     }
-    const verdict = checkDiff(await stageAll(ws), rc.config);
+    // Against the commit the branch starts from: whatever the agent committed, amended or left behind.
+    const verdict = checkDiff(change.changes, rc.config);
     if (!verdict.ok) {
-      await checkoutFresh(ws, branch, base);
       const said = result.finalMessage.trim() ? [`the agent said: ${lastLine(result.finalMessage)}`] : [];
       return fail(verdict.reason === 'empty' ? 'nothing to push' : 'change refused', `Nothing was pushed: ${verdict.message}.`, said);
     }
 
     const summary = redactSecrets(result.finalMessage.trim(), secretValues(rc.processEnv, [rc.config.token]));
     const title = item.data.title.replace(/\s+/g, ' ').trim();
-    const sha = await commit(
-      ws,
-      `${title} (#${t.issue})\n\n${summary.slice(0, 4000)}\n\nCloses #${t.issue}\n\n${coAuthor(rc, t.requester)}`,
-    );
+    const message = `${title} (#${t.issue})\n\n${summary.slice(0, 4000)}\n\nCloses #${t.issue}\n\n${coAuthor(rc, t.requester)}`;
+    const sha = await commitTree(ws, change.tree, base, message);
     await rc.git.push(ws, branch, leftover);
     const pr = await rc.forge.createPull({
       title,

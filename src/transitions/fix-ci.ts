@@ -8,11 +8,13 @@ import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import { lastLine } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
-import { checkoutFresh, commit, fetchBranch, stageAll } from '../git/workspace.js';
+import { checkoutFresh, fetchBranch } from '../git/repo.js';
+import { commitTree } from '../git/tree.js';
+import { agentChange } from '../services/agent-change.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { loadPrompt } from '../services/prompts.js';
-import { workspaceOf } from '../services/workspace.js';
+import { openWorkspace } from '../services/workspace.js';
 import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
 import { failingJobs } from './ci-logs.js';
 import { Claim, codeSteps } from './claim.js';
@@ -57,7 +59,7 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
   };
 
   return claim.run(async () => {
-    const ws = workspaceOf(rc);
+    const ws = await openWorkspace(rc);
     const branch = loopBranch(t.issue);
     const remote = await fetchBranch(ws, branch);
     if (remote !== t.headSha) {
@@ -88,13 +90,17 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       attempt: t.attempt,
       max_attempts: rc.config.maxFixAttempts,
     };
-    const result = await runAgentStep(rc, 'fix-ci', 'write', renderPrompt(template, vars, { name: 'fix-ci' }), item.data.labels, {
-      AGENTLOOP_ATTEMPT: String(t.attempt),
-    });
+    const prompt = renderPrompt(template, vars, { name: 'fix-ci' });
+    const extraEnv = { AGENTLOOP_ATTEMPT: String(t.attempt) };
+    const change = await agentChange(rc, ws, remote, (session) =>
+      runAgentStep(rc, session, 'fix-ci', 'write', prompt, item.data.labels, extraEnv),
+    );
+    const { result } = change;
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
-    if (!result.ok)
+    if (!result.ok || !change.tree)
       return failed('fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, 'agent failed');
-    const verdict = checkDiff(await stageAll(ws), rc.config);
+    // Against the PR head the agent's copy started from: exactly what this push adds.
+    const verdict = checkDiff(change.changes, rc.config);
     if (!verdict.ok) {
       return failed(
         verdict.reason === 'empty' ? 'no fix found' : 'fix refused',
@@ -102,7 +108,12 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
         verdict.message,
       );
     }
-    const sha = await commit(ws, `Fix CI for #${t.issue} (attempt ${t.attempt})\n\n${result.finalMessage.trim().slice(0, 2000)}`);
+    const sha = await commitTree(
+      ws,
+      change.tree,
+      remote,
+      `Fix CI for #${t.issue} (attempt ${t.attempt})\n\n${result.finalMessage.trim().slice(0, 2000)}`,
+    );
     await rc.git.push(ws, branch, t.headSha);
     const message = `Pushed ${attemptNote} as ${sha.slice(0, 7)}: ${lastLine(result.finalMessage) || 'fix'}; waiting for CI.`;
     const after = { ...record(lastLine(result.finalMessage) || 'pushed a fix'), headSha: sha, pushedAt: rc.now().toISOString() };

@@ -1,7 +1,10 @@
 // plan (DESIGN §3): the agent reads the repository and the issue, read-only; its final message is
 // posted as the plan comment; loop/plan → loop/plan-in-process → loop/plan-done (or NeedSupervisor).
+import { readOnlyConflicts } from '../agent/read-only.js';
+import { ConfigError } from '../core/config.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
+import { routeFor } from '../core/routing.js';
 import { lastLine } from '../core/text.js';
 import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
@@ -19,10 +22,18 @@ const STEPS = ['Plan requested', 'Agent reads the repository', 'Plan posted'] as
 
 export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem): Promise<TransitionResult> {
   const names = rc.config.labelNames;
-  // Fail before any write if the repository's prompt override is broken.
+  // Fail before any write if agent-args would widen the read-only run, or the prompt override is broken.
+  refuseWideningArgs(rc, item.data.labels);
   const template = await loadPrompt(rc, 'plan');
   const triggerAt = item.snapshot.triggers.plan!.at;
-  const spec = { transition: 'plan', lane: 'plan', item, outcome: outcomeOf('plan', names), errorTitle: 'plan failed' } as const;
+  const spec = {
+    transition: 'plan',
+    lane: 'plan',
+    item,
+    outcome: outcomeOf('plan', names),
+    errorTitle: 'plan failed',
+    approve: t.approve,
+  } as const;
   const claim = await Claim.take(rc, spec, {
     title: 'planning',
     steps: checklist(STEPS, 1),
@@ -31,7 +42,9 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
 
   return claim.run(async () => {
     const prompt = renderPrompt(template, await issueVars(rc, item, triggerAt, t.requester), { name: 'plan' });
-    const result = await runAgentStep(rc, 'plan', 'read-only', prompt, item.data.labels);
+    // The plan agent reads a copy of the runner's checkout in its sandbox; nothing it writes is kept.
+    const session = await rc.agent.open(rc.env.workspace);
+    const result = await runAgentStep(rc, session, 'plan', 'read-only', prompt, item.data.labels).finally(() => session.close());
     const agent = { durationMs: result.durationMs, ...(result.usage ?? {}) };
     const planText = result.finalMessage.trim();
 
@@ -60,11 +73,24 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
   });
 }
 
+/** agent-args come after the read-only flags: any that would widen the plan run stop it, naming the key. */
+function refuseWideningArgs(rc: RunContext, labels: readonly string[]): void {
+  const routed = routeFor(rc.config, labels);
+  const conflicts = readOnlyConflicts(routed.agent, routed.agentArgs);
+  if (conflicts.length === 0) return;
+  const key =
+    routed.route !== undefined && rc.config.routes[routed.route]?.agentArgs ? `'routes[${routed.route}].agent-args'` : "'agent-args'";
+  throw new ConfigError([
+    `${key} = ${JSON.stringify(routed.agentArgs.join(' '))} would widen ${routed.agent}'s read-only plan run (${conflicts.join(' ')}): ` +
+      'agentloop sets the tools, permissions and sandbox of a plan run itself; remove these arguments',
+  ]);
+}
+
 /** Idempotent: a plan already posted for this trigger (by a run that died before relabelling) is reused. */
 async function postPlanOnce(rc: RunContext, item: LoadedItem, triggerAt: string, text: string): Promise<string> {
   let existing: (typeof item.comments)[number] | undefined;
   for (const c of item.comments) {
-    if (c.body.includes(PLAN_MARKER) && c.createdAt >= triggerAt && (await rc.trust.trusted('author', c.author))) existing = c;
+    if (c.body.includes(PLAN_MARKER) && c.createdAt >= triggerAt && rc.trust.isSelf(c.author)) existing = c;
   }
   if (existing) return existing.htmlUrl;
   const body = `${PLAN_MARKER}\n## Plan\n\n${text}\n\n<sub>Written by agentloop (${rc.config.agent}). Apply \`${rc.config.labelNames.code}\` to implement it.</sub>`;

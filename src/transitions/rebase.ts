@@ -8,21 +8,12 @@ import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import type { Transition } from '../core/transition.js';
-import {
-  abortRebase,
-  branchChanges,
-  checkoutFresh,
-  continueRebase,
-  fetchBranch,
-  filesWithMarkers,
-  git,
-  startRebase,
-  type Workspace,
-} from '../git/workspace.js';
+import { abortRebase, branchChanges, continueRebase, filesWithMarkers, startRebase } from '../git/rebase.js';
+import { checkoutFresh, fetchBranch, git, type Workspace } from '../git/repo.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { loadPrompt } from '../services/prompts.js';
-import { workspaceOf } from '../services/workspace.js';
+import { initAgentRepo, openWorkspace } from '../services/workspace.js';
 import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step.js';
 import { Claim, codeSteps } from './claim.js';
 import { issueVars } from './prompt-vars.js';
@@ -78,7 +69,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
     );
 
   return claim.run(async () => {
-    const ws = workspaceOf(rc);
+    const ws = await openWorkspace(rc);
     const head = await fetchBranch(ws, pull.headRef);
     const base = await fetchBranch(ws, pull.baseRef);
     if (head !== t.headSha || !base) {
@@ -105,33 +96,36 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
         await abortRebase(ws);
         return fail(`The rebase stopped more than ${MAX_STOPS} times.`);
       }
-      const conflicts = await describeConflicts(ws, step.conflicts);
-      const result = await runAgentStep(
-        rc,
-        'rebase',
-        'write',
-        renderPrompt(template, { ...baseVars, conflicts }, { name: 'rebase' }),
-        item.data.labels,
-      );
-      if (result.notStarted) {
-        await abortRebase(ws);
-        return notStartedStop(target, claim.labels, before);
+      const conflicts = step.conflicts;
+      const prompt = renderPrompt(template, { ...baseVars, conflicts: await describeConflicts(ws, conflicts) }, { name: 'rebase' });
+      // The agent edits a copy of the stopped rebase; only the conflicted files come back, as data.
+      const session = await rc.agent.open(ws.dir, (dir) => initAgentRepo(dir, ws.home));
+      try {
+        const result = await runAgentStep(rc, session, 'rebase', 'write', prompt, item.data.labels);
+        if (result.notStarted) {
+          await abortRebase(ws);
+          return notStartedStop(target, claim.labels, before);
+        }
+        const unresolved = result.ok ? await filesWithMarkers(session.dir, conflicts) : [];
+        if (!result.ok || unresolved.length) {
+          await abortRebase(ws);
+          return fail(
+            !result.ok
+              ? describeAgentFailure(result, rc.config.agentTimeoutMinutes)
+              : `Conflict markers remain in ${unresolved.join(', ')}.`,
+          );
+        }
+        step = await continueRebase(ws, session.dir, conflicts);
+      } finally {
+        await session.close();
       }
-      const unresolved = await filesWithMarkers(ws, step.conflicts);
-      if (!result.ok || unresolved.length) {
-        await abortRebase(ws);
-        return fail(
-          !result.ok ? describeAgentFailure(result, rc.config.agentTimeoutMinutes) : `Conflict markers remain in ${unresolved.join(', ')}.`,
-        );
-      }
-      step = await continueRebase(ws);
     }
     const verdict = checkDiff(await branchChanges(ws, base), { ...rc.config, maxDiffLines: Number.MAX_SAFE_INTEGER });
-    if (!verdict.ok && verdict.reason === 'protected') return fail(`After the rebase, ${verdict.message}.`);
     if (!verdict.ok && verdict.reason === 'empty')
       return fail(
         `After the rebase the branch changes nothing relative to ${pull.baseRef} (the conflict resolution dropped the PR's change).`,
       );
+    if (!verdict.ok) return fail(`After the rebase, ${verdict.message}.`);
     await rc.git.push(ws, pull.headRef, t.headSha);
     const sha = (await git(ws, ['rev-parse', 'HEAD'])).stdout.trim();
     return claim.done(
@@ -148,6 +142,6 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
 /** The conflicted files as they stand, markers included, for the rebase prompt. */
 async function describeConflicts(ws: Workspace, files: string[]): Promise<string> {
   const parts: string[] = [];
-  for (const f of files) parts.push(`--- ${f} ---\n${await readFile(join(ws.dir, f), 'utf8').catch(() => '(unreadable)')}`);
+  for (const f of files) parts.push(`- \`${f}\`\n\n${await readFile(join(ws.dir, f), 'utf8').catch(() => '(unreadable)')}`);
   return parts.join('\n\n');
 }

@@ -1,4 +1,7 @@
-// A polite refusal (DESIGN §8): one comment, no state label touched.
+// A polite refusal (DESIGN §8): the trigger label applied by someone who may not start work comes off,
+// with one comment saying why. Said once per label and person (the status state remembers it); the label
+// is removed every time, so a refused item is never read again by later runs until somebody relabels it,
+// and a writer applying the label afterwards starts the work normally.
 
 import { refusalKey } from '../core/decide/context.js';
 import type { Transition } from '../core/transition.js';
@@ -6,23 +9,30 @@ import type { RunContext } from '../services/context.js';
 import type { LoadedItem } from '../services/item-loader.js';
 import type { TransitionResult } from './result.js';
 
-export async function refuse(_rc: RunContext, t: Extract<Transition, { kind: 'refuse' }>, item: LoadedItem): Promise<TransitionResult> {
-  await item.status.write(
-    {
-      title: 'not started',
-      steps: [],
-      message:
-        `Hi @${t.actor}, thanks for the nudge. agentloop only starts work when the \`${t.label}\` label is applied by ` +
-        `someone with write access to this repository (${t.reason}). A maintainer can remove the label and apply it again ` +
-        `to start the work.`,
-    },
-    { ...item.status.state, refused: refusalKey(t.label, t.actor) },
-  );
+export async function refuse(rc: RunContext, t: Extract<Transition, { kind: 'refuse' }>, item: LoadedItem): Promise<TransitionResult> {
+  const key = refusalKey(t.label, t.actor);
+  const said = item.status.state.refused === key;
+  // The comment (and the state that remembers it) first: should the run die before the label comes off,
+  // the next run removes the label without saying it twice.
+  if (!said) {
+    await item.status.write(
+      {
+        title: 'not started',
+        steps: [],
+        message:
+          `Hi @${t.actor}, thanks for the nudge. agentloop only starts work when the \`${t.label}\` label is applied by ` +
+          `someone with write access to this repository (${t.reason}), so it took the label off. A maintainer can ` +
+          `apply it again to start the work.`,
+      },
+      { ...item.status.state, refused: key },
+    );
+  }
+  const labels = await rc.labels.apply(t.item, item.data.labels, { add: [], remove: [t.label] });
   return {
     outcome: 'skipped',
     item: t.item,
     labelsBefore: item.data.labels,
-    labelsAfter: item.data.labels,
-    message: `refused ${t.label} from @${t.actor}: ${t.reason}`,
+    labelsAfter: labels,
+    message: `refused ${t.label} from @${t.actor} and removed it${said ? ' (already told)' : ''}: ${t.reason}`,
   };
 }

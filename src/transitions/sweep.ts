@@ -14,6 +14,8 @@ export async function sweep(rc: RunContext, t: Extract<Transition, { kind: 'swee
   const done: string[] = [];
   const failed: string[] = [];
   for (const repair of t.repairs) {
+    // Each repair writes; the budget is checked before each (a requeue is never left half done).
+    if (!rc.budget.allows(`the ${repair.kind} repair${'item' in repair && repair.item !== undefined ? ` of #${repair.item}` : ''}`)) break;
     try {
       done.push(await perform(rc, repair, ss));
     } catch (err) {
@@ -25,7 +27,9 @@ export async function sweep(rc: RunContext, t: Extract<Transition, { kind: 'swee
   for (const line of done) rc.log.info(`sweep: ${line}`);
   return {
     outcome: failed.length ? 'failed' : 'done',
-    message: `${done.length} repair(s) made${failed.length ? `, ${failed.length} failed (${failed.join('; ')})` : ''}`,
+    message:
+      `${done.length} repair(s) made${failed.length ? `, ${failed.length} failed (${failed.join('; ')})` : ''}` +
+      (rc.budget.stopped ? `; ${rc.budget.stopped}, the next sweep continues` : ''),
   };
 }
 

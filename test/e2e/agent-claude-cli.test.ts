@@ -44,9 +44,9 @@ function claude(args: string[], input = ''): Promise<Run> {
   });
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `flag` as an option token in help text (so `--model` does not match `--model-foo`). */
-const flagIn = (help: string, flag: string): boolean => new RegExp(`(?<![\\w-])${escape(flag)}(?=[\\s,=<\\[]|$)`, 'm').test(help);
+const flagIn = (help: string, flag: string): boolean => new RegExp(`(?<![\\w-])${escapeRegExp(flag)}(?=[\\s,=<\\[]|$)`, 'm').test(help);
 
 let help = '';
 beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('claude CLI contract (offline)', () => {
   it.each(Object.entries(CLAUDE_CHOICES_USED).flatMap(([flag, values]) => values.map((v) => [flag, v] as const)))(
     'claude --help lists %s choice %s',
     (flag, value) => {
-      const start = help.search(new RegExp(`(?<![\\w-])${escape(flag)} `));
+      const start = help.search(new RegExp(`(?<![\\w-])${escapeRegExp(flag)} `));
       expect(start).toBeGreaterThanOrEqual(0);
       const section = help.slice(start, start + 600).split(/\n {2}-/)[0] ?? '';
       expect(section).toContain(`"${value}"`);

@@ -86,9 +86,9 @@ function run(cli: string, args: string[], opts: { input?: string; env?: Record<s
   });
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `flag` as an option token in help text (so `--model` does not match `--model-foo`, nor `--mode` `--model`). */
-const flagIn = (help: string, flag: string): boolean => new RegExp(`(?<![\\w-])${escape(flag)}(?=[\\s,=<\\[]|$)`, 'm').test(help);
+const flagIn = (help: string, flag: string): boolean => new RegExp(`(?<![\\w-])${escapeRegExp(flag)}(?=[\\s,=<\\[]|$)`, 'm').test(help);
 
 /**
  * The help text of option `flag`: its line and the lines after it, up to the next option line. The four
@@ -103,7 +103,7 @@ function optionSection(help: string, flag: string): string {
   const end = lines.findIndex((l, i) => i > start && optionLine(l));
   return lines.slice(start, end < 0 ? undefined : end).join('\n');
 }
-const choiceIn = (section: string, value: string): boolean => new RegExp(`(?<![\\w-])"?${escape(value)}"?(?![\\w-])`).test(section);
+const choiceIn = (section: string, value: string): boolean => new RegExp(`(?<![\\w-])"?${escapeRegExp(value)}"?(?![\\w-])`).test(section);
 
 interface Contract {
   cli: string;
@@ -160,7 +160,10 @@ const CONTRACTS: Contract[] = [
 const helps = new Map<string, string>();
 beforeAll(async () => {
   const runs = await Promise.all(CONTRACTS.map((c) => run(c.cli, c.helpArgs)));
-  CONTRACTS.forEach((c, i) => helps.set(c.cli, runs[i]!.code === 0 ? runs[i]!.out : `(exit ${runs[i]!.code}) ${runs[i]!.out}`));
+  for (const [i, c] of CONTRACTS.entries()) {
+    const { code, out } = runs[i]!;
+    helps.set(c.cli, code === 0 ? out : `(exit ${code}) ${out}`);
+  }
 }, CLI_TIMEOUT_MS);
 
 describe.each(CONTRACTS)('$cli CLI contract (offline)', (c) => {
@@ -309,7 +312,8 @@ describe('opencode accepts the argv the adapter builds (offline)', () => {
     pattern: string;
     action: 'allow' | 'deny' | 'ask';
   }
-  const wildcard = (pattern: string, value: string): boolean => new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`).test(value);
+  const wildcard = (pattern: string, value: string): boolean =>
+    new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`).test(value);
   /** opencode's rule: the last rule matching the permission and the pattern decides. */
   const decide = (rules: Rule[], permission: string, target: string): string =>
     [...rules].reverse().find((r) => wildcard(r.permission, permission) && wildcard(r.pattern, target))?.action ?? 'ask';

@@ -16,7 +16,7 @@ let h: Harness;
 let script: string;
 beforeEach(async () => {
   h = await startHarness({ 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' });
-  script = join(h.dir, 'script.json');
+  script = join(h.shared, 'script.json');
   writeScript({
     code: { files: { 'src/add.js': 'export const add = (a, b) => a + b + 0;\n' }, summary: 'Make add() add.' },
     'fix-ci': [{ files: { 'src/add.js': FIXED }, summary: 'Drop the stray + 0.' }],
@@ -254,7 +254,7 @@ describe('code lane on the embedded forge', () => {
 
     const r = await tick();
     expect(r.decision.transition).toMatchObject({ kind: 'rebase', mode: 'git-rebase' });
-    expect(r.result?.outcome).toBe('done');
+    expect(r.result?.outcome, JSON.stringify(r.result)).toBe('done');
     const head = (await git.revParse(h.repo.gitDir, `refs/heads/${pull.head}`))!;
     const main = (await git.revParse(h.repo.gitDir, 'refs/heads/main'))!;
     expect((await git.compareCommits(h.repo.gitDir, main, head)).behindBy).toBe(0);
@@ -328,7 +328,7 @@ describe('code lane on the embedded forge', () => {
   });
 
   it('routing: an issue labeled security goes to the routed agent with the prompt appendix', async () => {
-    const routed = join(h.dir, 'routed.json');
+    const routed = join(h.shared, 'routed.json');
     writeFileSync(routed, JSON.stringify({ code: { files: { 'SECURITY.md': 'fixed\n' }, summary: 'routed' } }));
     await git.commitFiles(
       h.repo.gitDir,

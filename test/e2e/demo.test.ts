@@ -1,10 +1,11 @@
 // `npm run demo` as a user runs it, and its --repo rehearsal on a copy of another repository.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/demo.js';
+import { SAMPLE_ISSUE } from '../../src/demo/sample.js';
 
 describe('agentloop demo', () => {
   it('runs the whole loop offline from dist and ends with a merged PR', () => {
@@ -37,7 +38,7 @@ describe('agentloop demo', () => {
       writeFileSync(join(src, 'package.json'), '{ "type": "module" }\n');
       writeFileSync(
         join(src, 'test.js'),
-        "import assert from 'node:assert/strict';\nimport { add } from '../src/add.js';\nassert.equal(add('2', '3'), 5);\n",
+        "import assert from 'node:assert/strict';\nimport { add } from './src/add.js';\nassert.equal(add('2', '3'), 5);\n",
       );
       execFileSync('mkdir', ['-p', join(src, 'src')]);
       writeFileSync(join(src, 'src/add.js'), 'export const add = (a, b) => a - b;\n');
@@ -60,6 +61,46 @@ describe('agentloop demo', () => {
       expect(readFileSync(join(src, 'src/add.js'), 'utf8')).toBe('export const add = (a, b) => a - b;\n');
     } finally {
       rmSync(src, { recursive: true, force: true });
+    }
+  });
+
+  it('with a hostile `claude` on PATH, the agent obtains nothing and gets nothing onto any branch', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'agentloop-hostile-bin-'));
+    const shared = mkdtempSync(join(tmpdir(), 'agentloop-hostile-shared-'));
+    chmodSync(bin, 0o755);
+    chmodSync(shared, 0o777);
+    // Reads every /proc/*/environ, plants a pre-push hook and insteadOf, commits a workflow file itself.
+    writeFileSync(
+      join(bin, 'claude'),
+      `#!/bin/sh\nexec ${process.execPath} ${resolve('test/fixtures/agents/hostile.mjs')} ${shared} steal,hooks,commitProtected\n`,
+      { mode: 0o755 },
+    );
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    const lines: string[] = [];
+    let sandbox = '';
+    try {
+      const result = await runDemo({ agent: 'claude', issue: SAMPLE_ISSUE, ciCommand: 'npm test', keep: true, out: (l) => lines.push(l) });
+      sandbox = result.sandbox;
+      expect(result.merged, lines.join('\n')).toBe(false);
+      const steal = JSON.parse(readFileSync(join(shared, 'hostile-steal.json'), 'utf8'));
+      expect(steal.uid).not.toBe(0);
+      expect(steal.found, 'what the agent found in other processes').toEqual([]);
+      // The agent's own git may run what it planted, as the agent; agentloop's git never does.
+      const ran = existsSync(join(shared, 'hostile-hook-ran'))
+        ? readFileSync(join(shared, 'hostile-hook-ran'), 'utf8').trim().split('\n')
+        : [];
+      for (const line of ran) expect(line, 'a planted hook ran as root or saw a token').toMatch(/ ran as [1-9]\d* token=\s*$/);
+      expect(readFileSync(join(shared, 'hostile-commitProtected.json'), 'utf8')).toMatch(/innocent/); // it did try
+      const gitDir = join(sandbox, 'forge', 'git', 'acme', 'calc.git');
+      const branches = execFileSync('git', ['--git-dir', gitDir, 'for-each-ref', '--format=%(refname)', 'refs/heads/'], {
+        encoding: 'utf8',
+      });
+      expect(branches.trim()).toBe('refs/heads/main');
+      expect(lines.join('\n')).toMatch(/code lane: code \(failed\)/);
+    } finally {
+      process.env.PATH = path;
+      for (const d of [bin, shared, sandbox]) if (d) rmSync(d, { recursive: true, force: true });
     }
   });
 });

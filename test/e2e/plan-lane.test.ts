@@ -12,7 +12,7 @@ let h: Harness;
 let agentLog: string;
 beforeEach(async () => {
   h = await startHarness();
-  agentLog = join(h.dir, 'agent-runs');
+  agentLog = join(h.shared, 'agent-runs');
 });
 afterEach(async () => {
   expect(h.forge.violations, 'requests GitHub would reject').toEqual([]);
@@ -87,7 +87,7 @@ describe('plan transition (GitHub semantics, real webhook payloads)', () => {
     expect(run.summary).toContain('| transition | `plan` |');
     expect(run.summary).toMatch(/\| labels \| `loop\/plan` → `loop\/plan-done` \|/);
     expect(run.summary).toMatch(/\| event \| issues labeled `loop\/plan` on #\d+ by @maria \|/);
-    expect(run.summary).toContain(`| API requests | ${run.requests} |`);
+    expect(run.summary).toContain(`| API requests | ${run.requests} of 300 (operations-per-run) |`);
     expect(Number(run.outputs.requests)).toBe(run.requests);
   });
 
@@ -114,15 +114,17 @@ describe('plan transition (GitHub semantics, real webhook payloads)', () => {
     expect(run.stdout).toContain('nothing to do');
   });
 
-  it('a triage-role labeler gets one polite refusal; no state label changes and no agent runs', async () => {
+  it('a triage-role labeler gets one polite refusal and the label comes off; no agent runs', async () => {
     const issue = openIssue(h, 'Feature', 'x', 'tom');
     const payload = applyLabel(issue.number, 'loop/plan', 'tom');
     const run = await runAction(h, { eventName: 'issues', payload, inputs: inputs() });
     const again = await runAction(h, { eventName: 'issues', payload, inputs: inputs() });
     expect(run.code).toBe(0);
     expect(run.outputs.transition).toBe('refuse');
+    expect(run.outputs['labels-after']).toBe('');
+    // The same event delivered again finds nothing to refuse: the label is gone.
     expect(again.outputs.transition).toBe('none');
-    expect(labelsOf(issue.number)).toEqual(['loop/plan']);
+    expect(labelsOf(issue.number)).toEqual([]);
     const comments = commentsOf(issue.number);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toMatch(/Hi @tom.*write access/s);

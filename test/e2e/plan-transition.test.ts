@@ -30,7 +30,7 @@ async function tickPlan(number: number, mode: string, over: { agentTimeoutMinute
   return tickInProcess(h, {
     eventName: 'issues',
     payload,
-    inputs: { lane: 'plan', 'agent-command': `node ${PLANNER} ${h.dir}/log ${mode}` },
+    inputs: { lane: 'plan', 'agent-command': `node ${PLANNER} ${h.shared}/log ${mode}` },
     config: over,
   });
 }

@@ -98,6 +98,52 @@ describe('sweep (GitHub semantics)', () => {
     ).toMatch(/green again/);
   });
 
+  it("a fork's runs of CI on a branch it named main neither open nor close a ci-failure issue", async () => {
+    loop = await startLoop();
+    // The embedded forge has no forks, so the test delivers what GitHub sends the base repository when a
+    // fork's pull request (head branch "main", the fork's own workflow files) finishes a run named CI:
+    // a real completed workflow_run payload, with the fork as head repository and pull_request as event.
+    const completed: Record<string, unknown>[] = [];
+    loop.forge.on((e) => {
+      const run = e.payload.workflow_run as { name?: string } | undefined;
+      if (e.name === 'workflow_run' && e.action === 'completed' && run?.name === 'CI') completed.push(e.payload);
+    });
+    const fromFork = (conclusion: string) => {
+      const p = structuredClone(completed.at(-1)!) as Record<string, Record<string, unknown>>;
+      const head = p.workflow_run!.head_repository as Record<string, unknown>;
+      p.workflow_run = {
+        ...p.workflow_run,
+        event: 'pull_request',
+        head_branch: 'main',
+        conclusion,
+        head_repository: { ...head, full_name: 'evil/calc', fork: true },
+      };
+      return p;
+    };
+    const deliver = async (payload: Record<string, unknown>) => {
+      loop.forge.emit({ name: 'workflow_run', action: 'completed', payload, actor: 'evil', automatic: false }, loop.repo);
+      await loop.runner.idle();
+    };
+    const tracking = () => loop.repo.issues.filter((i) => i.title.startsWith('CI failing'));
+
+    // (The sample's tests fail until add() adds: make main green first.)
+    await pushToMain({ 'test.js': "console.log('ok');\n" }, 'a green main');
+    await loop.runner.idle();
+    // (Before the fix, with ci-failure-autofix on, this opened an issue carrying the fork's log, an agent
+    // "fixed" it and the PR was merged.)
+    await deliver(fromFork('failure'));
+    expect(tracking()).toEqual([]);
+    expect([...loop.repo.pulls.values()]).toEqual([]);
+
+    await pushToMain({ 'test.js': "import assert from 'node:assert/strict';\nassert.equal(1, 2, 'one is not two');\n" }, 'break the build');
+    await loop.runner.idle();
+    expect(tracking()).toHaveLength(1);
+    const before = loop.comments(tracking()[0]!.number).length;
+    await deliver(fromFork('success'));
+    expect(tracking().map((i) => i.state)).toEqual(['open']);
+    expect(loop.comments(tracking()[0]!.number)).toHaveLength(before);
+  });
+
   it('keeps a dashboard issue listing the loop items', async () => {
     loop = await startLoop({ script: { plan: 'a plan' } });
     const issue = await loop.maria.createIssue('Plan me', 'x', []);

@@ -2,7 +2,7 @@
 // bundled action (dist/index.js) as a workflow step would: a child process with the Actions environment.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,11 @@ export interface Harness {
   forge: EmbeddedForge;
   repo: RepoState;
   dir: string;
+  /**
+   * A directory the agent's own OS user may write (agent scripts and logs). The agent never gets `dir`,
+   * which holds the forge's repositories.
+   */
+  shared: string;
   /** The workflow token (its writes trigger nothing). */
   botToken: string;
   tokenFor(login: string): string;
@@ -26,6 +31,7 @@ export async function startHarness(
   files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' },
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'agentloop-e2e-'));
+  const shared = await agentShared();
   const forge = new EmbeddedForge({
     root: dir,
     validate: (req) => validateRequest(req),
@@ -39,13 +45,23 @@ export async function startHarness(
     forge,
     repo,
     dir,
+    shared,
     botToken: forge.token('github-actions[bot]', true),
     tokenFor: (login) => forge.token(login),
     stop: async () => {
       await forge.stop();
       await rm(dir, { recursive: true, force: true });
+      await rm(shared, { recursive: true, force: true });
     },
   };
+}
+
+/** A world-writable directory for agent fixtures, which run as their own OS user. */
+export async function agentShared(): Promise<string> {
+  const shared = await mkdtemp(join(tmpdir(), 'agentloop-agent-shared-'));
+  // Not sticky: each agent run is another OS user, and may replace what an earlier one wrote.
+  await chmod(shared, 0o777);
+  return shared;
 }
 
 /** Open an issue as `user` (through the API, like a person using the web UI). */
@@ -118,6 +134,8 @@ export async function runAction(
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: runDir,
     GITHUB_TOKEN: h.botToken,
+    // action.yml's default for workflow-token: the workflow's own token (github.token).
+    'INPUT_WORKFLOW-TOKEN': h.botToken,
     ...Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...opts.env,
   };

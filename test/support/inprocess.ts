@@ -1,3 +1,4 @@
+import type { AgentPort } from '../../src/agent/port.js';
 // Run agentloop's tick in-process against the embedded forge: the same code as dist, with knobs
 // (tiny timeouts, no backoff) a child process would not get.
 import { type Config, parseConfig } from '../../src/core/config.js';
@@ -6,6 +7,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { createGitHubForge } from '../../src/forge/github.js';
 import { tick } from '../../src/run/tick.js';
 import { createRunContext, type RunContext } from '../../src/services/context.js';
+import { resolveIdentity } from '../../src/services/identity.js';
 import { cloneWorkspace, type Harness } from './harness.js';
 
 export interface TickOptions {
@@ -15,6 +17,8 @@ export interface TickOptions {
   config?: Partial<Config>;
   token?: string;
   env?: NodeJS.ProcessEnv;
+  /** Replaces the agent port (e.g. one that cannot isolate). */
+  agent?: AgentPort;
 }
 
 let runCounter = 500;
@@ -33,7 +37,11 @@ export async function inProcessContext(h: Harness, opts: TickOptions = {}): Prom
   const fileText = await forge.getFileText('.github/agentloop.yml', h.repo.defaultBranch);
   const config = { ...parseConfig({ inputs: { token, ...opts.inputs }, fileText }), ...opts.config };
   const runId = String(runCounter++);
+  // Who agentloop is, as run/setup.ts finds it: the harness's workflow token acts as github-actions[bot].
+  const identity = await resolveIdentity(forge, { token, workflowToken: h.botToken, appSlug: '' });
+  if (!identity.ok) throw new Error(identity.message);
   return createRunContext({
+    selfLogin: identity.login,
     env: {
       forge: 'github',
       eventName: opts.eventName ?? 'workflow_dispatch',
@@ -53,6 +61,7 @@ export async function inProcessContext(h: Harness, opts: TickOptions = {}): Prom
     log: silentLogger,
     defaultBranch: h.repo.defaultBranch,
     processEnv: { PATH: process.env.PATH, HOME: h.dir, ...opts.env },
+    ...(opts.agent ? { agent: opts.agent } : {}),
   });
 }
 

@@ -16,6 +16,7 @@ import {
 import { installWorkflows } from '../../src/demo/install.js';
 import { SAMPLE_FILES, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
 import { createGitHubForge, type GitHubForge } from '../../src/forge/github.js';
+import { agentShared } from './harness.js';
 
 export interface Loop {
   forge: EmbeddedForge;
@@ -49,7 +50,8 @@ const ROOT = resolve('.');
 
 export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   const dir = await mkdtemp(join(tmpdir(), 'agentloop-loop-'));
-  const scriptPath = join(dir, 'script.json');
+  const shared = await agentShared();
+  const scriptPath = join(shared, 'script.json');
   await writeFile(scriptPath, JSON.stringify(opts.script ?? SAMPLE_SCRIPT));
   const forge = new EmbeddedForge({
     root: join(dir, 'forge'),
@@ -117,6 +119,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
       runner.stop();
       await forge.stop();
       await rm(dir, { recursive: true, force: true });
+      await rm(shared, { recursive: true, force: true });
     },
   };
 }

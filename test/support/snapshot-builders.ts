@@ -1,5 +1,6 @@
 // Builders for decide() tests: a small, readable snapshot vocabulary.
 
+import { type Approval, textDigest } from '../../src/core/approval.js';
 import type { DecideConfig } from '../../src/core/decide/index.js';
 import type { TriggerKey } from '../../src/core/labels.js';
 import { labelNames } from '../../src/core/labels.js';
@@ -37,6 +38,15 @@ export function trigger(label: string, actor: Actor = maintainer, permission: Pe
   return { label, actor, permission, at };
 }
 
+/** The approval a writer's `loop/code` at EARLIER recorded for this title and body. */
+export function approvalOf(title: string, body: string, over: Partial<Approval> = {}): Approval {
+  return { label: N.code, at: EARLIER, by: maintainer.login, text: textDigest(title, body), ...over };
+}
+
+/**
+ * An issue whose text is what a writer approved (`loop.approved` matches its title and body); pass
+ * `loop: loopState({ approved: … })` (or `approved: undefined`) to test anything else.
+ */
 export function issue(
   number: number,
   labels: string[],
@@ -47,16 +57,19 @@ export function issue(
   for (const key of ['plan', 'code', 'merge', 'automerge'] as TriggerKey[]) {
     if (labels.includes(N[key])) triggers[key] = trigger(N[key], by, perm);
   }
+  const title = rest.title ?? `Issue ${number}`;
+  const body = rest.body ?? '';
   return {
     number,
     isPull: false,
-    title: `Issue ${number}`,
     state: 'open',
     labels,
     createdAt: EARLIER,
     triggers,
-    loop: emptyState(),
     ...rest,
+    title,
+    body,
+    loop: { approved: approvalOf(title, body), ...(rest.loop ?? emptyState()) },
   };
 }
 

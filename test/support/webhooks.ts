@@ -16,6 +16,16 @@ export function examplePayload(event: string, action?: string): Record<string, u
   return structuredClone(example);
 }
 
+type Fields = Record<string, unknown>;
+
+/** An `issues.labeled` payload, typed as far as issueLabeledPayload adjusts it. */
+export interface IssueLabeledPayload extends Fields {
+  label: Fields;
+  issue: Fields;
+  sender: Fields;
+  repository: Fields & { owner: Fields };
+}
+
 /** An `issues.labeled` payload for a given repository, issue, label and sender. */
 export function issueLabeledPayload(opts: {
   owner: string;
@@ -25,8 +35,8 @@ export function issueLabeledPayload(opts: {
   sender: string;
   defaultBranch?: string;
   updatedAt?: string;
-}) {
-  const p = examplePayload('issues', 'labeled') as Record<string, any>;
+}): IssueLabeledPayload {
+  const p = examplePayload('issues', 'labeled') as IssueLabeledPayload;
   p.label = { ...p.label, name: opts.label };
   p.issue = { ...p.issue, number: opts.number, updated_at: opts.updatedAt ?? new Date().toISOString() };
   p.sender = { ...p.sender, login: opts.sender, type: opts.sender.endsWith('[bot]') ? 'Bot' : 'User' };

@@ -21,11 +21,13 @@ describe('action.yml', () => {
     for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toBeTruthy();
     for (const [name, output] of Object.entries(action.outputs)) expect((output as { description: string }).description, name).toBeTruthy();
   });
-  it('declares no defaults except the token, so the repository file can set them', () => {
+  it('declares no defaults except the tokens, so the repository file can set them', () => {
     const withDefault = Object.entries(action.inputs)
       .filter(([, i]) => i.default !== undefined)
       .map(([n]) => n);
-    expect(withDefault).toEqual(['token']);
+    expect(withDefault).toEqual(['token', 'workflow-token']);
+    // The workflow token, so that agentloop can tell it acts as github-actions[bot] without asking.
+    expect(action.inputs['workflow-token']?.default).toBe(action.inputs.token?.default);
   });
 });
 

@@ -32,6 +32,7 @@ function context(maxChain: number) {
     log: silentLogger,
     defaultBranch: 'main',
     processEnv: { GITHUB_WORKFLOW_REF: 'o/r/.github/workflows/agentloop-code.yml@refs/heads/main' },
+    selfLogin: 'github-actions[bot]',
   });
   return { rc, dispatched };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeChecks } from '../../src/core/ci.js';
+import { parseConfig } from '../../src/core/config.js';
 import { checkDiff, globToRegExp } from '../../src/core/diff-policy.js';
 import type { CheckData } from '../../src/core/model.js';
 
@@ -20,6 +21,15 @@ describe('CI on a head: check runs + statuses, unknown is not green', () => {
     ['neutral and skipped count as passing', [check('test', 'neutral'), check('docs', 'skipped')], [], 'success'],
     ["agentloop's own job is not CI", [check('test', 'success'), check('agentloop-code', 'pending')], [], 'success'],
     ['only agentloop ran: nothing reported', [check('agentloop-code', 'success')], [], 'none'],
+    [
+      "agentloop's plan and sweep jobs are not CI either",
+      [check('test', 'success'), check('agentloop-plan', 'pending'), check('agentloop-sweep', 'failure')],
+      [],
+      'success',
+    ],
+    ['a red check merely named agentloop… is CI', [check('test', 'success'), check('agentloop-lint', 'failure')], [], 'failure'],
+    ['a pending check merely named agentloop… is CI', [check('test', 'success'), check('agentloop', 'pending')], [], 'pending'],
+    ['own job names are exact, letter case included', [check('test', 'success'), check('Agentloop-Code', 'failure')], [], 'failure'],
     ['a required check that has not reported keeps it pending', [check('test', 'success')], ['test', 'e2e'], 'pending'],
     ['a failing check outside required-checks is ignored', [check('test', 'success'), check('flaky', 'failure')], ['test'], 'success'],
     [
@@ -67,5 +77,53 @@ describe('diff policy', () => {
   it('refuses a diff over max-diff-lines, counting added and removed', () => {
     expect(checkDiff([{ path: 'a', added: 60, removed: 41 }], policy)).toMatchObject({ ok: false, reason: 'too-large' });
     expect(checkDiff([{ path: 'a', added: 60, removed: 40 }], policy)).toEqual({ ok: true, files: 1, lines: 100 });
+  });
+
+  const file = (path: string, oldMode: string, newMode: string) => ({ path, added: 1, removed: 0, oldMode, newMode });
+  it.each([
+    ['a new symlink', file('passwd', '000000', '120000'), 'unsafe-entry'],
+    ['a file turned into a symlink', file('src/a.js', '100644', '120000'), 'unsafe-entry'],
+    ['a changed symlink', file('link', '120000', '120000'), 'unsafe-entry'],
+    ['a new gitlink (nested repository)', file('vendor/x', '000000', '160000'), 'unsafe-entry'],
+    ['a removed gitlink', file('vendor/x', '160000', '000000'), 'unsafe-entry'],
+    ['a deleted symlink', file('old-link', '120000', '000000'), undefined],
+    ['an executable file', file('run.sh', '000000', '100755'), undefined],
+  ])('%s', (_name, f, reason) => {
+    const v = checkDiff([f], policy);
+    if (reason) expect(v).toMatchObject({ ok: false, reason, paths: [f.path] });
+    else expect(v).toMatchObject({ ok: true });
+  });
+
+  it('always protects the config file and the prompts directory, whatever protected-paths says', () => {
+    const own = { protectedPaths: [], maxDiffLines: 100, configFile: 'ci/agentloop.yml', promptsDir: 'ci/prompts/' };
+    expect(checkDiff([{ path: 'ci/agentloop.yml', added: 1, removed: 0 }], own)).toMatchObject({ ok: false, reason: 'protected' });
+    expect(checkDiff([{ path: 'ci/prompts/code.md', added: 1, removed: 0 }], own)).toMatchObject({ ok: false, reason: 'protected' });
+    expect(checkDiff([{ path: 'ci/other.yml', added: 1, removed: 0 }], own)).toMatchObject({ ok: true });
+  });
+
+  it('matches protected paths case-insensitively and on unquoted unicode names', () => {
+    expect(checkDiff([{ path: '.GitHub/Workflows/x.yml', added: 1, removed: 0 }], policy)).toMatchObject({ reason: 'protected' });
+    expect(checkDiff([{ path: '.github/workflows/évil.yml', added: 1, removed: 0 }], policy)).toMatchObject({ reason: 'protected' });
+  });
+
+  it('protects by default everything a repository runs or trusts', () => {
+    const defaults = parseConfig({ inputs: { token: 't', 'agent-command': 'x' } });
+    for (const path of [
+      '.github/workflows/ci.yml',
+      '.github/actions/a/action.yml',
+      '.github/agentloop.yml',
+      '.forgejo/workflows/x.yml',
+      '.gitea/workflows/x.yml',
+      '.agentloop/prompts/code.md',
+      'action.yml',
+      'sub/action.yaml',
+      'CODEOWNERS',
+      'docs/CODEOWNERS',
+      '.gitmodules',
+      '.gitattributes',
+    ]) {
+      expect(checkDiff([{ path, added: 1, removed: 0 }], defaults), path).toMatchObject({ ok: false, reason: 'protected' });
+    }
+    expect(checkDiff([{ path: 'src/app.ts', added: 1, removed: 0 }], defaults)).toMatchObject({ ok: true });
   });
 });

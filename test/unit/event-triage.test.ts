@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isDefaultBranchCi } from '../../src/core/ci.js';
 import { normalizeEvent } from '../../src/core/event.js';
 import { labelNames } from '../../src/core/labels.js';
 import { triage } from '../../src/core/triage.js';
@@ -68,12 +69,81 @@ describe('triage: can this event mean work, from the payload alone', () => {
   it('schedule, dispatch and CI completion always may mean work', () => {
     expect(triage(normalizeEvent('schedule', {}), names).work).toBe(true);
     expect(triage(normalizeEvent('workflow_dispatch', {}), names).work).toBe(true);
-    expect(triage(normalizeEvent('workflow_run', examplePayload('workflow_run', 'completed')), names).work).toBe(true);
+    // (GitHub's first example names a head repository other than the repository; a run of this repository's own.)
+    const run = examplePayload('workflow_run', 'completed') as Record<string, Record<string, unknown>>;
+    run.workflow_run = { ...run.workflow_run, head_repository: { full_name: run.repository!.full_name } };
+    expect(triage(normalizeEvent('workflow_run', run), names).work).toBe(true);
   });
   it('honours a custom prefix, and lets every label through when labels are renamed', () => {
     const p = { ...examplePayload('issues', 'labeled'), label: { name: 'bot:plan' } };
     expect(triage(normalizeEvent('issues', p), labelNames('bot:')).work).toBe(true);
     expect(triage(normalizeEvent('issues', p), names).work).toBe(false);
     expect(triage(normalizeEvent('issues', examplePayload('issues', 'labeled')), names, { anyLabel: true }).work).toBe(true);
+  });
+});
+
+// A workflow run counts for the default branch only when this repository's own push, schedule or
+// dispatch ran it on that branch: a fork's pull request whose head branch is also named `main` does not.
+describe('workflow_run: whose CI is the default branch', () => {
+  type Over = { event?: string; headRepo?: string | null; headBranch?: string; conclusion?: string };
+  const runPayload = (over: Over = {}) => {
+    const p = examplePayload('workflow_run', 'completed') as Record<string, Record<string, unknown>>;
+    const run = p.workflow_run!;
+    p.repository = { ...p.repository, full_name: 'acme/widget', name: 'widget', default_branch: 'main' };
+    p.workflow = { ...p.workflow, name: 'CI' };
+    p.workflow_run = {
+      ...run,
+      name: 'CI',
+      event: over.event ?? 'push',
+      head_branch: over.headBranch ?? 'main',
+      conclusion: over.conclusion ?? 'failure',
+      head_repository:
+        over.headRepo === null ? null : { ...(run.head_repository as Record<string, unknown>), full_name: over.headRepo ?? 'acme/widget' },
+    };
+    return p;
+  };
+  const ci = (over: Over = {}) => {
+    const e = normalizeEvent('workflow_run', runPayload(over));
+    if (e.kind !== 'ci') throw new Error(`expected a ci event, got ${e.kind}`);
+    return e;
+  };
+
+  it('normalizes the run event and both repositories from the payload', () => {
+    expect(ci({ event: 'pull_request', headRepo: 'Evil/Fork' })).toMatchObject({
+      kind: 'ci',
+      workflow: 'CI',
+      runEvent: 'pull_request',
+      headRepo: 'Evil/Fork',
+      repo: 'acme/widget',
+      headBranch: 'main',
+    });
+  });
+
+  const rows: [string, Over, boolean][] = [
+    ['a push to main of this repository', {}, true],
+    ['a scheduled run on main', { event: 'schedule' }, true],
+    ['a dispatched run on main', { event: 'workflow_dispatch' }, true],
+    ['the head repository in another letter case', { headRepo: 'ACME/Widget' }, true],
+    ["a fork's pull request whose head branch is named main", { event: 'pull_request', headRepo: 'evil/widget' }, false],
+    ["a fork's push run on its own main (head repository differs)", { headRepo: 'evil/widget' }, false],
+    ['a same-repository pull request from main', { event: 'pull_request' }, false],
+    ['pull_request_target on main', { event: 'pull_request_target' }, false],
+    ['a workflow_run-triggered run on main', { event: 'workflow_run' }, false],
+    ['repository_dispatch on main', { event: 'repository_dispatch' }, false],
+    ['a push to another branch', { headBranch: 'feature' }, false],
+    ['no head repository in the payload (fail closed)', { headRepo: null }, false],
+  ];
+  for (const [name, over, counts] of rows) {
+    it(`${name} → ${counts ? 'counts' : 'does not count'}`, () => {
+      expect(isDefaultBranchCi(ci(over), 'main')).toBe(counts);
+    });
+  }
+
+  it("triage: a fork's run can never mean work; this repository's runs may", () => {
+    expect(triage(ci({ event: 'pull_request', headRepo: 'evil/widget' }), names)).toMatchObject({ work: false });
+    expect(triage(ci({ headRepo: 'evil/widget' }), names).work).toBe(false);
+    expect(triage(ci(), names).work).toBe(true);
+    // A same-repository PR's CI finishing is how a loop PR turns green or red.
+    expect(triage(ci({ event: 'pull_request', headBranch: 'agentloop/issue-3' }), names).work).toBe(true);
   });
 });

@@ -23,10 +23,13 @@ interface FakeRequest {
 }
 type Handler = Answer | ((req: FakeRequest, call: number) => Answer | undefined);
 
-function example(method: string, path: string): any {
+type Fields = Record<string, unknown>;
+
+/** The spec's example 2xx body for an operation, typed as far as the test reads it. */
+function example<T>(method: string, path: string): T {
   const op = findOperation(method, path);
   if (!op) throw new Error(`no operation for ${method} ${path}`);
-  return exampleResponse(op)?.body;
+  return exampleResponse(op)?.body as T;
 }
 
 function fakeGitHub(handlers: Record<string, Handler> = {}, logger?: ForgeLogger) {
@@ -100,11 +103,11 @@ type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats'>;
 
 describe('GitHubForge contract', () => {
   it('calls every Forge method with requests that conform to the GitHub OpenAPI description', async () => {
-    const eventExample = example('GET', '/repos/o/r/issues/1/events')[0];
+    const eventExample = example<Fields[]>('GET', '/repos/o/r/issues/1/events')[0];
     const { forge, requests } = fakeGitHub({
       'GET /repos/{owner}/{repo}/contents/{path}': {
         status: 200,
-        body: { ...example('GET', '/repos/o/r/contents/README.md'), content: b64('agent: claude\nmerge-method: squash\n') },
+        body: { ...example<Fields>('GET', '/repos/o/r/contents/README.md'), content: b64('agent: claude\nmerge-method: squash\n') },
       },
       'GET /repos/{owner}/{repo}/issues/{issue_number}/events': {
         status: 200,
@@ -293,7 +296,7 @@ describe('GitHubForge behaviour', () => {
   });
 
   it('getPull: mergeable null stays null, unknown mergeable_state → unknown, deleted fork → empty head repo', async () => {
-    const pull = example('GET', '/repos/o/r/pulls/1');
+    const pull = example<Fields & { head: Fields }>('GET', '/repos/o/r/pulls/1');
     const { forge } = fakeGitHub({
       'GET /repos/{owner}/{repo}/pulls/{pull_number}': {
         status: 200,
@@ -367,7 +370,7 @@ describe('GitHubForge behaviour', () => {
   });
 
   it('paginates lists through the Link header', async () => {
-    const comment = example('GET', '/repos/o/r/issues/comments/1');
+    const comment = example<Fields>('GET', '/repos/o/r/issues/comments/1');
     const { forge, requests } = fakeGitHub({
       'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': (req) =>
         req.url.searchParams.get('page') === '2'
@@ -391,8 +394,8 @@ describe('GitHubForge behaviour', () => {
   });
 
   it('listChecks maps check runs and statuses, with Actions run/job ids', async () => {
-    const run = example('GET', '/repos/o/r/commits/x/check-runs').check_runs[0];
-    const status = example('GET', '/repos/o/r/commits/x/status');
+    const run = example<{ check_runs: Fields[] }>('GET', '/repos/o/r/commits/x/check-runs').check_runs[0];
+    const status = example<Fields & { statuses: Fields[] }>('GET', '/repos/o/r/commits/x/status');
     const actionsUrl = 'https://github.com/octocat/Hello-World/actions/runs/123/job/456';
     const { forge } = fakeGitHub({
       'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
@@ -438,7 +441,7 @@ describe('GitHubForge behaviour', () => {
   });
 
   it('listRunJobs names failed steps; getJobLogTail returns "" when logs are gone', async () => {
-    const job = example('GET', '/repos/o/r/actions/runs/1/jobs').jobs[0];
+    const job = example<{ jobs: (Fields & { steps: Fields[] })[] }>('GET', '/repos/o/r/actions/runs/1/jobs').jobs[0]!;
     const { forge } = fakeGitHub({
       'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs': {
         status: 200,
@@ -466,6 +469,8 @@ describe('GitHubForge behaviour', () => {
     const { forge, requests } = fakeGitHub();
     const runs = await forge.listWorkflowRuns({ branch: 'main' });
     expect(runs[0]).toMatchObject({ id: 30433642, status: 'queued', headBranch: 'master' });
+    // What started the run and where its head came from decide whether it is the default branch's CI.
+    expect(runs[0]).toMatchObject({ event: 'push', headRepoFullName: 'octo-org/octo-repo' });
     expect([...new URL(requests[0]!.url).searchParams.keys()].sort()).toEqual(['branch', 'per_page']);
   });
 

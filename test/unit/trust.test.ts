@@ -1,7 +1,7 @@
 // The one trust rule (core/trust.ts), for every purpose and kind of actor.
 import { describe, expect, it } from 'vitest';
 import type { Permission } from '../../src/core/model.js';
-import { type Actor, needsPermission, type TrustPurpose, trust } from '../../src/core/trust.js';
+import { type Actor, isSelf, needsPermission, ownComment, type TrustPurpose, trust } from '../../src/core/trust.js';
 
 const facts = { selfLogins: ['github-actions[bot]'], allowedBots: ['renovate[bot]'] };
 const user = (login: string): Actor => ({ login, type: 'User' });
@@ -59,5 +59,35 @@ describe('trust', () => {
     expect(needsPermission(bot('renovate[bot]'), facts)).toBe(false);
     expect(needsPermission(user('evil[bot]'), facts)).toBe(false);
     expect(needsPermission(bot('GITHUB-ACTIONS[BOT]'), facts)).toBe(false);
+  });
+});
+
+// agentloop is exactly the login its token acts as on this forge: one login, nothing else.
+describe('trust: one identity', () => {
+  const asPat = { selfLogins: ['agentloop-bot'], allowedBots: [] };
+  it("another forge's automatic-token login is nobody special on this one", () => {
+    for (const login of ['forgejo-actions', 'gitea-actions']) {
+      expect(trust('labeler', user(login), 'none', facts).ok).toBe(false);
+      expect(isSelf(user(login), facts)).toBe(false);
+    }
+  });
+  it('with a PAT, the workflow token bot is not agentloop', () => {
+    expect(isSelf(bot('github-actions[bot]'), asPat)).toBe(false);
+    expect(trust('labeler', bot('github-actions[bot]'), undefined, asPat)).toMatchObject({ ok: false, unknown: false });
+    expect(isSelf(user('AgentLoop-Bot'), asPat)).toBe(true);
+  });
+  it('a run that did not resolve its identity is nobody', () => {
+    const none = { selfLogins: [], allowedBots: [] };
+    expect(isSelf(bot('github-actions[bot]'), none)).toBe(false);
+    expect(needsPermission(user('maria'), none)).toBe(true);
+  });
+  it("its own comments: the status comment only by itself; plans also by the plan lane's workflow token", () => {
+    const f = { ...asPat, planLogins: ['github-actions[bot]'] };
+    expect(ownComment('status', user('agentloop-bot'), f)).toBe(true);
+    expect(ownComment('status', bot('github-actions[bot]'), f)).toBe(false);
+    expect(ownComment('status', user('maria'), f)).toBe(false);
+    expect(ownComment('plan', bot('GitHub-Actions[bot]'), f)).toBe(true);
+    expect(ownComment('plan', user('agentloop-bot'), f)).toBe(true);
+    expect(ownComment('plan', user('maria'), f)).toBe(false);
   });
 });

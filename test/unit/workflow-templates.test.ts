@@ -61,6 +61,7 @@ describe.each(files)('%s', (file) => {
     }
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the title names the workflow-expression syntax
   it('puts no ${{ }} expression in run: scripts', () => {
     for (const job of Object.values(wf.jobs)) for (const step of job.steps) if (step.run) expect(step.run).not.toMatch(/\$\{\{/);
   });
@@ -68,6 +69,23 @@ describe.each(files)('%s', (file) => {
   it('has timeout-minutes on every job and serializes with cancel-in-progress: false written out', () => {
     for (const job of Object.values(wf.jobs)) expect(job['timeout-minutes']).toBeGreaterThan(0);
     expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
+  });
+});
+
+describe('tokens', () => {
+  // A plan run gives the agent the repository and the issue, nothing to push: its job holds only the
+  // workflow token (contents: read, issues: write), never the stronger AGENTLOOP_TOKEN.
+  it('the plan job gets only the workflow token', () => {
+    const text = readFileSync(join(DIR, 'agentloop-plan.yml'), 'utf8');
+    const wf = parseDocument(text).toJS() as Workflow;
+    expect(text).not.toMatch(/AGENTLOOP_TOKEN/);
+    const step = Object.values(wf.jobs)
+      .flatMap((j) => j.steps)
+      .find((s) => s.uses?.includes('/agentloop@'))!;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression the template must contain
+    expect(step.with?.token).toBe('${{ github.token }}');
+    // No secret reaches the plan job but the model key.
+    expect([...text.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1])).toEqual(['ANTHROPIC_API_KEY']);
   });
 });
 

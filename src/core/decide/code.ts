@@ -1,13 +1,15 @@
 // Code lane (DESIGN §3–4): one writer per repository. Takes the most urgent item, not the event's:
 // refusals, then merge > rebase > ci bookkeeping > fix-ci > code, oldest first within each.
+import { type ApprovalCheck, checkApproval } from '../approval.js';
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel, type TriggerKey } from '../labels.js';
-import type { ItemSnapshot, PullSnapshot } from '../snapshot.js';
+import type { ItemSnapshot, PullSnapshot, TriggerInfo } from '../snapshot.js';
 import type { Decision, Transition } from '../transition.js';
-import { byAge, type Ctx, inProcess, refusalKey } from './context.js';
+import { byAge, type Ctx, type DecideConfig, inProcess, makeCtx } from './context.js';
 
 const PRIORITY: Partial<Record<Transition['kind'], number>> = {
   refuse: 0,
+  edited: 0,
   merge: 1,
   rebase: 2,
   'ci-green': 3,
@@ -51,7 +53,9 @@ export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
   }
 
   const openLoopPrs = [...loopPulls.values()].filter((p) => !p.merged).length;
-  for (const issue of ctx.snap.issues) {
+  // Not every open PR was read (the request budget ran out): the loop PRs cannot be counted, so no new work.
+  if (ctx.snap.partial === 'pulls') notes.push('not every open PR was read (operations-per-run): no new work this run');
+  for (const issue of ctx.snap.partial === 'pulls' ? [] : ctx.snap.issues) {
     const c = codeCandidate(ctx, issue, loopPulls.get(issue.number), openLoopPrs, notes);
     if (c) candidates.push(c);
   }
@@ -71,6 +75,15 @@ export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
   };
 }
 
+/**
+ * The refusals one item needs, decided from that item alone: the code lane settles them as it reads
+ * items, so a flood of refused labels costs each item once and never starves the budget (DESIGN §8).
+ */
+export function codeLaneRefusals(item: ItemSnapshot, cfg: DecideConfig, now: string): Extract<Transition, { kind: 'refuse' }>[] {
+  const ctx = makeCtx({ now, defaultBranch: '', issues: [item], pulls: [], defaultBranchHealth: [], runId: '' }, cfg);
+  return refusals(ctx, item).flatMap((c) => (c.transition.kind === 'refuse' ? [c.transition] : []));
+}
+
 function refusals(ctx: Ctx, item: ItemSnapshot): Candidate[] {
   if (item.state !== 'open' || ctx.has(item, 'needSupervisor')) return [];
   const out: Candidate[] = [];
@@ -79,7 +92,6 @@ function refusals(ctx: Ctx, item: ItemSnapshot): Candidate[] {
     if (!trigger || !ctx.has(item, key)) continue;
     const verdict = ctx.auth(item, key);
     if (verdict.ok || verdict.unknown) continue;
-    if (item.loop.refused === refusalKey(trigger.label, trigger.actor.login)) continue;
     out.push({
       transition: { kind: 'refuse', item: item.number, label: trigger.label, actor: trigger.actor.login, reason: verdict.reason },
       at: trigger.at,
@@ -135,6 +147,9 @@ function pullCandidate(
       }
       if (pull.mergeable === false || pull.mergeableState === 'dirty') {
         if (!isLoop) return note('has conflicts; only a human may resolve conflicts on a non-agentloop branch');
+        const approval = continuing(ctx, issue);
+        if (approval === 'reapproved') return note(`${ctx.names.code} was applied again; adopting it comes first`);
+        if (!approval.ok) return edited(ctx, issueNumber, approval.reason, merge.at);
         return at(merge.at, n, {
           kind: 'rebase',
           pull: n,
@@ -193,6 +208,12 @@ function loopPullCiCandidate(
         reason: `CI is still red after ${loop.fixAttempts} fix attempt(s) (max-fix-attempts: ${ctx.cfg.maxFixAttempts})`,
       });
     }
+    const approval = continuing(ctx, issue);
+    if (approval === 'reapproved') {
+      notes.push(`PR #${n}: ${ctx.names.code} was applied again; adopting it comes first`);
+      return undefined;
+    }
+    if (!approval.ok) return edited(ctx, issueNumber, approval.reason, at0);
     return at(at0, n, {
       kind: 'fix-ci',
       issue: issueNumber,
@@ -264,6 +285,8 @@ function codeCandidate(
   const verdict = ctx.auth(issue, 'code');
   if (!verdict.ok) return note(verdict.reason);
   const trigger = issue.triggers.code!;
+  const approval = approvalOf(ctx, issue, trigger);
+  if (!approval.ok) return edited(ctx, issue.number, approval.reason, trigger.at);
   if (!pull && openLoopPrs >= ctx.cfg.maxOpenPrs) {
     return note(`waiting: ${openLoopPrs} agentloop PR(s) open (max-open-prs: ${ctx.cfg.maxOpenPrs})`);
   }
@@ -272,10 +295,30 @@ function codeCandidate(
     issue: issue.number,
     requester: trigger.actor.login,
     ...(pull ? { existingPull: pull.number } : {}),
+    ...(approval.record ? { approve: approval.record } : {}),
     reason: pull
       ? `PR #${pull.number} already exists for #${issue.number}; adopting it`
       : `${ctx.names.code} applied by @${trigger.actor.login}`,
   });
+}
+
+/** Runs that give the agent the issue text need it to be what a writer approved (DESIGN §8). */
+function approvalOf(ctx: Ctx, issue: ItemSnapshot | undefined, trigger?: TriggerInfo): ApprovalCheck {
+  return issue ? checkApproval(issue, trigger, ctx.cfg.selfLogins) : { ok: true };
+}
+
+/**
+ * fix-ci and rebase continue the approved work. When a writer has applied the code label again (after
+ * an edit stopped the item), that is a new approval: the code run adopts the PR and records it first.
+ */
+function continuing(ctx: Ctx, issue: ItemSnapshot | undefined): ApprovalCheck | 'reapproved' {
+  const trigger = issue && ctx.has(issue, 'code') && ctx.auth(issue, 'code').ok ? issue.triggers.code : undefined;
+  const check = approvalOf(ctx, issue, trigger);
+  return check.ok && check.record ? 'reapproved' : check;
+}
+
+function edited(ctx: Ctx, issue: number, reason: string, atTime: string): Candidate {
+  return at(atTime, issue, { kind: 'edited', item: issue, label: ctx.names.code, reason: `#${issue}: ${reason}` });
 }
 
 function at(atTime: string, number: number, transition: Transition): Candidate {

@@ -1,4 +1,5 @@
 // decide(snapshot, event, config) → Decision: the pure heart of agentloop (DESIGN §1.3).
+import { isDefaultBranchCi } from '../ci.js';
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel } from '../labels.js';
 import type { Lane, Snapshot } from '../snapshot.js';
@@ -28,7 +29,7 @@ export function laneOf(event: LoopEvent, config: Pick<DecideConfig, 'labelNames'
     case 'schedule':
       return 'sweep';
     case 'ci':
-      return event.headBranch === defaultBranch ? 'sweep' : 'code';
+      return defaultBranch !== undefined && isDefaultBranchCi(event, defaultBranch) ? 'sweep' : 'code';
     default:
       return 'code';
   }

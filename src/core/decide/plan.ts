@@ -1,8 +1,9 @@
 // Plan lane (DESIGN §3 "plan", §4): one issue per run, concurrent across issues.
+import { checkApproval } from '../approval.js';
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel } from '../labels.js';
 import type { Decision } from '../transition.js';
-import { type Ctx, inProcess, refusalKey } from './context.js';
+import { type Ctx, inProcess } from './context.js';
 
 export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   const none = (reason: string, item?: number): Decision => ({
@@ -38,9 +39,7 @@ export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   const trigger = issue.triggers.plan;
   if (!verdict.ok) {
     if (verdict.unknown) return none(`not starting: ${verdict.reason}; a later run will check again`, number);
-    if (issue.loop.refused === refusalKey(ctx.names.plan, trigger!.actor.login)) {
-      return none(`already refused ${ctx.names.plan} from @${trigger!.actor.login}`, number);
-    }
+    // Refused again even when the comment was said (the transition says it once): the label comes off.
     return {
       lane: 'plan',
       transition: { kind: 'refuse', item: number, label: ctx.names.plan, actor: trigger!.actor.login, reason: verdict.reason },
@@ -48,12 +47,18 @@ export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
       notes: [],
     };
   }
+  const approval = checkApproval(issue, trigger, ctx.cfg.selfLogins);
+  if (!approval.ok) {
+    const reason = `#${number}: ${approval.reason}`;
+    return { lane: 'plan', transition: { kind: 'edited', item: number, label: ctx.names.plan, reason }, queued: [], notes: [] };
+  }
   return {
     lane: 'plan',
     transition: {
       kind: 'plan',
       issue: number,
       requester: trigger!.actor.login,
+      ...(approval.record ? { approve: approval.record } : {}),
       reason: `${ctx.names.plan} applied by @${trigger!.actor.login}`,
     },
     queued: [],

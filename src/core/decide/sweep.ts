@@ -1,5 +1,6 @@
 // Sweep lane (DESIGN §3 "sweep", "ci-failure"): repair lost runs, re-dispatch dropped work,
 // track red workflows on the default branch, refresh the dashboard. Cheap: no agent.
+import { isDefaultBranchCi } from '../ci.js';
 import type { LoopEvent } from '../event.js';
 import type { ItemSnapshot, Lane } from '../snapshot.js';
 import type { Decision, Repair } from '../transition.js';
@@ -41,7 +42,7 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
     for (const issue of ctx.snap.issues) {
       if (stuckItems.has(issue.number)) continue;
       const plan = decidePlan(ctx, { kind: 'dispatch', lane: 'plan', number: issue.number, chain: 0 });
-      if (plan.transition.kind === 'plan' || plan.transition.kind === 'refuse') {
+      if (['plan', 'refuse', 'edited'].includes(plan.transition.kind)) {
         repairs.push({ kind: 'dispatch', lane: 'plan', item: issue.number, reason: `#${issue.number} has ${ctx.names.plan} and no run` });
       }
     }
@@ -80,8 +81,10 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
       });
     }
   }
-  repairs.push({ kind: 'dashboard', reason: 'refresh the dashboard' });
-  const actions = repairs.length - 1;
+  // A partial picture (the request budget ran out while reading items) would drop items from the dashboard.
+  if (ctx.snap.partial) notes.push('not every item was read (operations-per-run): the dashboard is left as it is');
+  else repairs.push({ kind: 'dashboard', reason: 'refresh the dashboard' });
+  const actions = repairs.filter((r) => r.kind !== 'dashboard').length;
   return {
     lane: 'sweep',
     transition: { kind: 'sweep', repairs, reason: actions ? `${actions} repair(s) to make` : 'nothing to repair' },
@@ -115,6 +118,13 @@ function decideCiEvent(ctx: Ctx, event: Extract<LoopEvent, { kind: 'ci' }>): Dec
   const done = (transition: Decision['transition']): Decision => ({ lane: 'sweep', transition, queued: [], notes: [] });
   if (event.headBranch !== ctx.snap.defaultBranch) {
     return done({ kind: 'none', reason: `${event.workflow} ran on ${event.headBranch}, not the default branch` });
+  }
+  if (!isDefaultBranchCi(event, ctx.snap.defaultBranch)) {
+    const origin = `${event.runEvent || 'an unknown event'} run from ${event.headRepo || 'an unknown repository'}`;
+    return done({
+      kind: 'none',
+      reason: `${event.workflow} on ${event.headBranch} was a ${origin}, not this repository's push, schedule or dispatch`,
+    });
   }
   const tracking = ctx.snap.defaultBranchHealth.find((h) => h.workflow === event.workflow)?.trackingIssue;
   if (event.conclusion === 'failure' || event.conclusion === 'timed_out') {

@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{a}from"./chunk-OA6M2GAW.js";import"./chunk-UTPQIMYW.js";import"./chunk-NWLRGCPS.js";import"./chunk-YSDCU3E7.js";import"./chunk-3FXUYUMZ.js";import"./chunk-TG6WJQYR.js";import"./chunk-BA6N4DQL.js";import"./chunk-IBXI3YJV.js";import"./chunk-6CC2XWDO.js";import"./chunk-NYKKV5DW.js";import"./chunk-S7MLJKM3.js";import"./chunk-6EC2D3C2.js";export{a as main};

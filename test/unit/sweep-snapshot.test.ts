@@ -1,0 +1,107 @@
+// The sweep's polling of workflow runs (forges without workflow_run, and dropped events): which runs
+// count as the default branch's CI. A fake forge answers; the loader and its filters are the real ones.
+import { describe, expect, it } from 'vitest';
+import { CI_FAILURE_MARKER } from '../../src/core/ci-failure-marker.js';
+import { parseConfig } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { IssueData, WorkflowRunData } from '../../src/core/model.js';
+import type { Forge } from '../../src/forge/forge.js';
+import { createRunContext } from '../../src/services/context.js';
+import { loadSweepSnapshot } from '../../src/services/sweep-snapshot.js';
+
+const SHA = 'a'.repeat(40);
+
+const run = (over: Partial<WorkflowRunData>): WorkflowRunData => ({
+  id: 1,
+  name: 'CI',
+  workflowId: 1,
+  headBranch: 'main',
+  headSha: SHA,
+  event: 'push',
+  headRepoFullName: 'acme/widget',
+  status: 'completed',
+  conclusion: 'success',
+  htmlUrl: 'https://github.com/acme/widget/actions/runs/1',
+  createdAt: '2026-11-21T10:00:00Z',
+  path: '.github/workflows/ci.yml',
+  ...over,
+});
+
+const tracking = (workflow: string): IssueData => ({
+  number: 33,
+  title: `CI failing on main: ${workflow}`,
+  body: `${CI_FAILURE_MARKER(workflow)}\nred`,
+  state: 'open',
+  isPull: false,
+  labels: ['ci-failure'],
+  author: { login: 'github-actions[bot]', type: 'Bot' },
+  createdAt: '2026-11-21T09:00:00Z',
+  htmlUrl: 'https://github.com/acme/widget/issues/33',
+});
+
+async function healthOf(completed: WorkflowRunData[], open: IssueData[] = []) {
+  const forge = {
+    kind: 'github',
+    stats: () => ({ requests: 0 }),
+    listOpenIssuesWithLabel: async (label: string) => (label === 'ci-failure' ? open : []),
+    listWorkflowRuns: async (filter: { status?: string }) => (filter.status === 'completed' ? completed : []),
+  } as unknown as Forge;
+  const rc = createRunContext({
+    env: {
+      forge: 'github',
+      eventName: 'schedule',
+      payload: {},
+      owner: 'acme',
+      repo: 'widget',
+      apiUrl: '',
+      serverUrl: 'https://github.com',
+      runId: '999',
+      runUrl: '',
+      workspace: '/tmp',
+      tempDir: '/tmp',
+      inputs: {},
+    },
+    config: parseConfig({ inputs: { token: 't', 'agent-command': 'x' } }),
+    forge,
+    log: silentLogger,
+    defaultBranch: 'main',
+    processEnv: {},
+    selfLogin: 'github-actions[bot]',
+  });
+  return (await loadSweepSnapshot(rc, { kind: 'schedule' })).snapshot.defaultBranchHealth;
+}
+
+describe("sweep: only this repository's push, schedule and dispatch runs on the default branch are its CI", () => {
+  it("a fork's newer red pull-request run on a branch it named main does not hide the real green run", async () => {
+    const health = await healthOf([
+      run({ id: 1, conclusion: 'success', createdAt: '2026-11-21T10:00:00Z' }),
+      run({ id: 2, conclusion: 'failure', event: 'pull_request', headRepoFullName: 'evil/widget', createdAt: '2026-11-21T11:00:00Z' }),
+    ]);
+    expect(health).toEqual([expect.objectContaining({ workflow: 'CI', runId: 1, conclusion: 'success' })]);
+  });
+
+  it("a fork's red run alone opens nothing, and a fork's green run closes nothing", async () => {
+    expect(await healthOf([run({ conclusion: 'failure', event: 'pull_request', headRepoFullName: 'evil/widget' })])).toEqual([]);
+    expect(await healthOf([run({ conclusion: 'success', headRepoFullName: 'evil/widget' })], [tracking('CI')])).toEqual([]);
+  });
+
+  it('scheduled and dispatched runs count; a same-repository pull request from main does not', async () => {
+    const health = await healthOf([
+      run({ id: 1, name: 'Nightly', event: 'schedule', conclusion: 'failure' }),
+      run({ id: 2, name: 'Release', event: 'workflow_dispatch', conclusion: 'failure' }),
+      run({ id: 3, name: 'Lint', event: 'pull_request', conclusion: 'failure' }),
+      run({ id: 4, name: 'Docs', headRepoFullName: 'ACME/Widget', conclusion: 'failure' }),
+    ]);
+    expect(health.map((h) => h.workflow).sort()).toEqual(['Docs', 'Nightly', 'Release']);
+  });
+
+  it("only agentloop's own workflows are left out: a red workflow merely named agentloop… is CI", async () => {
+    const health = await healthOf([
+      run({ id: 1, name: 'agentloop-lint', path: '.github/workflows/agentloop-lint.yml', conclusion: 'failure' }),
+      run({ id: 2, name: 'agentloop code', path: '.github/workflows/agentloop-code.yml', conclusion: 'failure' }),
+      run({ id: 3, name: 'agentloop plan', path: '.github/workflows/agentloop-plan.yml', conclusion: 'failure' }),
+      run({ id: 4, name: 'agentloop sweep', path: '.github/workflows/agentloop-sweep.yml', conclusion: 'failure' }),
+    ]);
+    expect(health.map((h) => h.workflow)).toEqual(['agentloop-lint']);
+  });
+});
