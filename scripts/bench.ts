@@ -61,6 +61,8 @@ const baseEnv = {
   GITHUB_WORKSPACE: tmp,
   RUNNER_TEMP: tmp,
   INPUT_TOKEN: token,
+  // action.yml's default: the workflow's own token, so agentloop knows it acts as github-actions[bot].
+  'INPUT_WORKFLOW-TOKEN': token,
   INPUT_LANE: 'plan',
   'INPUT_AGENT-COMMAND': `node ${join(root, 'test/fixtures/agents/planner.mjs')}`,
 };
