@@ -1,7 +1,9 @@
-// REST routes for CI: commit statuses, check runs, workflow runs and jobs, job logs, workflow dispatch.
+// REST routes for CI: commit statuses, check runs, workflow runs and jobs, job logs (302 to a short-lived
+// download URL), workflow dispatch (by workflow id or file name), and the repository's workflow
+// permissions setting.
 
 import { now, num } from './api-items.js';
-import { type ApiHost, routeList } from './api-router.js';
+import { routeList } from './api-router.js';
 import * as git from './git-ops.js';
 import { checkRunJson, hashPath, jobJson, repoJson, statusJson, workflowRunJson } from './github-json.js';
 import { HttpError, notFound } from './http-util.js';
@@ -101,15 +103,20 @@ route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', (host, repo, re
 });
 
 route('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', (host, repo, req) => {
-  const log = host.readLog(repo, num(req.params.job_id));
-  if (log === undefined) throw notFound();
-  return { status: 200, body: log, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+  // "Gets a redirect URL to download a plain text file of logs … This link expires after 1 minute."
+  const location = host.logDownloadUrl(repo, num(req.params.job_id));
+  if (location === undefined) throw notFound();
+  return { status: 302, headers: { location } };
 });
 
 route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (host, repo, req) => {
+  // "The ID of the workflow. You can also pass the workflow file name as a string." A path is neither.
   const id = req.params.workflow_id!;
-  const path = /^\d+$/.test(id) ? undefined : id.includes('/') ? id : `.github/workflows/${id}`;
-  const workflowPath = path ?? repoWorkflowById(host, repo, Number(id));
+  const workflowPath = /^\d+$/.test(id)
+    ? await workflowById(repo, Number(id))
+    : /^[^/]+\.ya?ml$/.test(id)
+      ? `.github/workflows/${id}`
+      : undefined;
   if (!workflowPath) throw notFound();
   const body = req.body as { ref: string; inputs?: Record<string, unknown> };
   const accepted = await host.dispatch(repo, workflowPath, body.ref, body.inputs ?? {}, req.token!);
@@ -118,9 +125,30 @@ route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches'
   return { status: 204 };
 });
 
-function repoWorkflowById(_host: ApiHost, repo: RepoState, id: number): string | undefined {
-  return repo.runs.find((r) => hashPath(r.workflowPath) === id)?.workflowPath;
+/** The workflow file with this id: one on the default branch, or one that has run. */
+async function workflowById(repo: RepoState, id: number): Promise<string | undefined> {
+  const files = (await git.listFiles(repo.gitDir, repo.defaultBranch, '.github/workflows')) ?? [];
+  const paths = [...files.map((f) => f.path), ...repo.runs.map((r) => r.workflowPath)];
+  return paths.find((p) => hashPath(p) === id);
 }
+
+// ---- Settings → Actions → General → Workflow permissions ----
+
+route('GET', '/repos/{owner}/{repo}/actions/permissions/workflow', (_host, repo) => ({
+  status: 200,
+  body: {
+    default_workflow_permissions: repo.actions.defaultWorkflowPermissions,
+    can_approve_pull_request_reviews: repo.actions.canApprovePullRequestReviews,
+  },
+}));
+
+route('PUT', '/repos/{owner}/{repo}/actions/permissions/workflow', (_host, repo, req) => {
+  const body = req.body as { default_workflow_permissions?: 'read' | 'write'; can_approve_pull_request_reviews?: boolean };
+  if (body.default_workflow_permissions !== undefined) repo.actions.defaultWorkflowPermissions = body.default_workflow_permissions;
+  if (body.can_approve_pull_request_reviews !== undefined)
+    repo.actions.canApprovePullRequestReviews = body.can_approve_pull_request_reviews;
+  return { status: 204 };
+});
 
 export function workflowIdOf(path: string): number {
   return hashPath(path);

@@ -1,5 +1,6 @@
 // REST routes for the repository, issues, comments, timeline events and labels.
 
+import { maySetLabelsOnCreate } from './access.js';
 import { addLabels, createIssueRec, emitItem, ensureLabel, issueOf, now, num, removeLabel } from './api-items.js';
 import { permissionOf, routeList } from './api-router.js';
 import * as git from './git-ops.js';
@@ -10,10 +11,8 @@ const { routes, route } = routeList();
 
 // ---- routes: identity and repository ----
 
-route('GET', '/user', (host, _repo, req) => {
-  if (req.token!.automatic) throw new HttpError(403, 'Resource not accessible by integration');
-  return { status: 200, body: userJson(host.state, req.token!.login, host.urls) };
-});
+// Installation tokens (the workflow token, App tokens) may not ask: the router answers 403.
+route('GET', '/user', (host, _repo, req) => ({ status: 200, body: userJson(host.state, req.token!.login, host.urls) }));
 
 route('GET', '/repos/{owner}/{repo}', (host, repo) => ({ status: 200, body: repoJson(host.state, repo, host.urls) }));
 
@@ -66,11 +65,12 @@ route('GET', '/repos/{owner}/{repo}/issues', (host, repo, req) => {
   return { status: 200, list: items };
 });
 
-route('POST', '/repos/{owner}/{repo}/issues', { needs: 'read' }, async (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/issues', async (host, repo, req) => {
   const body = req.body as { title: string; body?: string; labels?: string[] };
   const issue = createIssueRec(host, repo, { title: String(body.title), body: body.body ?? '', user: req.token!.login, isPull: false });
   await emitItem(host, repo, issue, 'opened', req.token!);
-  await addLabels(host, repo, issue, body.labels ?? [], req.token!);
+  // "Only users with push access can set labels for new issues. Labels are silently dropped otherwise."
+  if (maySetLabelsOnCreate(repo, req.token!)) await addLabels(host, repo, issue, body.labels ?? [], req.token!);
   return { status: 201, body: issueJson(host.state, repo, issue, host.urls) };
 });
 
@@ -79,7 +79,7 @@ route('GET', '/repos/{owner}/{repo}/issues/{issue_number}', (host, repo, req) =>
   body: issueJson(host.state, repo, issueOf(repo, num(req.params.issue_number)), host.urls),
 }));
 
-route('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { needs: 'triage' }, async (host, repo, req) => {
+route('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', async (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   const body = req.body as { title?: string; body?: string; state?: 'open' | 'closed'; state_reason?: string };
   if (body.title !== undefined) issue.title = body.title;
@@ -107,7 +107,7 @@ route('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (host, repo
   return { status: 200, list: repo.comments.filter((c) => c.issue === n).map((c) => commentJson(host.state, repo, c, host.urls)) };
 });
 
-route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', { needs: 'read' }, (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   const at = now(host);
   const c = { id: host.state.id(), issue: issue.number, body: String(req.body.body), user: req.token!.login, createdAt: at, updatedAt: at };
@@ -164,7 +164,7 @@ route('POST', '/repos/{owner}/{repo}/labels', (host, repo, req) => {
   return { status: 201, body: labelJson(label, repo, host.urls) };
 });
 
-route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', { needs: 'triage' }, async (host, repo, req) => {
+route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', async (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   const raw = req.body.labels as unknown[];
   const names = raw.map((l) => (typeof l === 'string' ? l : String((l as { name: string }).name)));
@@ -172,7 +172,7 @@ route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/labels', { needs: 'tr
   return { status: 200, body: issue.labels.map((n) => labelJson(ensureLabel(host, repo, n), repo, host.urls)) };
 });
 
-route('DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { needs: 'triage' }, async (host, repo, req) => {
+route('DELETE', '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', async (host, repo, req) => {
   const issue = issueOf(repo, num(req.params.issue_number));
   if (!(await removeLabel(host, repo, issue, req.params.name!, req.token!))) throw new HttpError(404, 'Label does not exist');
   return { status: 200, body: issue.labels.map((n) => labelJson(ensureLabel(host, repo, n), repo, host.urls)) };

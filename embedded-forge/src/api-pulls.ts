@@ -1,11 +1,16 @@
 // REST routes for pull requests: list, open, read, merge (merge/squash/rebase with GitHub's refusals),
-// update-branch, and deleting a branch ref.
+// update-branch (202, then the branch moves a little later), and deleting a branch ref. The workflow
+// token opens PRs only where the repository allows it; installation tokens and fine-grained PATs merge
+// or update a branch only when that writes no workflow file, or with the `workflows` permission.
 
+import { isFineGrained, notAccessible } from './access.js';
 import { createIssueRec, emitItem, issueOf, itemJsonFor, now, num, pullOf } from './api-items.js';
 import { routeList } from './api-router.js';
 import * as git from './git-ops.js';
 import { pullJson } from './github-json.js';
 import { HttpError } from './http-util.js';
+import { headRefOf } from './pull-state.js';
+import { refusedMergeFile, workflowRefusal, workflowRuleFor } from './push-rules.js';
 import type { PullRec } from './state.js';
 
 const { routes, route } = routeList();
@@ -24,6 +29,10 @@ route('GET', '/repos/{owner}/{repo}/pulls', async (host, repo, req) => {
 
 route('POST', '/repos/{owner}/{repo}/pulls', async (host, repo, req) => {
   const body = req.body as { title?: string; body?: string; head: string; base: string; draft?: boolean };
+  if (req.token!.kind === 'workflow' && !repo.actions.canApprovePullRequestReviews) {
+    // Settings → Actions → General: "Allow GitHub Actions to create and approve pull requests" is off.
+    throw new HttpError(403, 'GitHub Actions is not permitted to create or approve pull requests.');
+  }
   const head = body.head.includes(':') ? body.head.split(':')[1]! : body.head;
   const headSha = await git.revParse(repo.gitDir, `refs/heads/${head}`);
   if (!headSha || !(await git.revParse(repo.gitDir, `refs/heads/${body.base}`))) {
@@ -53,7 +62,8 @@ route('POST', '/repos/{owner}/{repo}/pulls', async (host, repo, req) => {
   };
   repo.pulls.set(issue.number, pull);
   await emitItem(host, repo, issue, 'opened', req.token!);
-  return { status: 201, body: await itemJsonFor(host, repo, issue) };
+  // Mergeability is computed in the background: the answer to the create never has it yet.
+  return { status: 201, body: pullJson(host.state, repo, issue, pull, host.urls, { mergeable: null, mergeableState: 'unknown' }) };
 });
 
 route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', async (host, repo, req) => {
@@ -71,16 +81,24 @@ route('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', async (host, rep
   if (state.mergeable === false || pull.draft) throw new HttpError(405, 'Pull Request is not mergeable');
   if (state.mergeableState === 'blocked')
     throw new HttpError(405, 'At least 1 approving review is required by reviewers with write access.');
+  const rule = workflowRuleFor(req.token!);
+  const file = rule ? await refusedMergeFile(repo.gitDir, pull.base, headRefOf(pull), rule) : undefined;
+  if (rule && file !== undefined) {
+    if (isFineGrained(req.token!)) throw notAccessible(req.token!, req.rule!.docs, [{ contents: 'write', workflows: 'write' }]);
+    throw new HttpError(403, workflowRefusal(rule, file));
+  }
   const before = await git.revParse(repo.gitDir, `refs/heads/${pull.base}`);
   let sha: string;
   try {
     const method = body.merge_method ?? 'merge';
     const title =
       body.commit_title ??
-      (method === 'merge' ? `Merge pull request #${issue.number} from ${repo.owner}/${pull.head}` : `${issue.title} (#${issue.number})`);
+      (method === 'merge'
+        ? `Merge pull request #${issue.number} from ${pull.headRepo.split('/')[0]}/${pull.head}`
+        : `${issue.title} (#${issue.number})`);
     ({ sha } = await git.mergePull(repo.gitDir, {
       base: pull.base,
-      head: pull.head,
+      head: headRefOf(pull),
       method,
       title,
       message: body.commit_message ?? issue.body ?? '',
@@ -104,12 +122,26 @@ route('PUT', '/repos/{owner}/{repo}/pulls/{pull_number}/update-branch', async (h
   const { pull } = pullOf(repo, num(req.params.pull_number));
   const expected = req.body.expected_head_sha as string | undefined;
   if (expected && expected !== pull.headSha) throw new HttpError(422, 'expected_head_sha does not match the head of the pull request');
+  if (pull.headRef !== undefined)
+    throw new HttpError(422, 'The head of this pull request is in a fork, which the embedded forge does not update.');
   const state = await git.mergeability(repo.gitDir, pull.base, pull.head);
   if (state.behindBy === 0) throw new HttpError(422, 'There are no new commits on the base branch.');
   if (!state.mergeable) throw new HttpError(422, 'merge conflict between base and head');
-  const before = pull.headSha;
-  const sha = await git.updateBranch(repo.gitDir, { base: pull.base, head: pull.head, ...(expected ? { expectedHeadSha: expected } : {}) });
-  host.branchMoved(repo, `refs/heads/${pull.head}`, before, sha, req.token);
+  // The merge commit brings the base's workflow changes into the head branch.
+  const rule = workflowRuleFor(req.token!);
+  const file = rule ? await refusedMergeFile(repo.gitDir, pull.head, pull.base, rule) : undefined;
+  if (rule && file !== undefined) throw new HttpError(403, workflowRefusal(rule, file));
+  // 202 Accepted: GitHub merges in the background; the head moves a little later (never in this request).
+  const token = req.token;
+  host.background(async () => {
+    const before = pull.headSha;
+    const sha = await git.updateBranch(repo.gitDir, {
+      base: pull.base,
+      head: pull.head,
+      ...(expected ? { expectedHeadSha: expected } : {}),
+    });
+    if (sha !== before) host.branchMoved(repo, `refs/heads/${pull.head}`, before, sha, token);
+  });
   return {
     status: 202,
     body: { message: 'Updating pull request branch.', url: `${host.urls.web}/${repo.owner}/${repo.name}/pull/${pull.number}` },

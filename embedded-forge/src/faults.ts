@@ -253,11 +253,11 @@ function issueOf(repo: RepoState, number: number): IssueRec {
  */
 export function labelAsHuman(forge: ApiHost, repo: RepoState | string, number: number, label: string, login?: string): Promise<void> {
   const r = repoOf(forge, repo);
-  return addLabels(forge, r, issueOf(r, number), [label], { login: login ?? r.owner, automatic: false });
+  return addLabels(forge, r, issueOf(r, number), [label], { login: login ?? r.owner, automatic: false, kind: 'classic' });
 }
 
 /** Remove a label as a person would (emits `unlabeled`); resolves to false when it was not there. */
 export function unlabelAsHuman(forge: ApiHost, repo: RepoState | string, number: number, label: string, login?: string): Promise<boolean> {
   const r = repoOf(forge, repo);
-  return removeLabel(forge, r, issueOf(r, number), label, { login: login ?? r.owner, automatic: false });
+  return removeLabel(forge, r, issueOf(r, number), label, { login: login ?? r.owner, automatic: false, kind: 'classic' });
 }

@@ -5,6 +5,8 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { hermeticGitEnv, listRefs, withRepoLock, ZERO_SHA } from './git-ops.js';
+import { readBody } from './http-util.js';
+import { parsePushRequest, refusedPushReport } from './push-rules.js';
 
 export interface RefUpdate {
   ref: string;
@@ -14,11 +16,20 @@ export interface RefUpdate {
   after: string;
 }
 
+/** Whether a request may go on; a push may also be checked before git applies it (the `workflows` rule). */
+export type GitAuthorization =
+  | {
+      ok: true;
+      /** Inspects the whole receive-pack request; a string refuses the push with that reason. */
+      checkPush?: (gitDir: string, body: Buffer) => Promise<string | undefined>;
+    }
+  | { ok: false; status: 401 | 403 | 404; message: string };
+
 export interface GitHttpOptions {
   /** Directory containing <owner>/<name>.git. */
   projectRoot: string;
   /** token is undefined for anonymous requests; repoPath is 'owner/name'. */
-  authorize(token: string | undefined, repoPath: string, write: boolean): boolean;
+  authorize(token: string | undefined, repoPath: string, write: boolean): GitAuthorization;
   /** Called after a receive-pack that changed refs (and after the response has been sent). */
   onPush?(repoPath: string, updates: RefUpdate[], token: string | undefined): void;
 }
@@ -84,12 +95,11 @@ export async function handleGitHttp(req: IncomingMessage, res: ServerResponse, o
   const repoPath = `${gp.owner}/${gp.name}`;
 
   const token = tokenFromAuthorization(req.headers.authorization);
-  if (!opts.authorize(token, repoPath, write)) {
-    // A valid token without write access gets 403 (git reports it); anything else 401 so git sends credentials.
-    if (token !== undefined && write && opts.authorize(token, repoPath, false)) {
-      return sendText(res, 403, `Permission to ${repoPath}.git denied.`);
-    }
-    return sendText(res, 401, 'Authentication required', { 'WWW-Authenticate': 'Basic realm="embedded-forge"' });
+  const auth = opts.authorize(token, repoPath, write);
+  if (!auth.ok) {
+    // A valid token without the access gets 403 or 404 (git reports it); no or a bad token 401, so git sends credentials.
+    if (auth.status !== 401) return sendText(res, auth.status, auth.message);
+    return sendText(res, 401, auth.message, { 'WWW-Authenticate': 'Basic realm="embedded-forge"' });
   }
 
   const projectRoot = path.resolve(opts.projectRoot);
@@ -122,13 +132,26 @@ export async function handleGitHttp(req: IncomingMessage, res: ServerResponse, o
     await runBackend(req, res, env);
     return;
   }
+  // A push the token may not make (the `workflows` rule) is refused before receive-pack sees it, with
+  // receive-pack's own report (`ng <ref> <reason>`), so git prints GitHub's reason and nothing changes.
+  let body: Buffer | undefined;
+  if (auth.checkPush) {
+    body = await readBody(req);
+    const reason = await auth.checkPush(gitDir, body);
+    if (reason !== undefined) {
+      const { commands, caps } = parsePushRequest(body);
+      res.writeHead(200, { 'Content-Type': 'application/x-git-receive-pack-result', 'Cache-Control': 'no-cache' });
+      res.end(refusedPushReport(commands, caps, reason));
+      return;
+    }
+  }
   // Pushes hold the repository lock so the before/after ref diff is exactly this push's updates
   // (and so API merges cannot interleave with it).
   // The response is ended only after onPush, so a client whose push returned can rely on the
   // forge having seen it (as tests and the workflow runner do).
   const updates = await withRepoLock(gitDir, async () => {
     const before = await listRefs(gitDir);
-    await runBackend(req, res, env, { deferEnd: true });
+    await runBackend(req, res, env, { deferEnd: true, ...(body ? { body } : {}) });
     return diffRefs(before, await listRefs(gitDir));
   });
   try {
@@ -154,7 +177,7 @@ function runBackend(
   req: IncomingMessage,
   res: ServerResponse,
   cgiEnv: Record<string, string>,
-  opts: { deferEnd?: boolean } = {},
+  opts: { deferEnd?: boolean; body?: Buffer } = {},
 ): Promise<void> {
   return new Promise<void>((resolve) => {
     // -c enables receive-pack even for repositories not created by initBareRepo.
@@ -174,7 +197,8 @@ function runBackend(
     };
     res.on('close', onGone);
     child.stdin.on('error', () => {}); // EPIPE when the backend answers before reading everything
-    req.pipe(child.stdin);
+    if (opts.body) child.stdin.end(opts.body);
+    else req.pipe(child.stdin);
 
     let head: Buffer | null = Buffer.alloc(0);
     child.stdout.on('data', (chunk: Buffer) => {

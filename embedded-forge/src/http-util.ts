@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export class HttpError extends Error {
+  /** Response headers (X-Accepted-GitHub-Permissions, …). */
+  readonly headers: Record<string, string> = {};
   constructor(
     readonly status: number,
     message: string,

@@ -3,6 +3,7 @@
 // runner with the forge's own semantics, and seeded fault injection. The scripted agent is a separate
 // entry point (`@agentloop/embedded-forge/scripted-agent`): it runs as a program when bundled.
 
+export { NOT_ACCESSIBLE_BY_INTEGRATION, NOT_ACCESSIBLE_BY_PAT, permissionOf } from './access.js';
 export type { EventListener, ForgeEvent } from './events.js';
 export {
   type EventDecision,
@@ -27,9 +28,27 @@ export {
   seededRandom,
   unlabelAsHuman,
 } from './faults.js';
+export type { ForkPullOptions } from './forks.js';
 /** Server-side git on the forge's bare repositories (commits, refs, merges), for seeding and checking. */
 export * as git from './git-ops.js';
 export { specFile, validateRequest } from './openapi.js';
+export { type WorkflowRule, workflowRefusal, workflowRuleFor } from './push-rules.js';
+export {
+  type Access,
+  acceptedHeader,
+  type DefaultWorkflowPermissions,
+  GIT_FETCH,
+  GIT_PUSH,
+  type PermissionSet,
+  ROUTE_PERMISSIONS,
+  type RouteRule,
+  ruleFor,
+  type Scope,
+  satisfies,
+  scopesFor,
+  type WorkflowPermissions,
+  workflowTokenPermissions,
+} from './route-permissions.js';
 export {
   type Delivery,
   describeRun,
@@ -45,7 +64,14 @@ export {
   WorkflowRunner,
 } from './runner.js';
 export type { AgentScript } from './scripted-agent.js';
-export { EmbeddedForge, type EmbeddedForgeOptions, type FaultHook, type RecordedRequest, type RequestValidator } from './server.js';
+export {
+  type CreateRepoOptions,
+  EmbeddedForge,
+  type EmbeddedForgeOptions,
+  type FaultHook,
+  type RecordedRequest,
+  type RequestValidator,
+} from './server.js';
 export {
   type CheckRunRec,
   type CommentRec,
@@ -58,10 +84,12 @@ export {
   type PullRec,
   type RepoState,
   type StatusRec,
+  type TokenKind,
   type TokenRec,
   type User,
   type WorkflowRunRec,
 } from './state.js';
+export { APP_TOKEN_LIFETIME_MS, type AppTokenOptions, type RepoLimit } from './tokens.js';
 export {
   ConcurrencyScheduler,
   type ForgeFlavor,

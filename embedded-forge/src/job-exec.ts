@@ -1,19 +1,30 @@
 // Executing one job of a run: its directories (workspace, HOME, RUNNER_TEMP, the event file), its log
 // (secrets masked), workflow- and job-level env, then its steps in order — a failed step skips the
 // rest unless their `if:` says otherwise (`always()`, `failure()`), and `continue-on-error` is
-// honoured. Job `timeout-minutes` (default 360; fractional minutes accepted, tests use 0.02) kills
+// honoured. Each job gets its own workflow token (GITHUB_TOKEN) with the job's `permissions:` (else the
+// workflow's, else the repository default), read-only and without secrets for a fork's pull request;
+// it expires when the job ends. Job `timeout-minutes` (default 360; fractional minutes accepted, tests use 0.02) kills
 // the running step and concludes the job `cancelled`, as GitHub records a job that hit its timeout.
 // At the end every process group the steps started is killed (the runner's orphan-process cleanup).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { JobLog } from './job-log.js';
 import type { Reporter } from './reporting.js';
+import { type PermissionSet, workflowTokenPermissions } from './route-permissions.js';
 import { message, type RunInternals, type RunnerHost } from './runner-host.js';
 import type { JobRecord, RunConclusion, RunRecord, StepConclusion, StepRecord } from './runner-types.js';
 import type { JobRec } from './state.js';
 import { evalMap, type JobContext, StepExecutor } from './step-exec.js';
 import { killGroup } from './step-process.js';
-import { type ExpressionContext, evaluateIf, evaluateValue, type JobStatus, type ParsedJob, truthy } from './workflow-engine.js';
+import {
+  type ExpressionContext,
+  effectivePermissions,
+  evaluateIf,
+  evaluateValue,
+  type JobStatus,
+  type ParsedJob,
+  truthy,
+} from './workflow-engine.js';
 
 export class JobExecutor {
   private readonly steps: StepExecutor;
@@ -39,8 +50,13 @@ export class JobExecutor {
       rec.log = text;
       this.host.forge.logs.set(rec.id, text);
     });
-    for (const s of Object.values(this.host.opts.secrets ?? {})) log.addMask(s);
-    log.addMask(run.token);
+    // A fork's pull_request run gets no secrets (GITHUB_TOKEN aside) and a read-only token.
+    const secrets = run.fromFork ? {} : (this.host.opts.secrets ?? {});
+    const permissions = this.tokenPermissions(run, i, job);
+    const token = this.host.forge.workflowToken(i.repoState, permissions, this.host.opts.botLogin ?? 'github-actions[bot]');
+    run.token = token;
+    for (const s of Object.values(secrets)) log.addMask(s);
+    log.addMask(token);
 
     const jobDir = path.join(this.host.opts.workRoot, `run-${run.id}-${job.id.replace(/[^\w.-]/g, '_')}-${rec.id}`);
     const repoName = run.repo.split('/')[1] ?? 'repo';
@@ -57,10 +73,11 @@ export class JobExecutor {
     log.line(`Current runner version: 'embedded'`);
     log.line(`Runner name: 'embedded-runner'`);
     log.line(`##[group]GITHUB_TOKEN Permissions`);
+    for (const [scope, access] of Object.entries(permissions)) log.line(`${permissionTitle(scope)}: ${access}`);
     log.line(`##[endgroup]`);
     log.flush();
 
-    const github = { ...run.github, job: job.id, workspace, action_path: '' };
+    const github = { ...run.github, token, job: job.id, workspace, action_path: '' };
     const runner = {
       os: 'Linux',
       arch: 'X64',
@@ -77,8 +94,8 @@ export class JobExecutor {
     let jobFailed = false;
     let envError: string | undefined;
     try {
-      wfEnv = evalMap(wf.env, this.baseContext(run, { github, env: {}, runner, job: jobCtx }));
-      jobEnv = evalMap(job.env, this.baseContext(run, { github, env: wfEnv, runner, job: jobCtx }));
+      wfEnv = evalMap(wf.env, this.baseContext(run, secrets, token, { github, env: {}, runner, job: jobCtx }));
+      jobEnv = evalMap(job.env, this.baseContext(run, secrets, token, { github, env: wfEnv, runner, job: jobCtx }));
     } catch (err) {
       envError = message(err);
     }
@@ -113,7 +130,7 @@ export class JobExecutor {
         const status: JobStatus = cancelled ? 'cancelled' : jobFailed ? 'failure' : 'success';
         jobCtx.status = status;
         const env = { ...wfEnv, ...jobEnv, ...carry.fileEnv };
-        const ctx = this.baseContext(run, { github, env, runner, job: jobCtx, steps, status });
+        const ctx = this.baseContext(run, secrets, token, { github, env, runner, job: jobCtx, steps, status });
         let go: boolean;
         try {
           go = envError === undefined && evaluateIf(step.if, ctx);
@@ -155,6 +172,8 @@ export class JobExecutor {
     } finally {
       clearTimeout(timer);
       i.killCurrent = undefined;
+      // "The GITHUB_TOKEN expires when a job finishes."
+      this.host.forge.revokeToken(token);
       // Orphan-process cleanup, as the runner does at the end of a job.
       for (const pid of carry.pids) {
         killGroup(pid);
@@ -183,12 +202,25 @@ export class JobExecutor {
     return conclusion;
   }
 
-  private baseContext(run: RunRecord, extra: Partial<ExpressionContext>): ExpressionContext {
+  /** The job token's permissions (GitHub: `permissions:` of the job, else the workflow, else the repository default). */
+  private tokenPermissions(run: RunRecord, i: RunInternals, job: ParsedJob): PermissionSet {
+    // Forgejo's automatic token does not honour `permissions:`: it may write to its repository.
+    if (this.host.opts.flavor === 'forgejo') return workflowTokenPermissions('write-all', 'write');
+    const declared = effectivePermissions(i.planned.workflow, job, this.host.opts.flavor);
+    return workflowTokenPermissions(declared, i.repoState.actions.defaultWorkflowPermissions, run.fromFork);
+  }
+
+  private baseContext(
+    run: RunRecord,
+    secrets: Record<string, string>,
+    token: string,
+    extra: Partial<ExpressionContext>,
+  ): ExpressionContext {
     return {
       github: run.github,
       inputs: run.inputs,
       vars: this.host.opts.vars ?? {},
-      secrets: { ...this.host.opts.secrets, GITHUB_TOKEN: run.token },
+      secrets: { ...secrets, GITHUB_TOKEN: token },
       matrix: {},
       strategy: {},
       ...extra,
@@ -202,4 +234,12 @@ export class JobExecutor {
     apiStep.status = 'completed';
     apiStep.conclusion = conclusion;
   }
+}
+
+/** `pull_requests` → `PullRequests`, as the runner's "GITHUB_TOKEN Permissions" group names scopes. */
+function permissionTitle(scope: string): string {
+  return scope
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 }

@@ -80,10 +80,13 @@ export interface RunRecord {
   };
   payload: Record<string, unknown>;
   inputs: Record<string, unknown>;
-  /** The `github` context (its token is the run's automatic token). */
+  /** The `github` context (each job adds its own token). */
   github: Record<string, unknown>;
-  /** The run's automatic token (github.token). */
+  /** The workflow token (github.token) of the job that started last ('' before any job ran). Each job
+   *  gets its own, with its `permissions:`; it expires when the job ends. */
   token: string;
+  /** A `pull_request` run for a pull request from a fork: read-only token, no secrets. */
+  fromFork: boolean;
   headSha: string;
   headBranch: string;
   /** Evaluated workflow-level concurrency group (undefined = none). */

@@ -9,8 +9,8 @@
 // job-exec.ts (a job: env, steps, timeouts), step-exec.ts (a step's process and file commands),
 // reporting.ts (check runs, statuses, workflow_run events), activity.ts (idle()).
 //
-// Assumptions (stated where they matter): job-level `concurrency:` is not scheduled (only the
-// workflow level); `permissions:` do not restrict the automatic token; matrix, services, containers,
+// Each job's automatic token carries its `permissions:` (job-exec.ts). Assumptions (stated where they
+// matter): job-level `concurrency:` is not scheduled (only the workflow level); matrix, services, containers,
 // reusable workflows, pre/post action steps and job outputs are not simulated; `uses:` other than
 // actions/checkout and agentloop are no-ops that log "skipped (not simulated)". Invalid workflow files
 // start no run (GitHub shows a failed run for them on push; they are listed in `invalidWorkflows`).
@@ -87,9 +87,14 @@ export class WorkflowRunner {
     this.queue(repo, () => this.triggers.scheduleTick(repo));
   }
 
-  /** Resolves when nothing is queued, pending or running and no event is being planned. */
-  idle(): Promise<void> {
-    return this.activity.idle();
+  /** Resolves when nothing is queued, pending or running, no event is being planned and the forge has no
+   *  background work left (an update-branch that has not landed yet). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.forge.settled();
+      await this.activity.idle();
+      if (!this.forge.busy) return;
+    }
   }
 
   private receive(ev: ForgeEvent): void {

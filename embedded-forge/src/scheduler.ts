@@ -52,15 +52,13 @@ export class RunScheduler {
   }
 
   /** Records a planned run, then starts it, queues it behind its group or completes it (evaluation error). */
-  /** Records a planned run, then starts it, queues it behind its group or completes it (evaluation error). */
   createRun(ctx: RepoCtx, ev: ForgeEvent, t: Target, p: PlannedRun, depth: number): void {
     const repo = ctx.repo;
     const state = this.host.forge.state;
-    const token = this.host.forge.token(this.host.opts.botLogin ?? 'github-actions[bot]', true);
     const numberKey = `${repo.owner}/${repo.name}/${p.workflow.path}`.toLowerCase();
     const runNumber = (this.runNumbers.get(numberKey) ?? 0) + 1;
     this.runNumbers.set(numberKey, runNumber);
-    const github = { ...p.github, token, run_number: String(runNumber) };
+    const github = { ...p.github, run_number: String(runNumber) };
     const at = state.now();
     const rec: WorkflowRunRec = {
       id: p.runId,
@@ -80,6 +78,9 @@ export class RunScheduler {
     repo.runs.push(rec);
     const label = get(p.event.payload, 'label', 'name');
     const item = this.itemOf(p);
+    // GitHub: a `pull_request` run for a fork's pull request (pull_request_target runs as the base).
+    const headRepo = p.event.name === 'pull_request' && item !== undefined ? repo.pulls.get(item)?.headRepo : undefined;
+    const fromFork = headRepo !== undefined && headRepo.toLowerCase() !== `${repo.owner}/${repo.name}`.toLowerCase();
     const run: RunRecord = {
       id: p.runId,
       repo: `${repo.owner}/${repo.name}`,
@@ -98,7 +99,8 @@ export class RunScheduler {
       payload: p.event.payload,
       inputs: p.inputs,
       github,
-      token,
+      token: '',
+      fromFork,
       headSha: t.headSha,
       headBranch: t.headBranch,
       ...(p.concurrency.group !== undefined ? { concurrencyGroup: p.concurrency.group } : {}),

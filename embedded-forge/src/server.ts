@@ -1,16 +1,27 @@
 // The embedded forge: a loopback HTTP server speaking the GitHub REST subset agentloop uses, with real
 // git repositories behind it (smart HTTP), events for the workflow runner, and fault injection hooks.
+// Tokens of GitHub's four profiles (tokens.ts), checked on every request and push (access.ts,
+// route-permissions.ts, push-rules.ts); asynchronous answers where GitHub is asynchronous
+// (mergeability: pull-state.ts; update-branch: background work that settled() waits for).
 
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type ApiHost, type ApiRequest, handleApi, permissionOf } from './api-github.js';
+import { gitAccess } from './access.js';
+import { type ApiHost, type ApiRequest, handleApi } from './api-github.js';
 import type { EventListener, ForgeEvent } from './events.js';
-import { handleGitHttp } from './git-http.js';
+import { type ForkPullOptions, openForkPull } from './forks.js';
+import { type GitAuthorization, handleGitHttp } from './git-http.js';
 import * as git from './git-ops.js';
 import { HttpError, paginate, readBody, sendJson } from './http-util.js';
+import { LogLinks } from './log-links.js';
+import { PullStates } from './pull-state.js';
+import { emitPushEvents } from './push-events.js';
+import { checkPush, workflowRuleFor } from './push-rules.js';
+import { type DefaultWorkflowPermissions, GIT_FETCH, GIT_PUSH, type PermissionSet, ruleFor } from './route-permissions.js';
 import { ForgeState, type PullRec, type RepoState, type TokenRec } from './state.js';
+import * as tokens from './tokens.js';
 
 export interface RecordedRequest {
   method: string;
@@ -34,6 +45,13 @@ export interface EmbeddedForgeOptions {
   validate?: RequestValidator;
   /** Reads of a PR that answer mergeable: null after its head or base moved. */
   mergeableNullReads?: number;
+  /** How long after a 202 update-branch updates the branch (default 0: right after the answer). */
+  updateBranchDelayMs?: number;
+}
+
+export interface CreateRepoOptions {
+  /** Default true: a private repository (only collaborators see it). */
+  private?: boolean;
 }
 
 export class EmbeddedForge implements ApiHost {
@@ -44,7 +62,12 @@ export class EmbeddedForge implements ApiHost {
   readonly faults: FaultHook[] = [];
   private readonly listeners: EventListener[] = [];
   private server: Server | undefined;
-  private readonly nullReads = new Map<string, number>();
+  private readonly pulls = new PullStates(() => this.options.mergeableNullReads ?? 0);
+  private readonly pending = new Set<Promise<void>>();
+  private readonly logLinks = new LogLinks(
+    () => this.state.clock().getTime(),
+    (jobId) => this.logs.get(jobId),
+  );
   urls = { api: '', web: '' };
   /** Set by the workflow runner: job logs by job id. */
   logs = new Map<number, string>();
@@ -71,6 +94,7 @@ export class EmbeddedForge implements ApiHost {
   }
 
   async stop(): Promise<void> {
+    await this.settled().catch(() => {});
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -81,10 +105,16 @@ export class EmbeddedForge implements ApiHost {
 
   // ---- setup helpers for tests and the demo ----
 
-  async createRepo(owner: string, name: string, files: Record<string, string>, defaultBranch = 'main'): Promise<RepoState> {
+  async createRepo(
+    owner: string,
+    name: string,
+    files: Record<string, string>,
+    defaultBranch = 'main',
+    opts: CreateRepoOptions = {},
+  ): Promise<RepoState> {
     const gitDir = join(this.options.root, 'git', owner, `${name}.git`);
     await git.initBareRepo(gitDir, { defaultBranch, files, message: 'Initial commit' });
-    return this.state.addRepo(owner, name, gitDir, defaultBranch);
+    return this.state.addRepo(owner, name, gitDir, defaultBranch, opts.private ?? true);
   }
 
   addCollaborator(repo: RepoState, login: string, permission: RepoState['collaborators'] extends Map<string, infer P> ? P : never): void {
@@ -92,11 +122,53 @@ export class EmbeddedForge implements ApiHost {
     repo.collaborators.set(login.toLowerCase(), permission);
   }
 
-  /** A token that acts as `login`; automatic = the workflow token (its writes start no workflow). */
+  /** Settings → Actions → General → Workflow permissions, as `PUT …/actions/permissions/workflow` sets them. */
+  setWorkflowPermissions(
+    repo: RepoState,
+    settings: { default_workflow_permissions?: DefaultWorkflowPermissions; can_approve_pull_request_reviews?: boolean },
+  ): void {
+    if (settings.default_workflow_permissions) repo.actions.defaultWorkflowPermissions = settings.default_workflow_permissions;
+    if (settings.can_approve_pull_request_reviews !== undefined)
+      repo.actions.canApprovePullRequestReviews = settings.can_approve_pull_request_reviews;
+  }
+
+  /**
+   * A token acting as `login`: a classic PAT (`ghp_`) with the `repo` and `workflow` scopes. `automatic`:
+   * a workflow token (`ghs_`, its writes start no workflow) with `permissions: write-all`, for any repository.
+   */
   token(login: string, automatic = false): string {
-    const token = `${automatic ? 'ghs' : 'ghp'}_${login.replace(/\W/g, '')}_${this.state.id()}`;
-    this.state.addToken(token, { login, automatic });
-    return token;
+    return automatic ? tokens.workflowToken(this.state, undefined, tokens.WRITE_ALL, login) : this.classicToken(login);
+  }
+
+  /** A classic PAT (`ghp_`) of `login` with these OAuth scopes. */
+  classicToken(login: string, scopes: string[] = ['repo', 'workflow']): string {
+    return tokens.classicToken(this.state, login, scopes);
+  }
+
+  /** A fine-grained PAT (`github_pat_`) of `login`: these permissions (never Checks), on these repositories. */
+  fineGrainedToken(login: string, permissions: PermissionSet, opts: tokens.RepoLimit = {}): string {
+    return tokens.fineGrainedToken(this.state, login, permissions, opts);
+  }
+
+  /** A GitHub App installation token (`ghs_`) acting as `<slug>[bot]`; it expires an hour later. */
+  appToken(slug: string, permissions: PermissionSet, opts: tokens.AppTokenOptions = {}): string {
+    return tokens.appToken(this.state, slug, permissions, opts);
+  }
+
+  /** A job's workflow token (GITHUB_TOKEN) for one repository: these permissions, never `workflows`. */
+  workflowToken(repo: RepoState, permissions: PermissionSet, login = 'github-actions[bot]'): string {
+    return tokens.workflowToken(this.state, repo, permissions, login);
+  }
+
+  /** From now on the token answers 401 Bad credentials (a workflow token when its job ends). */
+  revokeToken(token: string): void {
+    const rec = this.state.tokens.get(token);
+    if (rec) rec.revoked = true;
+  }
+
+  /** A pull request from a fork (`<owner>/<name>:<branch>`), opened by the fork's owner. */
+  openForkPull(repo: RepoState, opts: ForkPullOptions): Promise<PullRec> {
+    return openForkPull(this, repo, opts);
   }
 
   emit(event: Omit<ForgeEvent, 'repo' | 'ref' | 'sha'> & { ref?: string; sha?: string }, repo: RepoState): void {
@@ -104,55 +176,58 @@ export class EmbeddedForge implements ApiHost {
     for (const l of this.listeners) l(full);
   }
 
+  // ---- asynchronous work ----
+
+  /** Work GitHub does after answering (update-branch): runs a little later; settled() waits for it. */
+  background(work: () => Promise<void>): void {
+    const delay = this.options.updateBranchDelayMs ?? 0;
+    // GitHub drops a background update that no longer applies (the head moved meanwhile): no error here either.
+    this.track(new Promise<void>((resolve) => setTimeout(resolve, delay)).then(work).catch(() => {}));
+  }
+
+  private track(work: Promise<void>): void {
+    const p: Promise<void> = work.catch(() => {}).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Resolves when no background work is left. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   // ---- ApiHost ----
 
-  async mergeState(repo: RepoState, pull: PullRec): Promise<{ mergeable: boolean | null; mergeableState: string }> {
-    const key = `${repo.id}#${pull.number}`;
-    const left = this.nullReads.get(key) ?? 0;
-    if (pull.merged) return { mergeable: null, mergeableState: 'unknown' };
-    if (left > 0) {
-      this.nullReads.set(key, left - 1);
-      return { mergeable: null, mergeableState: 'unknown' };
-    }
-    const m = await git.mergeability(repo.gitDir, pull.base, pull.head);
-    if (!m.mergeable) return { mergeable: false, mergeableState: 'dirty' };
-    if (pull.draft) return { mergeable: true, mergeableState: 'draft' };
-    const full = `${repo.owner}/${repo.name}`.toLowerCase();
-    if (this.reviewRequired.has(full)) return { mergeable: true, mergeableState: 'blocked' };
-    if (m.behindBy > 0 && this.requiresUpToDate(repo)) return { mergeable: true, mergeableState: 'behind' };
-    // No required checks configured: any failing check makes it "unstable" (still mergeable).
-    const failing =
-      repo.checkRuns.some((c) => c.sha === pull.headSha && c.conclusion === 'failure') ||
-      repo.statuses.some((st) => st.sha === pull.headSha && (st.state === 'failure' || st.state === 'error'));
-    return { mergeable: true, mergeableState: failing ? 'unstable' : 'clean' };
+  mergeState(repo: RepoState, pull: PullRec): Promise<{ mergeable: boolean | null; mergeableState: string }> {
+    return this.pulls.mergeState(repo, pull);
   }
 
   /** Branch protection "require an approving review": PRs are blocked and merges refused. */
-  reviewRequired = new Set<string>();
+  get reviewRequired(): Set<string> {
+    return this.pulls.reviewRequired;
+  }
 
   /** Branch protection "require branches to be up to date" for the default branch. */
-  strictBranches = new Set<string>();
-  private requiresUpToDate(repo: RepoState): boolean {
-    return this.strictBranches.has(`${repo.owner}/${repo.name}`.toLowerCase());
+  get strictBranches(): Set<string> {
+    return this.pulls.strictBranches;
   }
 
   /** Make the next `reads` reads of a PR answer mergeable: null (GitHub computes it asynchronously). */
   mergeableUnknownFor(repo: RepoState, pull: number, reads: number): void {
-    this.nullReads.set(`${repo.id}#${pull}`, reads);
+    this.pulls.unknownFor(repo, pull, reads);
   }
 
+  /** After git changes made behind the forge's back: waits for background work, then PR heads follow their refs. */
   async refreshPullHeads(repo: RepoState): Promise<void> {
-    for (const pull of repo.pulls.values()) {
-      const sha = await git.revParse(repo.gitDir, `refs/heads/${pull.head}`);
-      if (sha && sha !== pull.headSha) {
-        pull.headSha = sha;
-        this.nullReads.set(`${repo.id}#${pull.number}`, this.options.mergeableNullReads ?? 0);
-      }
-    }
+    await this.settled();
+    await this.pulls.sync(repo);
   }
 
   branchMoved(repo: RepoState, ref: string, before: string | null, after: string | null, token: TokenRec | undefined): void {
-    void this.afterPush(repo, [{ ref, before: before ?? '0'.repeat(40), after: after ?? '0'.repeat(40) }], token);
+    this.track(this.afterPush(repo, [{ ref, before: before ?? '0'.repeat(40), after: after ?? '0'.repeat(40) }], token));
   }
 
   async dispatch(
@@ -169,88 +244,62 @@ export class EmbeddedForge implements ApiHost {
     return this.logs.get(jobId);
   }
 
-  /** After any ref update: refresh PR heads and emit push / pull_request synchronize. */
+  logDownloadUrl(_repo: RepoState, jobId: number): string | undefined {
+    return this.logs.has(jobId) ? this.logLinks.create(this.urls.web, jobId) : undefined;
+  }
+
+  /** After any ref update: refresh PR heads (and mergeability) and emit push / pull_request synchronize. */
   async afterPush(repo: RepoState, updates: { ref: string; before: string; after: string }[], token: TokenRec | undefined): Promise<void> {
-    await this.refreshPullHeads(repo);
-    const login = token?.login ?? repo.owner;
-    for (const u of updates) {
-      if (!u.ref.startsWith('refs/heads/') || /^0+$/.test(u.after)) continue;
-      const branch = u.ref.slice('refs/heads/'.length);
-      this.emit(
-        {
-          name: 'push',
-          payload: {
-            ref: u.ref,
-            before: u.before,
-            after: u.after,
-            repository: { full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch },
-            sender: { login },
-          },
-          actor: login,
-          automatic: token?.automatic ?? false,
-          ref: u.ref,
-          sha: u.after,
-        },
-        repo,
-      );
-      for (const pull of repo.pulls.values()) {
-        const issue = repo.issues.find((i) => i.number === pull.number)!;
-        if (pull.head !== branch || issue.state !== 'open') continue;
-        this.emit(
-          {
-            name: 'pull_request',
-            action: 'synchronize',
-            payload: {
-              action: 'synchronize',
-              number: pull.number,
-              pull_request: { number: pull.number, head: { ref: pull.head, sha: pull.headSha }, base: { ref: pull.base } },
-              repository: { full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch },
-              sender: { login },
-            },
-            actor: login,
-            automatic: token?.automatic ?? false,
-            ref: `refs/pull/${pull.number}/merge`,
-            sha: pull.headSha,
-          },
-          repo,
-        );
-      }
-    }
+    const moved = updates.filter((u) => u.ref.startsWith('refs/heads/')).map((u) => u.ref.slice('refs/heads/'.length));
+    await this.pulls.sync(repo, moved);
+    emitPushEvents((e, r) => this.emit(e, r), repo, updates, token);
   }
 
   // ---- HTTP ----
 
-  private tokenOf(req: IncomingMessage): TokenRec | undefined {
+  /** The token a request presents (`presented` even when unknown, expired or revoked). */
+  private tokenOf(req: IncomingMessage): { rec: TokenRec | undefined; presented: boolean } {
     const auth = req.headers.authorization ?? '';
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(auth);
-    if (m) return this.state.tokens.get(m[1]!);
+    if (m) return { rec: this.state.liveToken(m[1]!), presented: true };
     const basic = /^basic\s+(\S+)$/i.exec(auth);
     if (basic) {
       const [, pass] = Buffer.from(basic[1]!, 'base64').toString().split(':');
-      return pass ? this.state.tokens.get(pass) : undefined;
+      return { rec: pass ? this.state.liveToken(pass) : undefined, presented: true };
     }
-    return undefined;
+    return { rec: undefined, presented: auth !== '' };
+  }
+
+  private authorizeGit(token: string | undefined, repoPath: string, write: boolean): GitAuthorization {
+    const rec = token ? this.state.liveToken(token) : undefined;
+    if (!rec) return { ok: false, status: 401, message: token ? 'Invalid username or token.' : 'Authentication required' };
+    const [owner, name] = repoPath.split('/');
+    const repo = this.state.repo(owner!, name!);
+    if (!repo) return { ok: false, status: 404, message: 'Repository not found.' };
+    const access = gitAccess(repo, rec, ruleFor(write ? GIT_PUSH : GIT_FETCH)!, write);
+    if (!access.ok) return access;
+    const rule = write ? workflowRuleFor(rec) : undefined;
+    return rule ? { ok: true, checkPush: (gitDir, body) => checkPush(gitDir, body, rule) } : { ok: true };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.urls.web);
     try {
       if (url.pathname.startsWith('/api/v3/')) return await this.handleApiRequest(req, res, url);
+      if (this.logLinks.handles(url.pathname)) {
+        const { status, text } = this.logLinks.serve(url);
+        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(text);
+        return;
+      }
       if (/\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(url.pathname)) {
         return await handleGitHttp(req, res, {
           projectRoot: join(this.options.root, 'git'),
-          authorize: (token, repoPath, write) => {
-            const rec = token ? this.state.tokens.get(token) : undefined;
-            const [owner, name] = repoPath.split('/');
-            const repo = this.state.repo(owner!, name!);
-            if (!rec || !repo) return false;
-            const p = permissionOf(repo, rec.login);
-            return !write || rec.automatic || p === 'admin' || p === 'maintain' || p === 'write';
-          },
+          authorize: (token, repoPath, write) => this.authorizeGit(token, repoPath, write),
           onPush: (repoPath, updates, token) => {
             const [owner, name] = repoPath.split('/');
             const repo = this.state.repo(owner!, name!);
-            if (repo) void this.afterPush(repo, updates, token ? this.state.tokens.get(token) : undefined);
+            if (repo) this.track(this.afterPush(repo, updates, token ? this.state.tokens.get(token) : undefined));
           },
         });
       }
@@ -271,7 +320,7 @@ export class EmbeddedForge implements ApiHost {
         return this.reply(req, res, apiUrl, body, undefined, 400, { message: 'Problems parsing JSON' });
       }
     }
-    const token = this.tokenOf(req);
+    const { rec: token, presented } = this.tokenOf(req);
     const method = req.method ?? 'GET';
     for (const fault of this.faults) {
       const hit = await fault({ method, path: apiUrl.pathname, ...(token ? { login: token.login } : {}) });
@@ -289,11 +338,11 @@ export class EmbeddedForge implements ApiHost {
       }
     }
     try {
-      const request: ApiRequest = { method, url: apiUrl, params: {}, body, token };
+      const request: ApiRequest = { method, url: apiUrl, params: {}, body, token, badCredentials: presented && !token };
       const out = await handleApi(this, request);
       if (out.list) {
         const { page, link } = paginate(out.list, new URL(url));
-        return this.reply(req, res, apiUrl, body, token, out.status, page, link ? { link } : {});
+        return this.reply(req, res, apiUrl, body, token, out.status, page, { ...out.headers, ...(link ? { link } : {}) });
       }
       if (typeof out.body === 'string') {
         this.record(method, apiUrl, body, token, out.status);
@@ -303,7 +352,8 @@ export class EmbeddedForge implements ApiHost {
       }
       return this.reply(req, res, apiUrl, body, token, out.status, out.body, out.headers);
     } catch (err) {
-      if (err instanceof HttpError) return this.reply(req, res, apiUrl, body, token, err.status, { message: err.message, ...err.extra });
+      if (err instanceof HttpError)
+        return this.reply(req, res, apiUrl, body, token, err.status, { message: err.message, ...err.extra }, err.headers);
       throw err;
     }
   }

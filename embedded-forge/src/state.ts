@@ -1,5 +1,6 @@
-// The embedded forge's in-memory state: users, repositories, issues, PRs, labels, comments, CI.
+// The embedded forge's in-memory state: users, repositories, issues, PRs, labels, comments, CI, tokens.
 // Shapes follow GitHub's REST objects closely enough for real clients (Octokit) to use them.
+import type { DefaultWorkflowPermissions, PermissionSet } from './route-permissions.js';
 
 /** A collaborator's role on a repository, as GitHub names them (the forge's own type: it shares nothing with agentloop). */
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -57,6 +58,8 @@ export interface PullRec {
   headSha: string;
   /** Where the head lives; another repo's full name for fork PRs. */
   headRepo: string;
+  /** The ref of this repository that holds the head when it is not `refs/heads/<head>` (fork PRs: refs/pull/N/head). */
+  headRef?: string;
   draft: boolean;
   merged: boolean;
   mergedAt: string | null;
@@ -121,7 +124,15 @@ export interface RepoState {
   defaultBranch: string;
   /** The bare git repository behind it. */
   gitDir: string;
+  /** Private (the default): only collaborators see it, and reads need permissions as writes do. */
   private: boolean;
+  /** Settings → Actions → General → Workflow permissions (GET/PUT /repos/{o}/{r}/actions/permissions/workflow). */
+  actions: {
+    /** The GITHUB_TOKEN's permissions when a workflow names none: read = restricted (GitHub's default), write = permissive. */
+    defaultWorkflowPermissions: DefaultWorkflowPermissions;
+    /** "Allow GitHub Actions to create and approve pull requests": off by default. */
+    canApprovePullRequestReviews: boolean;
+  };
   collaborators: Map<string, Permission>;
   labels: LabelRec[];
   issues: IssueRec[];
@@ -133,10 +144,29 @@ export interface RepoState {
   runs: WorkflowRunRec[];
 }
 
-/** Who a token acts as; automatic tokens are the workflow token whose writes trigger no workflow runs. */
+/**
+ * The token profiles GitHub has: the workflow token (GITHUB_TOKEN, `ghs_`, an installation token of the
+ * Actions app), a GitHub App installation token (`ghs_`), a fine-grained PAT (`github_pat_`) and a
+ * classic PAT (`ghp_`).
+ */
+export type TokenKind = 'workflow' | 'app' | 'fine-grained' | 'classic';
+
+/** Who a token acts as and what it may do. */
 export interface TokenRec {
   login: string;
+  /** The workflow token: its writes start no workflow runs (except dispatches). */
   automatic: boolean;
+  kind: TokenKind;
+  /** workflow, app and fine-grained tokens: their permissions (metadata: read included). */
+  permissions?: PermissionSet;
+  /** classic PATs: their OAuth scopes (`repo`, `public_repo`, `workflow`, …). */
+  scopes?: string[];
+  /** Repositories it reaches (owner/name, lower case); undefined = every one its login may. */
+  repos?: string[];
+  /** Milliseconds on the forge's clock after which it answers 401 Bad credentials (App tokens: one hour). */
+  expiresAt?: number;
+  /** Revoked (a workflow token after its job): 401 Bad credentials. */
+  revoked?: boolean;
 }
 
 export class ForgeState {
@@ -174,7 +204,15 @@ export class ForgeState {
     this.tokens.set(token, rec);
   }
 
-  addRepo(owner: string, name: string, gitDir: string, defaultBranch = 'main'): RepoState {
+  /** The token's record while it is valid: undefined for unknown, expired and revoked tokens. */
+  liveToken(token: string): TokenRec | undefined {
+    const rec = this.tokens.get(token);
+    if (!rec || rec.revoked) return undefined;
+    if (rec.expiresAt !== undefined && this.clock().getTime() >= rec.expiresAt) return undefined;
+    return rec;
+  }
+
+  addRepo(owner: string, name: string, gitDir: string, defaultBranch = 'main', isPrivate = true): RepoState {
     this.user(owner);
     const repo: RepoState = {
       id: this.id(),
@@ -182,7 +220,8 @@ export class ForgeState {
       name,
       defaultBranch,
       gitDir,
-      private: false,
+      private: isPrivate,
+      actions: { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false },
       collaborators: new Map([[owner.toLowerCase(), 'admin']]),
       labels: [],
       issues: [],

@@ -2,7 +2,7 @@
 // forge reads — the default branch for issues, issue_comment, schedule, workflow_run,
 // pull_request_target, repository_dispatch; the dispatched ref for workflow_dispatch; the pushed sha
 // for push; the PR head sha for pull_request (GitHub uses the merge commit — the head is close enough
-// here, and there are no refs/pull/* in this forge) — and the planned runs (workflow-engine.ts).
+// here) — and the planned runs (workflow-engine.ts). A conflicting PR gets no `pull_request` run.
 // Also the events the runner itself originates: schedule ticks and validated workflow dispatches.
 import type { ForgeEvent } from './events.js';
 import * as git from './git-ops.js';
@@ -211,7 +211,13 @@ export class Triggers {
         const out: Target[] = [];
         const changed = baseSha && headSha ? await this.changedFiles(repo, baseSha, headSha, true) : undefined;
         const extra = changed ? { changedFiles: changed } : {};
-        if (SHA_RE.test(headSha)) {
+        // GitHub: "Workflows will not run on pull_request activity if the pull request has a merge
+        // conflict" (pull_request_target runs still do).
+        const conflicting =
+          pull !== undefined && !pull.merged && baseSha !== null && SHA_RE.test(headSha)
+            ? !(await git.mergeability(repo.gitDir, baseSha, headSha)).mergeable
+            : false;
+        if (SHA_RE.test(headSha) && !conflicting) {
           out.push({
             filesSha: headSha,
             trigger: { ...base, ref: `refs/pull/${number}/merge`, sha: headSha, ...extra },

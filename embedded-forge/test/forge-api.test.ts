@@ -44,8 +44,13 @@ describe('embedded forge REST API', () => {
   it('needs a token, and the role GitHub asks for each write', async () => {
     const issue = openIssue(h, 'x', 'y');
     const stranger = h.tokenFor('stranger');
-    expect((await call('GET', `/repos/acme/widget/issues/${issue.number}`, undefined, 'nope')).status).toBe(401);
-    // Anyone who can read may comment; labels need triage; merging and refs need write.
+    const bad = await call('GET', `/repos/acme/widget/issues/${issue.number}`, undefined, 'nope');
+    expect(bad.status).toBe(401);
+    expect(((await bad.json()) as { message: string }).message).toBe('Bad credentials');
+    // A private repository (the default) does not exist for a stranger.
+    expect((await call('GET', `/repos/acme/widget/issues/${issue.number}`, undefined, stranger)).status).toBe(404);
+    // In a public one anyone who can read may comment; labels need triage; merging and refs need write.
+    h.repo.private = false;
     expect((await call('POST', `/repos/acme/widget/issues/${issue.number}/comments`, { body: 'hi' }, stranger)).status).toBe(201);
     expect((await call('POST', `/repos/acme/widget/issues/${issue.number}/labels`, { labels: ['x'] }, stranger)).status).toBe(403);
     expect((await call('POST', `/repos/acme/widget/issues/${issue.number}/labels`, { labels: ['x'] }, h.tokenFor('tom'))).status).toBe(200);

@@ -101,7 +101,12 @@ describe('git smart HTTP', () => {
       );
       handleGitHttp(req, res, {
         projectRoot,
-        authorize: (token, repoPath, write) => repoPath.startsWith('acme/') && (token === 'w-token' || (token === 'r-token' && !write)),
+        authorize: (token, repoPath, write) => {
+          if (!repoPath.startsWith('acme/')) return { ok: false, status: 404, message: 'Repository not found.' };
+          if (token === 'w-token' || (token === 'r-token' && !write)) return { ok: true };
+          if (token === 'r-token') return { ok: false, status: 403, message: `Permission to ${repoPath}.git denied.` };
+          return { ok: false, status: 401, message: 'Authentication required' };
+        },
         onPush: (repoPath, updates, token) => pushes.push({ repoPath, updates, token }),
       }).catch((err: unknown) => {
         res.destroy(err as Error);

@@ -95,7 +95,7 @@ async function setup(files: Record<string, string>, opts: Partial<RunnerOptions>
       const ref = `refs/heads/${branch}`;
       const before = (await git.revParse(repo.gitDir, ref)) ?? git.ZERO_SHA;
       const after = await git.commitFiles(repo.gitDir, branch, changes, message, { from: repo.defaultBranch });
-      await forge.afterPush(repo, [{ ref, before, after }], { login: 'maria', automatic: false });
+      await forge.afterPush(repo, [{ ref, before, after }], { login: 'maria', automatic: false, kind: 'classic' });
       return after;
     },
   };
@@ -297,7 +297,11 @@ jobs:
     // A push made with the automatic token starts nothing either.
     const before = (await git.revParse(e.repo.gitDir, 'refs/heads/main'))!;
     const after = await git.commitFiles(e.repo.gitDir, 'main', { x: 'y' }, 'bot commit');
-    await e.forge.afterPush(e.repo, [{ ref: 'refs/heads/main', before, after }], { login: 'github-actions[bot]', automatic: true });
+    await e.forge.afterPush(e.repo, [{ ref: 'refs/heads/main', before, after }], {
+      login: 'github-actions[bot]',
+      automatic: true,
+      kind: 'workflow',
+    });
     await e.runner.idle();
     expect(e.runner.runs).toHaveLength(2);
     e.forge.violations.length = 0; // the refused dispatches above are deliberate

@@ -55,6 +55,18 @@ export function isForeignCi(event: Extract<LoopEvent, { kind: 'ci' }>): boolean 
   return event.headRepo !== '' && event.repo !== '' && event.headRepo.toLowerCase() !== event.repo.toLowerCase();
 }
 
+/**
+ * Said once per run (job summary) and on the item whose CI it judged: a fine-grained PAT cannot hold the
+ * Checks permission, so check runs were read another way, and what to grant to see them all.
+ */
+export function checkRunsHiddenNotice(): string {
+  return (
+    'This token may not read check runs (GitHub answered 403: fine-grained personal access tokens cannot hold the Checks permission, and a GitHub App needs it granted). ' +
+    'agentloop read CI from the commit statuses and the GitHub Actions jobs of the head commit instead, so a check that another app reports only as a check run is invisible to it. ' +
+    'For full check runs, give agentloop a GitHub App token with Checks: read (README: Tokens).'
+  );
+}
+
 export function summarizeChecks(
   sha: string,
   checks: readonly CheckData[],
@@ -63,22 +75,35 @@ export function summarizeChecks(
   const own = new Set(opts.ownRunIds ?? []);
   const relevant = checks.filter((c) => !OWN_CHECK_NAMES.includes(c.name) && !(c.runId !== undefined && own.has(c.runId)));
   // The forges list the latest run per check name; a name both failing and passing counts as failing.
-  const rank = { failure: 3, pending: 2, success: 1, neutral: 1, skipped: 1 } as const;
-  const byName = new Map<string, 'failure' | 'pending' | 'success'>();
+  // action_required waits for a maintainer (approving a run, acting on the check): never red — agentloop
+  // must not "fix" it — and never green — nothing merges on it.
+  const STATE = {
+    failure: 'failure',
+    pending: 'pending',
+    action_required: 'waiting',
+    success: 'success',
+    neutral: 'success',
+    skipped: 'success',
+  } as const;
+  const rank = { failure: 4, waiting: 3, pending: 2, success: 1 } as const;
+  type State = keyof typeof rank;
+  const byName = new Map<string, State>();
   for (const c of relevant) {
-    const state = rank[c.conclusion] === 1 ? 'success' : (c.conclusion as 'failure' | 'pending');
+    const state: State = STATE[c.conclusion];
     const prev = byName.get(c.name);
     if (!prev || rank[state] > rank[prev]) byName.set(c.name, state);
   }
   const required = opts.requiredChecks;
   const considered = required.length ? [...byName].filter(([n]) => required.includes(n)) : [...byName];
-  const failing = considered.filter(([, c]) => c === 'failure').map(([n]) => n);
-  const pending = considered.filter(([, c]) => c === 'pending').map(([n]) => n);
+  const named = (state: State) => considered.filter(([, c]) => c === state).map(([n]) => n);
+  const failing = named('failure');
+  const pending = named('pending');
+  const waiting = named('waiting');
   const missing = required.filter((n) => !byName.has(n));
   let status: CiSummary['status'];
   if (failing.length) status = 'failure';
   else if (considered.length === 0) status = 'none';
-  else if (pending.length || missing.length) status = 'pending';
+  else if (pending.length || waiting.length || missing.length) status = 'pending';
   else status = 'success';
-  return { sha, status, failing, pending, missing };
+  return { sha, status, failing, pending, missing, ...(waiting.length ? { waiting } : {}) };
 }

@@ -81,13 +81,17 @@ export interface PullData {
   htmlUrl: string;
 }
 
-export type CheckConclusion = 'success' | 'failure' | 'pending' | 'neutral' | 'skipped';
+/** action_required: the check waits for a maintainer to act (approve a run, follow the check's link) — not red. */
+export type CheckConclusion = 'success' | 'failure' | 'pending' | 'neutral' | 'skipped' | 'action_required';
 
-/** One CI signal on a commit: a check run (GitHub) or a commit status context. */
+/**
+ * One CI signal on a commit: a check run (GitHub), a commit status context, or — when the token may not
+ * read check runs — a GitHub Actions job of the commit (each job is also a check run of the same name).
+ */
 export interface CheckData {
   name: string;
   conclusion: CheckConclusion;
-  source: 'check-run' | 'status';
+  source: 'check-run' | 'status' | 'actions-job';
   url: string;
   /** The workflow run or job this came from, when the forge says (used to exclude agentloop's own runs). */
   runId?: number;
@@ -121,3 +125,10 @@ export interface JobData {
 }
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
+/**
+ * What a token turned out not to be allowed to read, worked around and said in the job summary:
+ * 'check-runs' = GitHub answered 403 to check runs (a fine-grained PAT cannot hold Checks), so CI was
+ * read from commit statuses and the head's GitHub Actions jobs instead.
+ */
+export type ForgeLimit = 'check-runs';

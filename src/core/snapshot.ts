@@ -36,6 +36,13 @@ export interface CiSummary {
   pending: string[];
   /** Required checks that have not reported at all. */
   missing: string[];
+  /** Checks waiting for a maintainer (action_required): the status stays pending, never red, never green. */
+  waiting?: string[];
+  /**
+   * The token may not read check runs (GitHub answers 403: a fine-grained PAT cannot hold Checks): this
+   * summary rests on commit statuses and the head's GitHub Actions jobs only.
+   */
+  checkRunsHidden?: boolean;
 }
 
 export interface PullSnapshot extends ItemSnapshot {

@@ -28,6 +28,8 @@ export interface LoopState {
   refused?: string;
   /** Head SHA the forge refused to merge (reviews, rules): no retry until the head changes. */
   mergeBlockedSha?: string;
+  /** update-branch was requested for this head (the forge answers 202 and works asynchronously). */
+  updateRequested?: { sha: string; at: string };
   /** Head SHA for which the "no CI appeared" note was posted. */
   ciMissingNotified?: string;
   /** What the writer who applied the trigger label approved (digests of the title, body and discussion). */

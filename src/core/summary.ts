@@ -1,5 +1,7 @@
 // The job summary (DESIGN §9): event, item, labels before → after, transition and why, requests used.
+import { checkRunsHiddenNotice } from './ci.js';
 import type { LoopEvent } from './event.js';
+import type { ForgeLimit } from './model.js';
 import type { Decision } from './transition.js';
 
 export interface SummaryInput {
@@ -19,6 +21,8 @@ export interface SummaryInput {
   /** The request budget (operations-per-run) and, when the run stopped at it, where. */
   budget?: { limit: number; stopped?: string };
   rateLimitRemaining?: number;
+  /** Reads the token was refused and that were worked around (forge.limits()). */
+  limits?: readonly ForgeLimit[];
   dryRun: boolean;
   durationMs: number;
 }
@@ -70,6 +74,7 @@ export function renderSummary(s: SummaryInput): string {
   rows.push(['API requests', s.budget ? `${s.requests} of ${s.budget.limit} (operations-per-run)` : String(s.requests)]);
   if (s.budget?.stopped) rows.push(['stopped', `${s.budget.stopped}; the next run continues from there`]);
   if (s.rateLimitRemaining !== undefined) rows.push(['rate limit left', String(s.rateLimitRemaining)]);
+  if (s.limits?.includes('check-runs')) rows.push(['CI visibility', checkRunsHiddenNotice()]);
   rows.push(['duration', `${(s.durationMs / 1000).toFixed(1)} s`]);
   const lines = ['### agentloop', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];
   if (s.decision.notes.length)

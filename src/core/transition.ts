@@ -14,7 +14,8 @@ export type Transition =
   | { kind: 'fix-ci'; issue: number; pull: number; headSha: string; failing: string[]; attempt: number; reason: string }
   | { kind: 'ci-green'; issue: number; pull: number; headSha: string; addMerge: boolean; reason: string }
   | { kind: 'ci-missing'; issue: number; pull: number; headSha: string; reason: string }
-  | { kind: 'escalate'; item: number; pull?: number; reason: string }
+  /** cause: merge-blocked = a branch rule kept a green PR from merging longer than stuck-after-minutes; else red CI. */
+  | { kind: 'escalate'; item: number; pull?: number; cause?: 'merge-blocked'; reason: string }
   | { kind: 'rebase'; pull: number; issue?: number; mode: 'update-branch' | 'git-rebase'; headSha: string; reason: string }
   | { kind: 'merge'; pull: number; issue?: number; headSha: string; method: MergeMethod; reason: string }
   | {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedForge, git, type RepoState, type RunRecord, specFile, validateRequest, WorkflowRunner } from '@agentloop/embedded-forge';
 import { resolveIsolation } from '../agent/sandbox.js';
+import { isStatusComment } from '../core/status-comment.js';
 import { createGitHubForge } from '../forge/github.js';
 import { installWorkflows } from './install.js';
 import { packageRoot } from './package-root.js';
@@ -98,8 +99,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       actionDir: root,
       workRoot: join(sandbox, 'runner'),
       // A bot account's token: its pushes and PRs start CI, as an App token or PAT would (README: Tokens).
+      // A classic PAT with the `repo` scope only: agentloop never writes workflow files.
       secrets: {
-        AGENTLOOP_TOKEN: forge.token('agentloop-bot'),
+        AGENTLOOP_TOKEN: forge.classicToken('agentloop-bot', ['repo']),
         ...(process.env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY } : {}),
       },
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
@@ -143,7 +145,16 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (forge.options.validate)
       out(`${forge.requests.length} API requests, ${forge.violations.length} that GitHub's OpenAPI description would reject`);
     for (const v of forge.violations) out(`  rejected: ${v.method} ${v.url}: ${v.problems.join('; ')}`);
-    out(final.merged ? 'the issue is closed by a merged PR.' : 'the loop stopped before a merge: see the status comment above.');
+    if (final.merged) out('the issue is closed by a merged PR.');
+    else {
+      const explained = statusCommentLines(repo, issue.number);
+      out(
+        explained.length
+          ? 'the loop stopped before a merge; the status comment says why:'
+          : 'the loop stopped before a merge, and no status comment explains it: see the runs above (--keep keeps the sandbox).',
+      );
+      for (const line of explained) out(line);
+    }
     return { merged: final.merged && forge.violations.length === 0, runs: runner.runs, agentRuns, wallMs: Date.now() - started, sandbox };
   } finally {
     await forge.stop();
@@ -229,6 +240,25 @@ async function summarize(forge: EmbeddedForge, repo: RepoState, issueNumber: num
   if (main !== null) rows.push(`${repo.defaultBranch}:src/add.js  ${main.trim().split('\n').at(-1)}`);
   void forge;
   return { rows, merged };
+}
+
+/** The issue's and its PRs' agentloop status comments (the latest edited on each), without the hidden markers and state. */
+function statusCommentLines(repo: RepoState, issueNumber: number): string[] {
+  const lines: string[] = [];
+  for (const n of [issueNumber, ...repo.pulls.keys()]) {
+    const latest = repo.comments
+      .filter((c) => c.issue === n && isStatusComment(c.body))
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.id - b.id)
+      .at(-1);
+    if (!latest) continue;
+    lines.push('', `status comment on ${n === issueNumber ? 'issue' : 'PR'} #${n} (@${latest.user}):`);
+    const plain = latest.body
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+    for (const line of plain.split('\n')) lines.push(`  │ ${line}`);
+  }
+  return lines;
 }
 
 function countLines(file: string): number {

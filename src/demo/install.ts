@@ -1,5 +1,7 @@
 // Installs agentloop's workflow templates into a repository the way a maintainer would: copy them and
-// edit the agent lines of the agentloop step (comments and everything else kept).
+// edit the agent lines of the agentloop step (comments and everything else kept). The templates' agent
+// CLI install step (`id: agent-cli`, an `npm install --global`) is left out: the embedded runner runs on
+// this machine, never installs anything globally, and the demo and tests provide the agent themselves.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
@@ -21,6 +23,7 @@ export function installWorkflows(templatesDir: string, opts: InstallOptions): Re
     for (const job of jobs?.items ?? []) {
       const steps = (job.value as YAMLMap).get('steps');
       if (!isSeq(steps)) continue;
+      steps.items = steps.items.filter((step) => !(isMap(step) && step.get('id') === 'agent-cli'));
       for (const step of steps.items) {
         if (!isMap(step)) continue;
         const uses = step.get('uses');

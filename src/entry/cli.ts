@@ -1,21 +1,50 @@
 #!/usr/bin/env node
 // `agentloop`: the same work outside Actions (DESIGN §9).
-//   agentloop tick --repo owner/name [--lane plan|code|sweep] [--item N] [--dry-run] [--input key=value …]
-//   agentloop demo
-import { mkdtempSync } from 'node:fs';
+//   agentloop tick|status|demo|init|doctor …   (`agentloop <command> --help` for each)
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { packageRoot } from '../demo/package-root.js';
 import type { RunIO } from '../run/main.js';
 
-const USAGE = `usage:
-  agentloop tick --repo owner/name [--lane plan|code|sweep] [--item N] [--dry-run] [--input key=value ...]
-      One run against a real forge, as a workflow_dispatch would start it.
-      The token comes from GITHUB_TOKEN (or --input token=...); GITHUB_API_URL picks the API.
-  agentloop status --repo owner/name
-      Every item in the loop by state, and the red workflows (read-only).
-  agentloop demo [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
-      The whole loop on the embedded forge, offline.`;
+/** Set by scripts/bundle.mjs: the commit this bundle was built from, '' when not a clean commit. */
+declare const __AGENTLOOP_COMMIT__: string | undefined;
+
+const HELP: Record<string, string> = {
+  tick: `agentloop tick --repo owner/name [--lane plan|code|sweep] [--item N] [--dry-run] [--input key=value ...]
+    One run against a real forge, as a workflow_dispatch would start it.
+    The token comes from GITHUB_TOKEN (or --input token=...); GITHUB_API_URL picks the API.`,
+  status: `agentloop status --repo owner/name
+    Every item in the loop by state, and the red workflows (read-only). Token: GITHUB_TOKEN.`,
+  demo: `agentloop demo [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
+    The whole loop on the embedded forge, offline. --agent claude --repo PATH rehearses it with Claude Code
+    on a copy of another repository; --verbose also shows the runs their if: skipped; --keep keeps the sandbox.`,
+  init: `agentloop init (--repo owner/name | --dir PATH) [--agent claude|codex|gemini|opencode|command] [--agent-command CMD]
+               [--token-kind pat|app|workflow] [--label-prefix loop/] [--ci NAME ...] [--pin SHA] [--force] [--dry-run]
+    Installs agentloop: the three workflows, pinned to this release, into a local checkout (--dir) or as a
+    pull request (--repo, with GITHUB_TOKEN; it also creates agentloop's labels), then lists what is left
+    to do by hand (secrets, the App, repository settings). --ci names your CI workflows (default: the
+    templates' "CI"); --force overwrites changed files in --dir; --dry-run lists what it would do and
+    writes nothing. Running it again with the same options changes nothing.`,
+  doctor: `agentloop doctor --repo owner/name
+    Checks an installation with the token in GITHUB_TOKEN (pass the token agentloop uses): the token's kind
+    and permissions, the "Actions may create pull requests" setting, the labels, the workflows, their pins,
+    the CI workflows they wait for, and the agent's key. Prints each finding with its fix; exits 1 when it
+    finds a problem. Reads only.`,
+};
+
+const USAGE = `usage:\n${Object.values(HELP)
+  .map((h) => `  ${h}`)
+  .join('\n')}\n  agentloop --version`;
+
+/** This agentloop's version and, when it was bundled from a clean commit, that commit. */
+function release(): { version: string; commit: string } {
+  const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return { version, commit: typeof __AGENTLOOP_COMMIT__ === 'string' ? __AGENTLOOP_COMMIT__ : '' };
+}
+
+const apiUrl = () => process.env.GITHUB_API_URL || 'https://api.github.com';
 
 async function tickCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -28,7 +57,7 @@ async function tickCommand(argv: string[]): Promise<void> {
       input: { type: 'string', multiple: true },
     },
   });
-  if (!values.repo) throw new Error(`--repo is required\n${USAGE}`);
+  if (!values.repo) throw new Error(`--repo is required\n${HELP.tick}`);
   const inputs: Record<string, string> = {};
   if (values.lane) inputs.lane = values.lane;
   if (values['dry-run']) inputs['dry-run'] = 'true';
@@ -91,7 +120,7 @@ function consoleIO(): RunIO {
 
 async function statusCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' } } });
-  if (!values.repo) throw new Error(`--repo is required\n${USAGE}`);
+  if (!values.repo) throw new Error(`--repo is required\n${HELP.status}`);
   // Reading needs no agent: a placeholder satisfies the schema for agent: command.
   const processEnv = cliEnv(values.repo, { 'agent-command': process.env['INPUT_AGENT-COMMAND'] || 'true' });
   const [{ readActionsEnv }, { setupRun }, { loadSweepSnapshot }, { dashboardBody }, { silentLogger }] = await Promise.all([
@@ -107,25 +136,83 @@ async function statusCommand(argv: string[]): Promise<void> {
   console.log(dashboardBody(setup.rc, ss).replace(/<!--[^>]*-->\n?/g, ''));
 }
 
+async function initCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      repo: { type: 'string' },
+      dir: { type: 'string' },
+      agent: { type: 'string', default: 'claude' },
+      'agent-command': { type: 'string' },
+      'token-kind': { type: 'string', default: 'pat' },
+      'label-prefix': { type: 'string', default: 'loop/' },
+      ci: { type: 'string', multiple: true },
+      pin: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  const { runInit } = await import('../run/init.js');
+  await runInit({
+    ...(values.repo ? { repo: values.repo } : {}),
+    ...(values.dir ? { dir: values.dir } : {}),
+    token: process.env.GITHUB_TOKEN ?? '',
+    apiUrl: apiUrl(),
+    agent: values.agent!,
+    ...(values['agent-command'] ? { agentCommand: values['agent-command'] } : {}),
+    tokenKind: values['token-kind']!,
+    labelPrefix: values['label-prefix']!,
+    ...(values.ci ? { ciWorkflows: values.ci.flatMap((c) => c.split(',').map((x) => x.trim())).filter(Boolean) } : {}),
+    ...(values.pin ? { pin: values.pin } : {}),
+    release: release(),
+    templatesDir: join(packageRoot(), 'workflows-templates', 'github'),
+    dryRun: values['dry-run']!,
+    force: values.force!,
+    out: (line) => console.log(line),
+  });
+}
+
+async function doctorCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' } } });
+  if (!values.repo) throw new Error(`--repo is required\n${HELP.doctor}`);
+  const { runDoctor } = await import('../run/doctor.js');
+  const report = await runDoctor({ repo: values.repo, token: process.env.GITHUB_TOKEN ?? '', apiUrl: apiUrl(), release: release() });
+  console.log(report.text);
+  if (report.problems > 0) process.exitCode = 1;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  tick: tickCommand,
+  status: statusCommand,
+  demo: async (argv) => (await import('../demo/demo.js')).demo(argv),
+  init: initCommand,
+  doctor: doctorCommand,
+};
+
 async function cli(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'tick':
-      return tickCommand(rest);
-    case 'status':
-      return statusCommand(rest);
-    case 'demo': {
-      const { demo } = await import('../demo/demo.js');
-      return demo(rest);
-    }
-    case undefined:
-    case '-h':
-    case '--help':
-      console.log(USAGE);
-      return;
-    default:
-      throw new Error(`unknown command "${command}"\n${USAGE}`);
+  if (command === undefined || command === '-h' || command === '--help') {
+    console.log(USAGE);
+    return;
   }
+  if (command === '--version' || command === '-v') {
+    const r = release();
+    console.log(`agentloop ${r.version}${r.commit ? ` (${r.commit})` : ''}`);
+    return;
+  }
+  if (command === 'help' && rest[0] && HELP[rest[0]]) {
+    console.log(HELP[rest[0]]);
+    return;
+  }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) throw new Error(`unknown command "${command}"\n${USAGE}`);
+  // Every command answers --help, before its own options are parsed.
+  const end = rest.indexOf('--');
+  if ((end === -1 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h')) {
+    console.log(HELP[command]);
+    return;
+  }
+  return run(rest);
 }
 
 cli(process.argv.slice(2)).catch((err: unknown) => {

@@ -4,6 +4,7 @@ import type {
   CheckData,
   CommentData,
   ForgeKind,
+  ForgeLimit,
   IssueData,
   JobData,
   LabelData,
@@ -36,6 +37,12 @@ export interface NewPull {
   draft?: boolean;
 }
 
+/** update-branch works asynchronously: `requested` means GitHub accepted the request (202), not that the head moved. */
+export type UpdateBranchOutcome =
+  | { requested: true }
+  /** status: the HTTP status the forge answered (422: the head moved, or a refusal such as the `workflows` permission). */
+  | { requested: false; status: number; message: string };
+
 export type MergeOutcome =
   | { merged: true; sha: string }
   /** status: the HTTP status the forge answered (405 not mergeable, 409 head moved, 5xx …). */
@@ -45,6 +52,8 @@ export interface Forge {
   readonly kind: ForgeKind;
   readonly repoRef: { owner: string; repo: string };
   stats(): RequestStats;
+  /** Reads this token was refused during the run and that were worked around (see ForgeLimit). */
+  limits(): readonly ForgeLimit[];
 
   getRepo(): Promise<RepoInfo>;
   /** The authenticated identity (agentloop's own login), when the token may ask. */
@@ -54,6 +63,11 @@ export interface Forge {
 
   getIssue(number: number): Promise<IssueData>;
   listOpenIssuesWithLabel(label: string): Promise<IssueData[]>;
+  /**
+   * Create an issue carrying `labels`. The labels are added by a separate call and checked, because GitHub
+   * silently drops labels from a new issue when the token has no push access; an error names any that
+   * still did not stick.
+   */
   createIssue(title: string, body: string, labels: string[]): Promise<IssueData>;
   closeIssue(number: number): Promise<void>;
   updateIssueBody(number: number, body: string): Promise<void>;
@@ -73,10 +87,11 @@ export interface Forge {
   getPull(number: number): Promise<PullData>;
   createPull(pull: NewPull): Promise<PullData>;
   mergePull(number: number, sha: string, method: MergeMethod): Promise<MergeOutcome>;
-  /** Bring the head up to date with the base using the forge's own API. */
-  updatePullBranch(number: number, expectedHeadSha: string): Promise<void>;
+  /** Ask the forge to bring the head up to date with the base (asynchronous: a later run sees the new head). */
+  updatePullBranch(number: number, expectedHeadSha: string): Promise<UpdateBranchOutcome>;
   deleteBranch(branch: string): Promise<void>;
 
+  /** CI on a commit: check runs and statuses; without the Checks permission, statuses and Actions jobs (limits()). */
   listChecks(sha: string): Promise<CheckData[]>;
   listWorkflowRuns(filter: { branch?: string; status?: string; event?: string }): Promise<WorkflowRunData[]>;
   getWorkflowRun(runId: number): Promise<WorkflowRunData>;

@@ -134,7 +134,9 @@ export function actionsIds(url: string | null | undefined): { runId?: number; de
 export function checkRunConclusion(status: string, conclusion: string | null): CheckConclusion {
   if (status !== 'completed') return 'pending';
   if (conclusion === 'success' || conclusion === 'neutral' || conclusion === 'skipped') return conclusion;
-  // failure, cancelled, timed_out, action_required, startup_failure, stale (and anything new) are not green.
+  // Waits for a maintainer (approve the run, act on the check): neither red nor green (core/ci.ts).
+  if (conclusion === 'action_required') return 'action_required';
+  // failure, cancelled, timed_out, startup_failure, stale (and anything new) are not green.
   return 'failure';
 }
 

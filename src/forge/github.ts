@@ -1,9 +1,12 @@
 // GitHub adapter of the Forge interface (DESIGN §7). Every call names its literal REST route so the
 // contract test can check it against GitHub's OpenAPI description.
+
+import { hasLabel } from '../core/labels.js';
 import type {
   Actor,
   CheckData,
   CommentData,
+  ForgeLimit,
   IssueData,
   JobData,
   LabelData,
@@ -15,15 +18,13 @@ import type {
   RepoRef,
   WorkflowRunData,
 } from '../core/model.js';
-import type { Forge, MergeOutcome, NewLabel, NewPull, RequestStats } from './forge.js';
+import type { Forge, MergeOutcome, NewLabel, NewPull, RequestStats, UpdateBranchOutcome } from './forge.js';
+import { actionsJobChecks, checkRuns, commitStatuses, isPermissionRefusal } from './github-checks.js';
 import {
-  actionsIds,
   asPermission,
-  checkRunConclusion,
   httpStatus,
   lastLines,
   PER_PAGE,
-  statusConclusion,
   toActor,
   toComment,
   toIssue,
@@ -47,6 +48,7 @@ const NO_BLIND_RETRY = { request: { retries: 0 } } as const;
 
 export class GitHubForge implements Forge {
   readonly kind = 'github' as const;
+  private readonly refused = new Set<ForgeLimit>();
 
   constructor(
     private readonly octokit: AgentloopOctokit,
@@ -56,6 +58,10 @@ export class GitHubForge implements Forge {
 
   stats(): RequestStats {
     return this.requestStats();
+  }
+
+  limits(): readonly ForgeLimit[] {
+    return [...this.refused];
   }
 
   private get r(): { owner: string; repo: string } {
@@ -107,8 +113,23 @@ export class GitHubForge implements Forge {
   }
 
   async createIssue(title: string, body: string, labels: string[]): Promise<IssueData> {
-    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/issues', { ...this.r, title, body, labels, ...NO_BLIND_RETRY });
-    return toIssue(data);
+    // "Only users with push access can set labels for new issues. Labels are silently dropped otherwise":
+    // add them with their own call, which needs only Issues: write (triage), and check that they stuck.
+    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/issues', { ...this.r, title, body, ...NO_BLIND_RETRY });
+    const issue = toIssue(data);
+    if (labels.length === 0) return issue;
+    const { data: after } = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+      ...this.r,
+      issue_number: issue.number,
+      labels,
+    });
+    const names = after.map((l) => l.name);
+    const missing = labels.filter((l) => !hasLabel(names, l));
+    if (missing.length)
+      throw new Error(
+        `GitHub created issue #${issue.number} but did not keep its label(s) ${missing.map((l) => `"${l}"`).join(', ')}: the token needs Issues: write on this repository.`,
+      );
+    return { ...issue, labels: names };
   }
 
   async closeIssue(number: number): Promise<void> {
@@ -237,18 +258,24 @@ export class GitHubForge implements Forge {
       const status = httpStatus(error);
       if (status === undefined) throw error;
       // GitHub's own words ("Base branch was modified …", "Head branch was modified …") tell the caller what to do.
-      const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-      const message = typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
-      return { merged: false, status, message };
+      return { merged: false, status, message: errorMessage(error) };
     }
   }
 
-  async updatePullBranch(number: number, expectedHeadSha: string): Promise<void> {
-    await this.octokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch', {
-      ...this.r,
-      pull_number: number,
-      expected_head_sha: expectedHeadSha,
-    });
+  async updatePullBranch(number: number, expectedHeadSha: string): Promise<UpdateBranchOutcome> {
+    try {
+      // 202 Accepted: GitHub merges the base into the head later; the new head shows on a later read.
+      await this.octokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch', {
+        ...this.r,
+        pull_number: number,
+        expected_head_sha: expectedHeadSha,
+      });
+      return { requested: true };
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === undefined || status >= 500) throw error;
+      return { requested: false, status, message: errorMessage(error) };
+    }
   }
 
   async deleteBranch(branch: string): Promise<void> {
@@ -259,36 +286,18 @@ export class GitHubForge implements Forge {
   }
 
   async listChecks(sha: string): Promise<CheckData[]> {
-    const runs = await this.octokit.paginate('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-      ...this.r,
-      ref: sha,
-      per_page: PER_PAGE,
-    });
-    const { data: combined } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/status', {
-      ...this.r,
-      ref: sha,
-      per_page: PER_PAGE,
-    });
-    const fromRuns = runs.map((c): CheckData => {
-      const url = c.html_url ?? c.details_url ?? '';
-      return {
-        name: c.name,
-        conclusion: checkRunConclusion(c.status, c.conclusion),
-        source: 'check-run',
-        url,
-        ...actionsIds(c.details_url ?? c.html_url),
-      };
-    });
-    const fromStatuses = combined.statuses.map(
-      (s): CheckData => ({
-        name: s.context,
-        conclusion: statusConclusion(s.state),
-        source: 'status',
-        url: s.target_url ?? '',
-        ...actionsIds(s.target_url),
-      }),
-    );
-    return [...fromRuns, ...fromStatuses];
+    let runs: CheckData[] | undefined;
+    if (!this.refused.has('check-runs')) {
+      try {
+        runs = await checkRuns(this.octokit, this.r, sha);
+      } catch (error) {
+        // A fine-grained PAT cannot hold Checks: read CI from the head's Actions jobs from now on (github-checks.ts).
+        if (!isPermissionRefusal(error)) throw error;
+        this.refused.add('check-runs');
+      }
+    }
+    runs ??= await actionsJobChecks(this.octokit, this.r, sha);
+    return [...runs, ...(await commitStatuses(this.octokit, this.r, sha))];
   }
 
   async listWorkflowRuns(filter: { branch?: string; status?: string; event?: string }): Promise<WorkflowRunData[]> {
@@ -339,6 +348,12 @@ export class GitHubForge implements Forge {
       inputs,
     });
   }
+}
+
+/** GitHub's own words for a refused request (its JSON `message`), else the error's. */
+function errorMessage(error: unknown): string {
+  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
+  return typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
 }
 
 export interface CreateGitHubForgeOptions extends CreateOctokitOptions {

@@ -10,9 +10,13 @@ export interface ChainReport {
   reason: string;
 }
 
-/** The running workflow's file, from GITHUB_WORKFLOW_REF (owner/repo/.github/workflows/x.yml@ref). */
+/**
+ * The running workflow's file name, from GITHUB_WORKFLOW_REF (owner/repo/.github/workflows/x.yml@ref):
+ * `x.yml`, because the dispatch API's workflow_id is the workflow's numeric id or its file name, never
+ * the path (workflows live directly in .github/workflows, so the name is unique).
+ */
 export function currentWorkflowFile(env: NodeJS.ProcessEnv): string | undefined {
-  const m = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '');
+  const m = /^[^/]+\/[^/]+\/(?:.*\/)?([^/@]+)@/.exec(env.GITHUB_WORKFLOW_REF ?? '');
   return m?.[1];
 }
 

@@ -67,6 +67,7 @@ export async function main(env: ActionsEnv, processEnv: NodeJS.ProcessEnv, io: R
       requests: stats.requests,
       budget: { limit: rc.config.operationsPerRun, ...(report.budget ? { stopped: report.budget } : {}) },
       ...(stats.rateLimitRemaining !== undefined ? { rateLimitRemaining: stats.rateLimitRemaining } : {}),
+      limits: forge.limits(),
       dryRun: rc.config.dryRun,
       durationMs: Date.now() - started,
     }),

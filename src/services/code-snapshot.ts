@@ -80,7 +80,11 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent, settle:
       mergeable: pull.mergeable,
       mergeableState: pull.mergeableState,
       ...(issueNumber !== undefined && sameRepo ? { issueNumber } : {}),
-      ci: summarizeChecks(pull.headSha, checks, { requiredChecks: rc.config.requiredChecks }),
+      ci: {
+        ...summarizeChecks(pull.headSha, checks, { requiredChecks: rc.config.requiredChecks }),
+        // Read from statuses and Actions jobs: the token may not read check runs (forge/github-checks.ts).
+        ...(rc.forge.limits().includes('check-runs') ? { checkRunsHidden: true } : {}),
+      },
       // When agentloop pushed this head it recorded the time; otherwise the PR's last update.
       headPushedAt: issueState?.headSha === pull.headSha && issueState.pushedAt ? issueState.pushedAt : pull.updatedAt,
     });

@@ -25,6 +25,7 @@ const WRITES = new Set<keyof Forge>([
 const FAKE_RESULT: Partial<Record<keyof Forge, unknown>> = {
   createComment: { id: -1, body: '', author: { login: 'dry-run', type: 'Bot' }, createdAt: '', updatedAt: '', htmlUrl: '' },
   mergePull: { merged: false, status: 0, message: 'dry run' },
+  updatePullBranch: { requested: true },
 };
 
 /** What a dry run reports in place of the agent's answer. */

@@ -1,4 +1,5 @@
 // ci-green, ci-missing and escalate: no agent, no branch; labels and words only.
+import { checkRunsHiddenNotice } from '../core/ci.js';
 import { outcomeOf } from '../core/outcomes.js';
 import type { Transition } from '../core/transition.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
@@ -14,7 +15,12 @@ export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci
   const labels = await rc.labels.apply(t.issue, before, outcomeOf('ci-green', names, { addMerge: t.addMerge }).success);
   const next = t.addMerge ? 'auto-merge is on, so it will be merged next.' : `Apply \`${names.merge}\` to merge it.`;
   await item.status.write(
-    { title: 'CI green', steps: codeSteps(4), message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}` },
+    {
+      title: 'CI green',
+      steps: codeSteps(4),
+      message: `PR #${t.pull} is green on ${t.headSha.slice(0, 7)}; ${next}`,
+      ...visibility(cs, t.pull),
+    },
     { ...item.status.state, headSha: t.headSha },
   );
   return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `PR #${t.pull} is green` };
@@ -34,6 +40,7 @@ export async function ciMissing(
       'The usual cause: agentloop pushed this branch with the default workflow token, and pushes, PRs and labels made with that token start no workflow runs. Give agentloop a token whose writes trigger workflows — a GitHub App installation token or a fine-grained PAT, stored as `AGENTLOOP_TOKEN` (README: Tokens). To run CI on this PR now, push an empty commit to the branch or close and reopen the PR.',
       '',
       'If your CI does not run on pull requests at all, agentloop cannot tell green from red: list the checks that must pass in `required-checks`.',
+      ...(hidden(cs, t.pull) ? ['', checkRunsHiddenNotice()] : []),
     ].join('\n'),
   );
   await item.status.write(
@@ -55,6 +62,16 @@ export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'e
   const before = item.data.labels;
   const labels = await rc.labels.apply(t.item, before, outcomeOf('escalate', names).success);
   const state = released(rc, item.status.state, 'escalate', t.reason);
+  if (t.cause === 'merge-blocked') {
+    const text = mergeBlockedText(rc, t, cs);
+    // The PR is where reviewers look; the item's status comment says the same.
+    if (t.pull !== undefined && t.pull !== t.item) await rc.forge.createComment(t.pull, text);
+    await item.status.write(
+      { title: 'merge blocked; needs a human', steps: codeSteps(4, true), message: text, ...visibility(cs, t.pull) },
+      state,
+    );
+    return { outcome: 'failed', item: t.item, labelsBefore: before, labelsAfter: labels, message: t.reason };
+  }
   await item.status.write(
     {
       title: 'needs a human',
@@ -65,4 +82,31 @@ export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'e
     state,
   );
   return { outcome: 'failed', item: t.item, labelsBefore: before, labelsAfter: labels, message: t.reason };
+}
+
+/** What a branch rule that blocks a green PR usually waits for, and what to do (DESIGN §1.4: explain always). */
+function mergeBlockedText(rc: RunContext, t: Extract<Transition, { kind: 'escalate' }>, cs: CodeSnapshot): string {
+  const names = rc.config.labelNames;
+  const pull = cs.snapshot.pulls.find((p) => p.number === t.pull);
+  const sha = pull ? pull.headSha.slice(0, 7) : 'its head';
+  return [
+    `agentloop stopped: ${t.reason}. It added \`${names.needSupervisor}\`.`,
+    '',
+    `GitHub reports the PR as **blocked**: a branch protection rule or ruleset on \`${pull?.baseRef ?? 'the base branch'}\` still waits for something agentloop cannot give or cannot see. The CI agentloop reads is green on ${sha}. Usually the rule waits for:`,
+    '',
+    "- an approving review (or a code owner's review) — agentloop never approves its own PRs;",
+    `- a required status check that has not reported on ${sha}, or one named differently from the check your CI reports;`,
+    '- resolved review conversations, signed commits, or a merge queue.',
+    '',
+    `The PR page lists what is missing. Satisfy the rule or merge the PR yourself, then remove \`${names.needSupervisor}\`: agentloop merges it once GitHub allows it.`,
+  ].join('\n');
+}
+
+function hidden(cs: CodeSnapshot, pull: number | undefined): boolean {
+  return cs.snapshot.pulls.find((p) => p.number === pull)?.ci.checkRunsHidden === true;
+}
+
+/** The check-runs notice as a detail line of a status comment, where CI was judged without check runs. */
+function visibility(cs: CodeSnapshot, pull: number | undefined): { details?: string[] } {
+  return hidden(cs, pull) ? { details: [checkRunsHiddenNotice()] } : {};
 }

@@ -4,6 +4,7 @@ import type { Approval } from '../core/approval.js';
 import type { LabelChange } from '../core/labels.js';
 import type { Outcome } from '../core/outcomes.js';
 import type { LoopState, StatusView, StepState } from '../core/status-comment.js';
+import { workflowsGrantText, workflowsRefusal } from '../core/workflows-permission.js';
 import type { RunContext } from '../services/context.js';
 import type { LoadedItem } from '../services/item-loader.js';
 import { approvalRecord } from './prompt-vars.js';
@@ -97,7 +98,12 @@ export class Claim {
     } catch (err) {
       const { rc, spec } = this;
       await rc.labels.apply(this.number, this.labels, spec.outcome.failure).catch(() => undefined);
-      const message = `agentloop hit an error: ${(err as Error).message.split('\n')[0]}. It stopped and added \`${rc.config.labelNames.needSupervisor}\`; remove it to let agentloop try again.`;
+      const label = rc.config.labelNames.needSupervisor;
+      // A push GitHub refused for the `workflows` permission: say what to grant, not just the error.
+      const refusal = workflowsRefusal(`${(err as { stderr?: unknown }).stderr ?? ''}\n${(err as Error).message}`);
+      const message = refusal
+        ? workflowsGrantText(refusal, { action: 'push', label })
+        : `agentloop hit an error: ${(err as Error).message.split('\n')[0]}. It stopped and added \`${label}\`; remove it to let agentloop try again.`;
       await spec.item.status
         .write({ title: spec.errorTitle, steps: [], message }, released(rc, spec.item.status.state, spec.errorTitle, 'error'))
         .catch(() => undefined);

@@ -1,6 +1,8 @@
-// rebase (DESIGN §3): a PR to be merged is behind or conflicts. Behind: the forge's update-branch API.
-// Conflicts (agentloop branches only): git rebase, the agent resolves each stop, push --force-with-lease.
-// Never merges: CI re-runs on the new head and a later run decides.
+// rebase (DESIGN §3): a PR to be merged is behind or conflicts. Behind: the forge's update-branch API,
+// which answers 202 and works asynchronously — recorded as requested, never as done. Conflicts (agentloop
+// branches only): git rebase, the agent resolves each stop, push --force-with-lease. Never merges: CI
+// re-runs on the new head and a later run decides. A push or update refused for the `workflows`
+// permission (the base changed a workflow file) escalates with what to grant.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issueOfBranch } from '../core/branches.js';
@@ -8,8 +10,9 @@ import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import type { Transition } from '../core/transition.js';
+import { type RefusedChange, workflowsGrantText, workflowsRefusal } from '../core/workflows-permission.js';
 import { abortRebase, branchChanges, continueRebase, filesWithMarkers, startRebase } from '../git/rebase.js';
-import { checkoutFresh, fetchBranch, git, type Workspace } from '../git/repo.js';
+import { checkoutFresh, fetchBranch, GitError, git, type Workspace } from '../git/repo.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { loadPrompt } from '../services/prompts.js';
@@ -31,6 +34,13 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
   const before = item.data.labels;
   const spec = { transition: 'rebase', lane: 'code', item, outcome, errorTitle: 'rebase failed' } as const;
 
+  const change = (action: RefusedChange['action']): RefusedChange => ({
+    action,
+    branch: pull.headRef,
+    base: pull.baseRef,
+    label: names.needSupervisor,
+  });
+
   if (t.mode === 'update-branch') {
     const claim = await Claim.take(
       rc,
@@ -38,14 +48,34 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       { title: 'updating', steps: codeSteps(3), message: `Bringing PR #${t.pull} up to date with ${pull.baseRef}.` },
     );
     return claim.run(async () => {
-      await rc.forge.updatePullBranch(t.pull, t.headSha);
-      return claim.done(
-        {
-          title: 'updated; waiting for CI',
-          steps: codeSteps(3),
-          message: `PR #${t.pull} was behind ${pull.baseRef}; agentloop brought it up to date. It merges after CI passes on the new head.`,
-        },
-        { message: `updated PR #${t.pull} from ${pull.baseRef}`, note: 'updated' },
+      const answer = await rc.forge.updatePullBranch(t.pull, t.headSha);
+      if (answer.requested)
+        return claim.done(
+          {
+            title: 'update requested; waiting for the new head',
+            steps: codeSteps(3),
+            message: `PR #${t.pull} was behind ${pull.baseRef}; agentloop asked GitHub to merge ${pull.baseRef} into it, which GitHub does in the background. A later run decides on the new head once CI has run on it.`,
+          },
+          {
+            message: `requested an update of PR #${t.pull} from ${pull.baseRef}`,
+            note: 'update requested',
+            state: { updateRequested: { sha: t.headSha, at: rc.now().toISOString() } },
+          },
+        );
+      const refusal = workflowsRefusal(answer.message);
+      if (refusal) return refused(claim, workflowsGrantText(refusal, change('update-branch')));
+      if (answer.status === 422 && /expected[_ ]head[_ ]sha|head (ref|sha)/i.test(answer.message))
+        return claim.release(
+          {
+            title: 'waiting',
+            steps: codeSteps(3),
+            message: `The head of PR #${t.pull} moved before the update; the next run decides on it.`,
+          },
+          { message: 'the PR head moved; no update requested', note: 'head moved' },
+        );
+      return refused(
+        claim,
+        `GitHub refused to bring PR #${t.pull} up to date with ${pull.baseRef} (HTTP ${answer.status}: ${answer.message}). agentloop added \`${names.needSupervisor}\`; update the branch yourself, then remove it.`,
       );
     });
   }
@@ -126,7 +156,14 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
         `After the rebase the branch changes nothing relative to ${pull.baseRef} (the conflict resolution dropped the PR's change).`,
       );
     if (!verdict.ok) return fail(`After the rebase, ${verdict.message}.`);
-    await rc.git.push(ws, pull.headRef, t.headSha);
+    try {
+      await rc.git.push(ws, pull.headRef, t.headSha);
+    } catch (err) {
+      // The rebased branch carries the base's change to a workflow file: GitHub refuses it without `workflows`.
+      const refusal = err instanceof GitError ? workflowsRefusal(err.stderr) : undefined;
+      if (!refusal) throw err;
+      return refused(claim, workflowsGrantText(refusal, change('push')));
+    }
     const sha = (await git(ws, ['rev-parse', 'HEAD'])).stdout.trim();
     return claim.done(
       {
@@ -137,6 +174,14 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       { message: `rebased PR #${t.pull} onto ${pull.baseRef}`, note: 'rebased', state: { headSha: sha, pushedAt: rc.now().toISOString() } },
     );
   });
+}
+
+/** GitHub refused the change: hand the item to a human with `message` (what happened, what to grant or do). */
+function refused(claim: Claim, message: string): Promise<TransitionResult> {
+  return claim.fail(
+    { title: 'refused by GitHub', steps: codeSteps(3, true), message },
+    { message: message.split('\n')[0]!, note: 'refused' },
+  );
 }
 
 /** The conflicted files as they stand, markers included, for the rebase prompt. */

@@ -98,6 +98,12 @@ describe('agentloop demo', () => {
       });
       expect(branches.trim()).toBe('refs/heads/main');
       expect(lines.join('\n')).toMatch(/code lane: code \(failed\)/);
+      // The demo says why it stopped: the status comment that explains it, without agentloop's hidden markers.
+      const said = lines.join('\n');
+      expect(said).toMatch(
+        /the loop stopped before a merge; the status comment says why:\n\nstatus comment on issue #1 \(@agentloop-bot\):\n {2}│ ### agentloop · /,
+      );
+      expect(said).not.toMatch(/agentloop:(state|status)|<!--/);
     } finally {
       process.env.PATH = path;
       for (const d of [bin, shared, sandbox]) if (d) rmSync(d, { recursive: true, force: true });

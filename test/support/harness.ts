@@ -1,12 +1,13 @@
 // End-to-end harness: an embedded forge with real git and OpenAPI validation, and a way to run the
 // bundled action (dist/index.js) as a workflow step would: a child process with the Actions environment.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EmbeddedForge, type RepoState } from '@agentloop/embedded-forge';
+import { EmbeddedForge, type RepoState, workflowTokenPermissions } from '@agentloop/embedded-forge';
+import { parse } from 'yaml';
 import { validateRequest } from './openapi.js';
 
 const exec = promisify(execFile);
@@ -21,7 +22,8 @@ export interface Harness {
    * which holds the forge's repositories.
    */
   shared: string;
-  /** The workflow token (its writes trigger nothing). */
+  /** A workflow token (its writes trigger nothing) with the permissions agentloop's workflow templates give
+   *  their jobs (every lane's, together). */
   botToken: string;
   tokenFor(login: string): string;
   stop(): Promise<void>;
@@ -41,12 +43,15 @@ export async function startHarness(
   forge.addCollaborator(repo, 'maria', 'write');
   forge.addCollaborator(repo, 'tom', 'triage');
   forge.state.user('github-actions[bot]').type = 'Bot';
+  // The code-lane tests open PRs with the workflow token: the maintainer allows it (Settings → Actions →
+  // General → "Allow GitHub Actions to create and approve pull requests"; off by default).
+  forge.setWorkflowPermissions(repo, { can_approve_pull_request_reviews: true });
   return {
     forge,
     repo,
     dir,
     shared,
-    botToken: forge.token('github-actions[bot]', true),
+    botToken: forge.workflowToken(repo, workflowTokenPermissions(templatePermissions(), 'read')),
     tokenFor: (login) => forge.token(login),
     stop: async () => {
       await forge.stop();
@@ -54,6 +59,20 @@ export async function startHarness(
       await rm(shared, { recursive: true, force: true });
     },
   };
+}
+
+/** Every job's `permissions:` in agentloop's workflow templates, together (the highest level of each scope). */
+export function templatePermissions(dir = resolve('workflows-templates/github')): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
+    const wf = parse(readFileSync(join(dir, file), 'utf8')) as { jobs: Record<string, { permissions?: Record<string, string> }> };
+    for (const job of Object.values(wf.jobs)) {
+      for (const [scope, access] of Object.entries(job.permissions ?? {})) {
+        if (access === 'write' || (access === 'read' && out[scope] !== 'write')) out[scope] = access;
+      }
+    }
+  }
+  return out;
 }
 
 /** A world-writable directory for agent fixtures, which run as their own OS user. */

@@ -40,7 +40,8 @@ export interface LoopOptions {
   script?: AgentScript;
   /** The whole .github/agentloop.yml (default: the sample's, auto-merge on). */
   config?: string;
-  /** Give agentloop a PAT (AGENTLOOP_TOKEN) so its pushes start CI; false = the default token only. */
+  /** Give agentloop a PAT (AGENTLOOP_TOKEN) so its pushes start CI; false = the default token only (and the
+   *  repository lets GitHub Actions create pull requests). */
   pat?: boolean;
   runner?: Partial<RunnerOptions>;
   mergeableNullReads?: number;
@@ -73,6 +74,9 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   forge.addCollaborator(repo, 'tom', 'triage');
   forge.addCollaborator(repo, 'agentloop-bot', 'write');
   forge.state.user('github-actions[bot]').type = 'Bot';
+  // Without AGENTLOOP_TOKEN the code lane opens PRs with the workflow token: the maintainer allows that
+  // (Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests").
+  if (opts.pat === false) forge.setWorkflowPermissions(repo, { can_approve_pull_request_reviews: true });
   const client = (login: string) =>
     createGitHubForge({
       token: forge.token(login),
@@ -86,7 +90,8 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     flavor: 'github',
     actionDir: ROOT,
     workRoot: join(dir, 'runner'),
-    secrets: opts.pat === false ? {} : { AGENTLOOP_TOKEN: forge.token('agentloop-bot') },
+    // A bot account's classic PAT with the `repo` scope (its pushes and PRs start CI; no `workflow` scope).
+    secrets: opts.pat === false ? {} : { AGENTLOOP_TOKEN: forge.classicToken('agentloop-bot', ['repo']) },
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     ...opts.runner,
   });

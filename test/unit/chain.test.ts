@@ -52,7 +52,8 @@ describe('chaining the next code-lane run', () => {
     const r = await chainNext(rc, { kind: 'dispatch', lane: 'code', chain: 3 }, decision(), done);
     expect(r.dispatched).toBe(true);
     expect(dispatched).toEqual([
-      { workflow: '.github/workflows/agentloop-code.yml', ref: 'main', inputs: { lane: 'code', item: '', chain: '4' } },
+      // GitHub's workflow_id is the numeric id or the file name, never the path under .github/workflows.
+      { workflow: 'agentloop-code.yml', ref: 'main', inputs: { lane: 'code', item: '', chain: '4' } },
     ]);
   });
   it('never dispatches past max-chain, so a chain cannot loop forever', async () => {
@@ -72,8 +73,11 @@ describe('chaining the next code-lane run', () => {
     await chainNext(rc, { kind: 'schedule' }, decision({ recheck: 'PR #3' }), undefined);
     expect(dispatched).toHaveLength(1);
   });
-  it('reads its workflow file from GITHUB_WORKFLOW_REF', () => {
-    expect(currentWorkflowFile({ GITHUB_WORKFLOW_REF: 'a/b/.github/workflows/x.yml@refs/heads/main' })).toBe('.github/workflows/x.yml');
+  it('reads its workflow file name from GITHUB_WORKFLOW_REF', () => {
+    expect(currentWorkflowFile({ GITHUB_WORKFLOW_REF: 'a/b/.github/workflows/x.yml@refs/heads/main' })).toBe('x.yml');
+    expect(currentWorkflowFile({ GITHUB_WORKFLOW_REF: 'a/b/.github/workflows/agentloop-code.yaml@refs/pull/3/merge' })).toBe(
+      'agentloop-code.yaml',
+    );
     expect(currentWorkflowFile({})).toBeUndefined();
   });
 });

@@ -38,12 +38,25 @@ describe('CI on a head: check runs + statuses, unknown is not green', () => {
       [],
       'failure',
     ],
+    // action_required: the check waits for a maintainer (approve a run, act on the check) — waiting, not red.
+    [
+      'a check waiting for a maintainer (action_required) is not red',
+      [check('test', 'success'), check('deploy', 'action_required')],
+      [],
+      'pending',
+    ],
+    ['action_required never counts as green', [check('deploy', 'action_required')], [], 'pending'],
+    ['a red check still wins over a waiting one', [check('test', 'failure'), check('deploy', 'action_required')], [], 'failure'],
   ];
   for (const [name, checks, required, status] of rows) {
     it(name, () => expect(summarizeChecks('abc', checks, { requiredChecks: required }).status).toBe(status));
   }
   it('excludes checks of agentloop runs by run id', () => {
     expect(summarizeChecks('abc', [check('build', 'pending', { runId: 7 })], { requiredChecks: [], ownRunIds: [7] }).status).toBe('none');
+  });
+  it('names the checks that wait for a maintainer apart from the running ones', () => {
+    const s = summarizeChecks('abc', [check('test', 'pending'), check('deploy', 'action_required')], { requiredChecks: [] });
+    expect(s).toMatchObject({ status: 'pending', pending: ['test'], waiting: ['deploy'], failing: [] });
   });
   it('names the failing and the missing checks', () => {
     const s = summarizeChecks('abc', [check('lint', 'failure')], { requiredChecks: ['lint', 'test'] });

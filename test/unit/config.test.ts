@@ -26,7 +26,9 @@ describe('config: inputs and .github/agentloop.yml through one schema', () => {
       agentTimeoutMinutes: 30,
     });
     expect(c.labelNames.plan).toBe('loop/plan');
-    expect(c.protectedPaths).toEqual(expect.arrayContaining(['.github/**', '.forgejo/**', '.gitea/**', '.agentloop/**', 'CODEOWNERS', '.gitmodules', '.gitattributes']));
+    expect(c.protectedPaths).toEqual(
+      expect.arrayContaining(['.github/**', '.forgejo/**', '.gitea/**', '.agentloop/**', 'CODEOWNERS', '.gitmodules', '.gitattributes']),
+    );
   });
 
   it('parses input strings: booleans, numbers, lists, argv', () => {

@@ -65,6 +65,8 @@ interface Row {
 const red = (sha = 'a1b2c3d4e5f6') => ({ sha, status: 'failure' as const, failing: ['test'], pending: [], missing: [] });
 const pending = (sha = 'a1b2c3d4e5f6') => ({ sha, status: 'pending' as const, failing: [], pending: ['test'], missing: [] });
 const noCi = (sha = 'a1b2c3d4e5f6') => ({ sha, status: 'none' as const, failing: [], pending: [], missing: [] });
+/** A check that waits for a maintainer (conclusion action_required): pending, never red, never green. */
+const waiting = (sha = 'a1b2c3d4e5f6') => ({ sha, status: 'pending' as const, failing: [], pending: [], missing: [], waiting: ['deploy'] });
 
 const planRows: Row[] = [
   {
@@ -469,7 +471,51 @@ const codeRows: Row[] = [
   },
   {
     name: 'merge waits: blocked by branch rule',
+    snapshot: snap({
+      issues: [issue1([N.codeDone, N.merge])],
+      pulls: [mergeReady({ mergeableState: 'blocked', headPushedAt: '2026-11-21T11:30:00Z' })],
+    }),
+    event: dispatch('code'),
+    expect: { kind: 'none' },
+  },
+  {
+    // Reviews or checks agentloop cannot see: waiting forever in silence is not an option.
+    name: 'merge blocked longer than stuck-after-minutes → escalate, saying what blocks it',
     snapshot: snap({ issues: [issue1([N.codeDone, N.merge])], pulls: [mergeReady({ mergeableState: 'blocked' })] }),
+    event: dispatch('code'),
+    expect: { kind: 'escalate', item: 1, pull: 10, cause: 'merge-blocked' },
+    reason: /blocked.*stuck-after-minutes/,
+  },
+  {
+    name: 'merge blocked: the clock starts when the merge was requested, not when the head was pushed',
+    snapshot: snap({
+      issues: [issue1([N.codeDone, N.merge], { triggers: { merge: trigger(N.merge, maintainer, 'write', '2026-11-21T11:45:00Z') } })],
+      pulls: [mergeReady({ mergeableState: 'blocked' })],
+    }),
+    event: dispatch('code'),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'merge blocked on a human automerge PR → escalate on the PR itself',
+    snapshot: snap({ pulls: [pull(20, { issueNumber: undefined, headRef: 'feature', labels: [N.automerge], mergeableState: 'blocked' })] }),
+    event: dispatch('code'),
+    expect: { kind: 'escalate', item: 20, pull: 20, cause: 'merge-blocked' },
+  },
+  {
+    name: 'merge blocked but escalated already (NeedSupervisor) → nothing',
+    snapshot: snap({ issues: [issue1([N.codeDone, N.merge, N.needSupervisor])], pulls: [mergeReady({ mergeableState: 'blocked' })] }),
+    event: dispatch('code'),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'ci waiting for a maintainer (action_required) → neither fixed nor merged',
+    snapshot: snap({ issues: [issue1([N.codeDone, N.merge])], pulls: [mergeReady({ ci: waiting() })] }),
+    event: dispatch('code'),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'ci waiting for a maintainer (action_required) on a fresh loop PR → no ci-green, no fix',
+    snapshot: snap({ issues: [issue1([N.codeCiPending])], pulls: [mergeReady({ ci: waiting() })] }),
     event: dispatch('code'),
     expect: { kind: 'none' },
   },
@@ -478,6 +524,36 @@ const codeRows: Row[] = [
     snapshot: snap({ issues: [issue1([N.codeDone, N.merge])], pulls: [mergeReady({ mergeableState: 'behind' })] }),
     event: dispatch('code'),
     expect: { kind: 'rebase', mode: 'update-branch', pull: 10 },
+  },
+  {
+    // update-branch answers 202 and works asynchronously: a request on this head is not repeated while it is fresh.
+    name: 'rebase: update-branch already requested on this head → waits for the new head',
+    snapshot: snap({
+      issues: [
+        issue1([N.codeDone, N.merge], { loop: loopState({ updateRequested: { sha: 'a1b2c3d4e5f6', at: '2026-11-21T11:55:00Z' } }) }),
+      ],
+      pulls: [mergeReady({ mergeableState: 'behind' })],
+    }),
+    event: dispatch('code'),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'rebase: update-branch requested long ago and the head never moved → requested again',
+    snapshot: snap({
+      issues: [issue1([N.codeDone, N.merge], { loop: loopState({ updateRequested: { sha: 'a1b2c3d4e5f6', at: EARLIER } }) })],
+      pulls: [mergeReady({ mergeableState: 'behind' })],
+    }),
+    event: dispatch('code'),
+    expect: { kind: 'rebase', mode: 'update-branch', pull: 10 },
+  },
+  {
+    name: 'rebase: an update requested for an older head does not hold back the current one',
+    snapshot: snap({
+      issues: [issue1([N.codeDone, N.merge], { loop: loopState({ updateRequested: { sha: 'old', at: '2026-11-21T11:55:00Z' } }) })],
+      pulls: [mergeReady({ mergeableState: 'behind' })],
+    }),
+    event: dispatch('code'),
+    expect: { kind: 'rebase', mode: 'update-branch' },
   },
   {
     name: 'rebase: conflicts on a loop branch → git rebase',
@@ -864,6 +940,37 @@ describe('decide: a refused merge is not retried on the same head', () => {
     expect(decide(s, dispatch('code'), cfg()).transition.kind).toBe('none');
     const moved = snap({ issues: [issue(1, [N.codeDone, N.merge], { loop: loopState({ mergeBlockedSha: 'old' }) })], pulls: [pull(10)] });
     expect(decide(moved, dispatch('code'), cfg()).transition.kind).toBe('merge');
+  });
+});
+
+describe('decide: what a waiting PR says', () => {
+  it('names the checks that wait for a maintainer', () => {
+    const d = decide(snap({ issues: [issue1([N.codeCiPending])], pulls: [mergeReady({ ci: waiting() })] }), dispatch('code'), cfg());
+    expect(d.notes.join('\n')).toMatch(/deploy.*maintainer|maintainer.*deploy/);
+  });
+  it('says when a blocked PR will be escalated', () => {
+    const d = decide(
+      snap({
+        issues: [issue1([N.codeDone, N.merge])],
+        pulls: [mergeReady({ mergeableState: 'blocked', headPushedAt: '2026-11-21T11:30:00Z' })],
+      }),
+      dispatch('code'),
+      cfg(),
+    );
+    expect(d.notes.join('\n')).toMatch(/blocked by a branch rule.*NeedSupervisor after 90 minutes/);
+  });
+  it('says an update was requested and is awaited', () => {
+    const d = decide(
+      snap({
+        issues: [
+          issue1([N.codeDone, N.merge], { loop: loopState({ updateRequested: { sha: 'a1b2c3d4e5f6', at: '2026-11-21T11:55:00Z' } }) }),
+        ],
+        pulls: [mergeReady({ mergeableState: 'behind' })],
+      }),
+      dispatch('code'),
+      cfg(),
+    );
+    expect(d.notes.join('\n')).toMatch(/update.*requested/);
   });
 });
 

@@ -99,7 +99,7 @@ const b64 = (text: string) => Buffer.from(text).toString('base64').replace(/.{60
 
 // ---- the contract: every method, every request valid ----
 
-type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats'>;
+type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats' | 'limits'>;
 
 describe('GitHubForge contract', () => {
   it('calls every Forge method with requests that conform to the GitHub OpenAPI description', async () => {
@@ -127,7 +127,8 @@ describe('GitHubForge contract', () => {
       getFileText: (f) => f.getFileText('.github/agentloop.yml', 'main'),
       getIssue: (f) => f.getIssue(1347),
       listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/plan'),
-      createIssue: (f) => f.createIssue('CI failure: build', 'details', ['ci-failure']),
+      // The spec's example answer to adding labels lists `bug`: the labels the adapter then verifies.
+      createIssue: (f) => f.createIssue('CI failure: build', 'details', ['bug']),
       closeIssue: (f) => f.closeIssue(1347),
       updateIssueBody: (f) => f.updateIssueBody(1347, 'new body'),
       listComments: (f) => f.listComments(1347),
@@ -190,8 +191,8 @@ describe('GitHubForge contract', () => {
         'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
       ]),
     );
-    // One request per call, except listChecks (check runs + combined status).
-    expect(requests).toHaveLength(Object.keys(calls).length + 1);
+    // One request per call, except listChecks (check runs + combined status) and createIssue (the issue, then its labels).
+    expect(requests).toHaveLength(Object.keys(calls).length + 2);
     expect(forge.stats()).toEqual({ requests: requests.length, rateLimitRemaining: 5000 - requests.length, rateLimitLimit: 5000 });
 
     // The mapping reads the spec's example payloads sensibly.
@@ -515,5 +516,165 @@ describe('GitHubForge primary rate limit', () => {
     expect(requests).toHaveLength(3);
     expect(warnings[1]).toMatch(/not waiting/);
     expect(forge.stats()).toMatchObject({ requests: 3, rateLimitRemaining: 0, rateLimitLimit: 5000 });
+  });
+});
+
+// ---- what real GitHub answers on day one ----
+
+describe('GitHubForge on tokens that may not do everything', () => {
+  const checkRun = () => example<{ check_runs: Fields[] }>('GET', '/repos/o/r/commits/x/check-runs').check_runs[0];
+  const combined = () => example<Fields & { statuses: Fields[] }>('GET', '/repos/o/r/commits/x/status');
+  const workflowRun = () => example<{ workflow_runs: Fields[] }>('GET', '/repos/o/r/actions/runs').workflow_runs[0]!;
+  const job = () => example<{ jobs: Fields[] }>('GET', '/repos/o/r/actions/runs/1/jobs').jobs[0]!;
+  const jobsOf: Record<string, Fields[]> = {
+    '11': [
+      {
+        ...job(),
+        id: 111,
+        run_id: 11,
+        name: 'build',
+        status: 'completed',
+        conclusion: 'success',
+        html_url: 'https://github.com/o/r/actions/runs/11/job/111',
+      },
+      {
+        ...job(),
+        id: 112,
+        run_id: 11,
+        name: 'test',
+        status: 'completed',
+        conclusion: 'failure',
+        html_url: 'https://github.com/o/r/actions/runs/11/job/112',
+      },
+    ],
+    '12': [],
+    '13': [],
+  };
+  // A fine-grained PAT cannot hold the Checks permission: GitHub answers 403 to every check-runs read.
+  const patLike = () =>
+    fakeGitHub({
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        status: 403,
+        body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest' },
+      },
+      'GET /repos/{owner}/{repo}/commits/{ref}/status': {
+        status: 200,
+        body: { ...combined(), statuses: [{ ...combined().statuses[0], context: 'ci/jenkins', state: 'success' }] },
+      },
+      'GET /repos/{owner}/{repo}/actions/runs': {
+        status: 200,
+        body: {
+          total_count: 4,
+          workflow_runs: [
+            // agentloop's own runs on the head (pull_request label events) are not CI: not even asked for jobs.
+            { ...workflowRun(), id: 10, name: 'agentloop code', head_sha: SHA, status: 'queued', conclusion: null },
+            { ...workflowRun(), id: 11, name: 'CI', head_sha: SHA, status: 'completed', conclusion: 'failure' },
+            { ...workflowRun(), id: 12, name: 'Docs', head_sha: SHA, status: 'queued', conclusion: null },
+            { ...workflowRun(), id: 13, name: 'Deploy', head_sha: SHA, status: 'completed', conclusion: 'action_required' },
+          ],
+        },
+      },
+      'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs': (req) => {
+        const id = /\/runs\/(\d+)\/jobs/.exec(req.url.pathname)![1]!;
+        return { status: 200, body: { total_count: jobsOf[id]!.length, jobs: jobsOf[id] } };
+      },
+    });
+
+  it('listChecks: check-runs answers 403 → commit statuses plus the Actions jobs of the head SHA, and says so', async () => {
+    const { forge, requests } = patLike();
+    expect(forge.limits()).toEqual([]);
+    const checks = await forge.listChecks(SHA);
+    expect(checks.map((c) => [c.name, c.conclusion, c.source])).toEqual([
+      ['build', 'success', 'actions-job'],
+      ['test', 'failure', 'actions-job'],
+      // A run with no job yet is CI that has not reported, not CI that is absent.
+      ['Docs', 'pending', 'actions-job'],
+      // A run waiting for a maintainer's approval is waiting, not red.
+      ['Deploy', 'action_required', 'actions-job'],
+      ['ci/jenkins', 'success', 'status'],
+    ]);
+    expect(checks[1]).toMatchObject({ runId: 11, detailsId: 112, url: 'https://github.com/o/r/actions/runs/11/job/112' });
+    expect(forge.limits()).toEqual(['check-runs']);
+    expect(requests.map((r) => new URL(r.url).pathname)).not.toContain('/repos/octocat/Hello-World/actions/runs/10/jobs');
+    const runsQuery = requests.map((r) => new URL(r.url)).find((u) => u.pathname.endsWith('/actions/runs'))!;
+    expect(runsQuery.searchParams.get('head_sha')).toBe(SHA);
+    expect(problemsOf(requests)).toEqual([]);
+
+    // Said once: the next head is read without asking for check runs again.
+    const before = requests.length;
+    await forge.listChecks(SHA);
+    expect(routesOf(requests.slice(before))).not.toContain('GET /repos/{owner}/{repo}/commits/{ref}/check-runs');
+  });
+
+  it('listChecks: a 403 that is a rate limit is not mistaken for a missing permission', async () => {
+    const { forge } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        status: 403,
+        body: { message: 'API rate limit exceeded for installation ID 1.' },
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) },
+      },
+    });
+    await expect(forge.listChecks(SHA)).rejects.toMatchObject({ status: 403 });
+    expect(forge.limits()).toEqual([]);
+  });
+
+  it('listChecks: a check run waiting for a maintainer (action_required) is not a failure', async () => {
+    const { forge } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        status: 200,
+        body: { total_count: 1, check_runs: [{ ...checkRun(), name: 'deploy', status: 'completed', conclusion: 'action_required' }] },
+      },
+      'GET /repos/{owner}/{repo}/commits/{ref}/status': { status: 200, body: { ...combined(), statuses: [] } },
+    });
+    expect((await forge.listChecks(SHA)).map((c) => [c.name, c.conclusion])).toEqual([['deploy', 'action_required']]);
+  });
+
+  // "Only users with push access can set labels for new issues. Labels are silently dropped otherwise."
+  it('createIssue: creates the issue, then adds the labels with a separate call and checks they stuck', async () => {
+    const issue = example<Fields>('POST', '/repos/o/r/issues');
+    const label = example<Fields[]>('POST', '/repos/o/r/issues/1/labels')[0];
+    const { forge, requests } = fakeGitHub({
+      'POST /repos/{owner}/{repo}/issues': { status: 201, body: { ...issue, number: 7, labels: [] } },
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': (req) => ({
+        status: 200,
+        body: (req.body as { labels: string[] }).labels.map((name) => ({ ...label, name })),
+      }),
+    });
+    const created = await forge.createIssue('CI failing on main: CI', 'details', ['ci-failure', 'loop/code']);
+    expect(created).toMatchObject({ number: 7, labels: ['ci-failure', 'loop/code'] });
+    expect(routesOf(requests)).toEqual(['POST /repos/{owner}/{repo}/issues', 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels']);
+    expect(requests[0]!.body).not.toHaveProperty('labels');
+    expect(requests[1]!.body).toEqual({ labels: ['ci-failure', 'loop/code'] });
+    expect(problemsOf(requests)).toEqual([]);
+  });
+
+  it('createIssue: labels that still do not stick are an error naming them, never a silent success', async () => {
+    const issue = example<Fields>('POST', '/repos/o/r/issues');
+    const { forge } = fakeGitHub({
+      'POST /repos/{owner}/{repo}/issues': { status: 201, body: { ...issue, number: 7, labels: [] } },
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': { status: 200, body: [] },
+    });
+    await expect(forge.createIssue('agentloop dashboard', 'body', ['loop/dashboard'])).rejects.toThrow(/#7.*loop\/dashboard/);
+  });
+
+  it('updatePullBranch: 202 Accepted means requested, not done', async () => {
+    const { forge } = fakeGitHub({
+      'PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch': {
+        status: 202,
+        body: { message: 'Updating pull request branch.', url: 'https://github.com/repos/octocat/Hello-World/pulls/53' },
+      },
+    });
+    expect(await forge.updatePullBranch(1347, SHA)).toEqual({ requested: true });
+  });
+
+  it("updatePullBranch: a refusal is an outcome carrying GitHub's words", async () => {
+    const message = 'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission';
+    const answers: Answer[] = [
+      { status: 422, body: { message, documentation_url: 'https://docs.github.com/rest' } },
+      { status: 422, body: { message: 'expected head sha didn’t match current head ref.' } },
+    ];
+    const { forge } = fakeGitHub({ 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch': (_r, n) => answers[n] });
+    expect(await forge.updatePullBranch(1347, SHA)).toEqual({ requested: false, status: 422, message });
+    expect(await forge.updatePullBranch(1347, SHA)).toMatchObject({ requested: false, status: 422 });
   });
 });

@@ -93,8 +93,10 @@ describe('layers', () => {
     }
   });
 
-  it('no source file is over 400 lines', () => {
-    const long = SRC.map((f) => [f, readFileSync(f, 'utf8').split('\n').length] as const).filter(([, n]) => n > 400);
+  it('no source file of the product or the embedded forge is over 400 lines', () => {
+    const long = [...SRC, ...files('embedded-forge/src')]
+      .map((f) => [f, readFileSync(f, 'utf8').split('\n').length] as const)
+      .filter(([, n]) => n > 400);
     expect(long).toEqual([]);
   });
 });

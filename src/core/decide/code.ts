@@ -160,6 +160,10 @@ function pullCandidate(
         });
       }
       if (pull.mergeableState === 'behind') {
+        // update-branch answers 202 and works asynchronously: a fresh request on this head is awaited, not repeated.
+        const requested = (issue ?? pull).loop.updateRequested;
+        if (requested?.sha === headSha && ctx.minutesSince(requested.at) < ctx.cfg.stuckAfterMinutes)
+          return note(`an update from ${pull.baseRef} was requested at ${requested.at}; waiting for the forge to move the head`);
         return at(merge.at, n, {
           kind: 'rebase',
           pull: n,
@@ -169,7 +173,7 @@ function pullCandidate(
           reason: `PR #${n} is behind ${pull.baseRef} and the branch rule requires it to be up to date`,
         });
       }
-      if (pull.mergeableState === 'blocked') return note('blocked by a branch rule (review or required check)');
+      if (pull.mergeableState === 'blocked') return blockedMerge(ctx, pull, issueNumber, merge.at, note);
       return at(merge.at, n, {
         kind: 'merge',
         pull: n,
@@ -252,6 +256,34 @@ function loopPullCiCandidate(
   return undefined;
 }
 
+/**
+ * Green and mergeable, yet a branch rule blocks it (reviews, or required checks agentloop cannot see):
+ * waited out for stuck-after-minutes — counted from the later of the head's push and the merge request —
+ * then handed to a human with an explanation instead of waiting forever in silence.
+ */
+function blockedMerge(
+  ctx: Ctx,
+  pull: PullSnapshot,
+  issueNumber: number,
+  mergeAt: string,
+  note: (text: string) => undefined,
+): Candidate | undefined {
+  const since = Date.parse(pull.headPushedAt) > Date.parse(mergeAt) ? pull.headPushedAt : mergeAt;
+  const waited = Math.floor(ctx.minutesSince(since));
+  const limit = ctx.cfg.stuckAfterMinutes;
+  if (waited < limit)
+    return note(
+      `blocked by a branch rule (a review, or a required check agentloop cannot see) since ${since}; ${ctx.names.needSupervisor} after ${limit} minutes (stuck-after-minutes)`,
+    );
+  return at(mergeAt, pull.number, {
+    kind: 'escalate',
+    item: issueNumber,
+    pull: pull.number,
+    cause: 'merge-blocked',
+    reason: `PR #${pull.number} is green on ${pull.headSha.slice(0, 7)} but a branch rule has blocked its merge for ${waited} minutes (stuck-after-minutes: ${limit})`,
+  });
+}
+
 function mergeBlock(ctx: Ctx, pull: PullSnapshot, issue: ItemSnapshot | undefined): string | undefined {
   if (ctx.has(pull, 'doNotMerge') || ctx.has(issue, 'doNotMerge')) return `has ${ctx.names.doNotMerge}; never merged`;
   if (pull.draft) return 'is a draft';
@@ -265,7 +297,10 @@ function ciWaitText(pull: PullSnapshot, stale: boolean): string {
   const c = pull.ci;
   if (c.status === 'failure') return `CI is red (${c.failing.join(', ')})`;
   if (c.status === 'none') return 'no CI reported yet';
-  return `CI running (${[...c.pending, ...c.missing].join(', ') || 'pending'})`;
+  const running = [...c.pending, ...c.missing];
+  if (c.waiting?.length)
+    return `waiting for a maintainer to act on ${c.waiting.join(', ')} (action_required: approve the run or follow the check's link)${running.length ? `; CI running (${running.join(', ')})` : ''}`;
+  return `CI running (${running.join(', ') || 'pending'})`;
 }
 
 function codeCandidate(

@@ -1,0 +1,2 @@
+import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
+import{existsSync as i}from"node:fs";import{dirname as n,join as e}from"node:path";import{fileURLToPath as a}from"node:url";function c(t=a(import.meta.url)){let o=n(t);for(;;){if(i(e(o,"action.yml"))&&i(e(o,"workflows-templates")))return o;let r=n(o);if(r===o)throw new Error(`cannot find agentloop's package (action.yml) above ${t}`);o=r}}export{c as a};

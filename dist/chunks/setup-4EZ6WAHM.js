@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{l as a}from"./chunk-CJM4POSB.js";import"./chunk-7BAANPWT.js";import"./chunk-GNU477U3.js";import"./chunk-TG6WJQYR.js";import"./chunk-BA6N4DQL.js";import"./chunk-6ZCWFFF7.js";import"./chunk-OF7Q47QA.js";import"./chunk-S7MLJKM3.js";import"./chunk-6EC2D3C2.js";export{a as setupRun};
