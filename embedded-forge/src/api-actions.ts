@@ -109,6 +109,34 @@ route('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', (host, repo, re
   return { status: 302, headers: { location } };
 });
 
+route('GET', '/repos/{owner}/{repo}/actions/workflows', async (host, repo) => {
+  // The workflow files on the default branch (GitHub lists every workflow the repository has had; a
+  // deleted file keeps its entry, which this forge does not model).
+  const files = ((await git.listFiles(repo.gitDir, repo.defaultBranch, '.github/workflows')) ?? []).filter((f) => /\.ya?ml$/.test(f.path));
+  const workflows = [];
+  for (const f of files) {
+    const text = (await git.readFile(repo.gitDir, repo.defaultBranch, f.path)) ?? '';
+    const name = /^name:\s*["']?(.+?)["']?\s*$/m.exec(text)?.[1] ?? f.path;
+    const id = hashPath(f.path);
+    const api = `${host.urls.api}/repos/${repo.owner}/${repo.name}/actions/workflows/${id}`;
+    const web = `${host.urls.web}/${repo.owner}/${repo.name}`;
+    const at = now(host);
+    workflows.push({
+      id,
+      node_id: `W_${id}`,
+      name,
+      path: f.path,
+      state: 'active',
+      created_at: at,
+      updated_at: at,
+      url: api,
+      html_url: `${web}/blob/${repo.defaultBranch}/${f.path}`,
+      badge_url: `${web}/workflows/${encodeURIComponent(name)}/badge.svg`,
+    });
+  }
+  return { status: 200, body: { total_count: workflows.length, workflows } };
+});
+
 route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', async (host, repo, req) => {
   // "The ID of the workflow. You can also pass the workflow file name as a string." A path is neither.
   const id = req.params.workflow_id!;

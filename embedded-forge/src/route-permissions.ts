@@ -131,6 +131,7 @@ export const ROUTE_PERMISSIONS: readonly RouteRule[] = [
     'commits/statuses#get-the-combined-status-for-a-specific-reference',
   ),
   r('POST /repos/{owner}/{repo}/statuses/{sha}', 'write', [{ statuses: 'write' }], 'commits/statuses#create-a-commit-status'),
+  r('GET /repos/{owner}/{repo}/actions/workflows', 'read', [{ actions: 'read' }], 'actions/workflows#list-repository-workflows'),
   r('GET /repos/{owner}/{repo}/actions/runs', 'read', [{ actions: 'read' }], 'actions/workflow-runs#list-workflow-runs-for-a-repository'),
   r('GET /repos/{owner}/{repo}/actions/runs/{run_id}', 'read', [{ actions: 'read' }], 'actions/workflow-runs#get-a-workflow-run'),
   r(

@@ -1,6 +1,7 @@
 // The embedded forge answers like GitHub: invalid requests are rejected the way GitHub would, and the
 // rejection is recorded so the test that caused it fails.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as git from '../src/git-ops.js';
 import { type Harness, openIssue, startHarness } from './support/harness.js';
 
 let h: Harness;
@@ -38,6 +39,21 @@ describe('embedded forge REST API', () => {
     const issue = openIssue(h, 'x', 'y');
     expect((await call('POST', `/repos/acme/widget/issues/${issue.number}/labels`, { labels: ['bug'] })).status).toBe(200);
     expect(issue.labels).toEqual(['bug']);
+    expect(h.forge.violations).toEqual([]);
+  });
+
+  it('lists the workflow files of the default branch (GET actions/workflows)', async () => {
+    await git.commitFiles(
+      h.repo.gitDir,
+      'main',
+      { '.github/workflows/ci.yml': 'name: CI\non: push\njobs: {}\n', '.github/workflows/README.md': 'not a workflow' },
+      'add CI',
+    );
+    const res = await call('GET', '/repos/acme/widget/actions/workflows');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { total_count: number; workflows: { id: number; name: string; path: string; state: string }[] };
+    expect(body.workflows.map((w) => [w.name, w.path, w.state])).toEqual([['CI', '.github/workflows/ci.yml', 'active']]);
+    expect(body.total_count).toBe(1);
     expect(h.forge.violations).toEqual([]);
   });
 
