@@ -1,14 +1,14 @@
 // The request budget (operations-per-run): checked before each item's reads and each claim; a run that
 // reaches it stops there, marks its picture partial, and says so in the job summary.
+
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { IssueData } from '../../src/core/model.js';
 import { renderSummary } from '../../src/core/summary.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { Budget, TRANSITION_RESERVE } from '../../src/services/budget.js';
 import { loadCodeSnapshot } from '../../src/services/code-snapshot.js';
-import { createRunContext } from '../../src/services/context.js';
+import { unitContext } from '../support/unit-context.js';
 
 const counter = (start = 0) => {
   let requests = start;
@@ -74,28 +74,7 @@ describe('the code lane stops reading at its budget', () => {
       ]),
       getPermission: counted('write'),
     } as unknown as Forge;
-    const rc = createRunContext({
-      env: {
-        forge: 'github',
-        eventName: 'workflow_dispatch',
-        payload: {},
-        owner: 'acme',
-        repo: 'widget',
-        apiUrl: '',
-        serverUrl: 'https://github.com',
-        runId: '1',
-        runUrl: '',
-        workspace: '/tmp',
-        tempDir: '/tmp',
-        inputs: {},
-      },
-      config: parseConfig({ inputs: { token: 't', 'agent-command': 'x', 'operations-per-run': '60' } }),
-      forge,
-      log: silentLogger,
-      defaultBranch: 'main',
-      processEnv: {},
-      selfLogin: 'github-actions[bot]',
-    });
+    const rc = unitContext({ forge: forge, inputs: { 'operations-per-run': '60' } });
     const cs = await loadCodeSnapshot(rc, { kind: 'dispatch', chain: 0 });
     expect(cs.snapshot.partial).toBe('issues');
     // Lists (8) + the first reads, stopping once the reserve for one transition is reached.

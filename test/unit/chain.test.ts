@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { Decision } from '../../src/core/transition.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { chainNext, currentWorkflowFile } from '../../src/run/chain.js';
-import { createRunContext } from '../../src/services/context.js';
+import { unitContext } from '../support/unit-context.js';
 
 function context(maxChain: number) {
   const dispatched: { workflow: string; ref: string; inputs: Record<string, string> }[] = [];
@@ -12,27 +10,11 @@ function context(maxChain: number) {
     dispatchWorkflow: async (workflow: string, ref: string, inputs: Record<string, string>) =>
       void dispatched.push({ workflow, ref, inputs }),
   } as unknown as Forge;
-  const rc = createRunContext({
-    env: {
-      forge: 'github',
-      eventName: 'workflow_dispatch',
-      payload: {},
-      owner: 'o',
-      repo: 'r',
-      apiUrl: '',
-      serverUrl: 'http://x',
-      runId: '1',
-      runUrl: '',
-      workspace: '/tmp',
-      tempDir: '/tmp',
-      inputs: {},
-    },
-    config: parseConfig({ inputs: { token: 't', 'agent-command': 'x', 'max-chain': String(maxChain) } }),
-    forge,
-    log: silentLogger,
-    defaultBranch: 'main',
+  const rc = unitContext({
+    forge: forge,
+    inputs: { 'max-chain': String(maxChain) },
+    env: { owner: 'o', repo: 'r', serverUrl: 'http://x' },
     processEnv: { GITHUB_WORKFLOW_REF: 'o/r/.github/workflows/agentloop-code.yml@refs/heads/main' },
-    selfLogin: 'github-actions[bot]',
   });
   return { rc, dispatched };
 }

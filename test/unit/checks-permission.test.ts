@@ -1,15 +1,14 @@
 // A fine-grained PAT cannot hold the Checks permission: GitHub answers 403 to every check-runs read. The
 // code lane must read CI from commit statuses and the head's Actions jobs instead of crashing as soon as
 // a PR exists, and say so once in the job summary and on the item (what to grant for full check runs).
+
 import { describe, expect, it } from 'vitest';
 import { checkRunsHiddenNotice } from '../../src/core/ci.js';
-import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { renderSummary } from '../../src/core/summary.js';
 import { createGitHubForge } from '../../src/forge/github.js';
 import { loadCodeSnapshot } from '../../src/services/code-snapshot.js';
-import { createRunContext } from '../../src/services/context.js';
 import { validateRequest } from '../support/openapi.js';
+import { unitContext } from '../support/unit-context.js';
 
 const SHA = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
 const T = '2026-11-21T10:00:00Z';
@@ -128,28 +127,7 @@ function patGitHub() {
 describe('the code lane with a token that may not read check runs', () => {
   it('reads CI from the Actions jobs of the head instead of failing, and marks the picture', async () => {
     const { forge, seen } = patGitHub();
-    const rc = createRunContext({
-      env: {
-        forge: 'github',
-        eventName: 'workflow_dispatch',
-        payload: {},
-        owner: 'acme',
-        repo: 'widget',
-        apiUrl: '',
-        serverUrl: 'https://github.com',
-        runId: '1',
-        runUrl: '',
-        workspace: '/tmp',
-        tempDir: '/tmp',
-        inputs: {},
-      },
-      config: parseConfig({ inputs: { token: 't', 'agent-command': 'x' } }),
-      forge,
-      log: silentLogger,
-      defaultBranch: 'main',
-      processEnv: {},
-      selfLogin: 'agentloop-bot',
-    });
+    const rc = unitContext({ forge: forge, selfLogin: 'agentloop-bot' });
     const cs = await loadCodeSnapshot(rc, { kind: 'dispatch', chain: 0 });
     expect(seen).toContain(`GET /repos/acme/widget/commits/${SHA}/check-runs`);
     expect(cs.snapshot.pulls[0]!.ci).toMatchObject({ sha: SHA, status: 'success', checkRunsHidden: true });

@@ -1,14 +1,13 @@
 // Who agentloop is on this forge (DESIGN §8): exactly the login its token acts as, found with at most
 // one request. And the comments it reads as its own are found by exactly that login.
+
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { Actor, CommentData } from '../../src/core/model.js';
 import { emptyState, renderStatusComment } from '../../src/core/status-comment.js';
 import type { Forge } from '../../src/forge/forge.js';
-import { createRunContext } from '../../src/services/context.js';
 import { identityNeeded, resolveIdentity } from '../../src/services/identity.js';
 import { loadItem } from '../../src/services/item-loader.js';
+import { unitContext } from '../support/unit-context.js';
 
 function fakeForge(self: Actor | null | Error) {
   let requests = 0;
@@ -128,28 +127,7 @@ describe('identity: agentloop reads and edits only comments it authored', () => 
       },
       updateComment: async (id: number) => void writes.push(`update ${id}`),
     } as unknown as Forge;
-    const rc = createRunContext({
-      env: {
-        forge: 'github',
-        eventName: 'workflow_dispatch',
-        payload: {},
-        owner: 'acme',
-        repo: 'widget',
-        apiUrl: '',
-        serverUrl: 'https://github.com',
-        runId: '1',
-        runUrl: '',
-        workspace: '/tmp',
-        tempDir: '/tmp',
-        inputs: {},
-      },
-      config: parseConfig({ inputs: { token: 't', 'agent-command': 'x' } }),
-      forge,
-      log: silentLogger,
-      defaultBranch: 'main',
-      processEnv: {},
-      selfLogin,
-    });
+    const rc = unitContext({ forge, selfLogin });
     const item = await loadItem(rc, 7, { kind: 'dispatch', chain: 0 });
     return { item, writes };
   }

@@ -1,13 +1,12 @@
 // The sweep's polling of workflow runs (forges without workflow_run, and dropped events): which runs
 // count as the default branch's CI. A fake forge answers; the loader and its filters are the real ones.
+
 import { describe, expect, it } from 'vitest';
 import { CI_FAILURE_MARKER } from '../../src/core/ci-failure-marker.js';
-import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { IssueData, WorkflowRunData } from '../../src/core/model.js';
 import type { Forge } from '../../src/forge/forge.js';
-import { createRunContext } from '../../src/services/context.js';
 import { loadSweepSnapshot } from '../../src/services/sweep-snapshot.js';
+import { unitContext } from '../support/unit-context.js';
 
 const SHA = 'a'.repeat(40);
 
@@ -46,28 +45,7 @@ async function healthOf(completed: WorkflowRunData[], open: IssueData[] = []) {
     listOpenIssuesWithLabel: async (label: string) => (label === 'ci-failure' ? open : []),
     listWorkflowRuns: async (filter: { status?: string }) => (filter.status === 'completed' ? completed : []),
   } as unknown as Forge;
-  const rc = createRunContext({
-    env: {
-      forge: 'github',
-      eventName: 'schedule',
-      payload: {},
-      owner: 'acme',
-      repo: 'widget',
-      apiUrl: '',
-      serverUrl: 'https://github.com',
-      runId: '999',
-      runUrl: '',
-      workspace: '/tmp',
-      tempDir: '/tmp',
-      inputs: {},
-    },
-    config: parseConfig({ inputs: { token: 't', 'agent-command': 'x' } }),
-    forge,
-    log: silentLogger,
-    defaultBranch: 'main',
-    processEnv: {},
-    selfLogin: 'github-actions[bot]',
-  });
+  const rc = unitContext({ forge: forge, env: { eventName: 'schedule', runId: '999' } });
   return (await loadSweepSnapshot(rc, { kind: 'schedule' })).snapshot.defaultBranchHealth;
 }
 

@@ -1,17 +1,16 @@
 // update-branch (DESIGN §3 rebase, behind): GitHub answers 202 Accepted and merges the base into the head
 // later. agentloop records the request — never "done", never a merge in the same run — and the next run
 // decides on the new head. A refusal for the `workflows` permission escalates with what to grant.
+
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { IssueData, PullData } from '../../src/core/model.js';
 import { parseState } from '../../src/core/status-comment.js';
 import type { Forge, UpdateBranchOutcome } from '../../src/forge/forge.js';
 import type { CodeSnapshot } from '../../src/services/code-snapshot.js';
-import { createRunContext } from '../../src/services/context.js';
 import { StatusWriter } from '../../src/services/status-writer.js';
 import { rebase } from '../../src/transitions/rebase.js';
 import { pull as pullSnap } from '../support/snapshot-builders.js';
+import { unitContext } from '../support/unit-context.js';
 
 const HEAD = 'a1b2c3d4e5f6';
 const NOW = new Date('2026-11-21T12:00:00Z');
@@ -48,26 +47,9 @@ function setup(answer: UpdateBranchOutcome) {
       return { merged: true, sha: 'x' };
     },
   } as unknown as Forge;
-  const rc = createRunContext({
-    env: {
-      forge: 'github',
-      eventName: 'workflow_dispatch',
-      payload: {},
-      owner: 'acme',
-      repo: 'widget',
-      apiUrl: '',
-      serverUrl: 'https://github.com',
-      runId: '7',
-      runUrl: 'https://github.com/acme/widget/actions/runs/7',
-      workspace: '/tmp',
-      tempDir: '/tmp',
-      inputs: {},
-    },
-    config: parseConfig({ inputs: { token: 't', 'agent-command': 'x' } }),
-    forge,
-    log: silentLogger,
-    defaultBranch: 'main',
-    processEnv: {},
+  const rc = unitContext({
+    forge: forge,
+    env: { runId: '7', runUrl: 'https://github.com/acme/widget/actions/runs/7' },
     selfLogin: 'agentloop-bot',
     now: () => NOW,
   });
