@@ -28,6 +28,8 @@ export {
   seededRandom,
   unlabelAsHuman,
 } from './faults.js';
+export { FORGEJO_VERSION } from './forgejo-json.js';
+export { DEFAULT_PAGING_NUM, FORGEJO_BASE, MAX_RESPONSE_ITEMS } from './forgejo-router.js';
 export type { ForkPullOptions } from './forks.js';
 /** Server-side git on the forge's bare repositories (commits, refs, merges), for seeding and checking. */
 export * as git from './git-ops.js';
@@ -89,6 +91,7 @@ export {
   type User,
   type WorkflowRunRec,
 } from './state.js';
+export { FORGEJO_SWAGGER_NAME, findForgejoOperation, swaggerFile, validateForgejoRequest, validateForgejoResponse } from './swagger.js';
 export { APP_TOKEN_LIFETIME_MS, type AppTokenOptions, type RepoLimit } from './tokens.js';
 export {
   ConcurrencyScheduler,

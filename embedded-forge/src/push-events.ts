@@ -10,6 +10,8 @@ export function emitPushEvents(
   repo: RepoState,
   updates: { ref: string; before: string; after: string }[],
   token: TokenRec | undefined,
+  /** The activity of a PR head push: GitHub's `synchronize`, Forgejo's `synchronized`. */
+  syncAction = 'synchronize',
 ): void {
   const login = token?.login ?? repo.owner;
   const automatic = token?.automatic ?? false;
@@ -34,9 +36,9 @@ export function emitPushEvents(
       emit(
         {
           name: 'pull_request',
-          action: 'synchronize',
+          action: syncAction,
           payload: {
-            action: 'synchronize',
+            action: syncAction,
             number: pull.number,
             pull_request: { number: pull.number, head: { ref: pull.head, sha: pull.headSha }, base: { ref: pull.base } },
             repository,

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { gitAccess } from './access.js';
 import { type ApiHost, type ApiRequest, handleApi } from './api-github.js';
 import type { EventListener, ForgeEvent } from './events.js';
+import { forgejoIssueRoutes } from './forgejo-api-issues.js';
+import { forgejoPullRoutes } from './forgejo-api-pulls.js';
+import { FORGEJO_BASE, handleForgejoRequest } from './forgejo-router.js';
 import { type ForkPullOptions, openForkPull } from './forks.js';
 import { type GitAuthorization, handleGitHttp } from './git-http.js';
 import * as git from './git-ops.js';
@@ -42,7 +45,11 @@ export type FaultHook = (req: { method: string; path: string; login?: string }) 
 
 export interface EmbeddedForgeOptions {
   root: string;
+  /** Which forge's REST dialect to speak: GitHub's under /api/v3 (the default) or Forgejo's under /api/v1. */
+  flavor?: 'github' | 'forgejo';
   validate?: RequestValidator;
+  /** Forgejo mode: checks each answer (e.g. validateForgejoResponse); problems land in `violations`. */
+  validateResponse?: (res: { method: string; url: string; status: number; body: unknown }) => string[];
   /** Reads of a PR that answer mergeable: null after its head or base moved. */
   mergeableNullReads?: number;
   /** How long after a 202 update-branch updates the branch (default 0: right after the answer). */
@@ -90,7 +97,8 @@ export class EmbeddedForge implements ApiHost {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
-    this.urls = { api: `http://127.0.0.1:${port}/api/v3`, web: `http://127.0.0.1:${port}` };
+    const base = this.options.flavor === 'forgejo' ? FORGEJO_BASE : '/api/v3';
+    this.urls = { api: `http://127.0.0.1:${port}${base}`, web: `http://127.0.0.1:${port}` };
   }
 
   async stop(): Promise<void> {
@@ -252,13 +260,13 @@ export class EmbeddedForge implements ApiHost {
   async afterPush(repo: RepoState, updates: { ref: string; before: string; after: string }[], token: TokenRec | undefined): Promise<void> {
     const moved = updates.filter((u) => u.ref.startsWith('refs/heads/')).map((u) => u.ref.slice('refs/heads/'.length));
     await this.pulls.sync(repo, moved);
-    emitPushEvents((e, r) => this.emit(e, r), repo, updates, token);
+    emitPushEvents((e, r) => this.emit(e, r), repo, updates, token, this.options.flavor === 'forgejo' ? 'synchronized' : 'synchronize');
   }
 
   // ---- HTTP ----
 
   /** The token a request presents (`presented` even when unknown, expired or revoked). */
-  private tokenOf(req: IncomingMessage): { rec: TokenRec | undefined; presented: boolean } {
+  tokenOf(req: IncomingMessage): { rec: TokenRec | undefined; presented: boolean } {
     const auth = req.headers.authorization ?? '';
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(auth);
     if (m) return { rec: this.state.liveToken(m[1]!), presented: true };
@@ -285,7 +293,10 @@ export class EmbeddedForge implements ApiHost {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.urls.web);
     try {
-      if (url.pathname.startsWith('/api/v3/')) return await this.handleApiRequest(req, res, url);
+      if (this.options.flavor === 'forgejo') {
+        if (url.pathname.startsWith(`${FORGEJO_BASE}/`))
+          return await handleForgejoRequest(this, [...forgejoIssueRoutes, ...forgejoPullRoutes], req, res, url);
+      } else if (url.pathname.startsWith('/api/v3/')) return await this.handleApiRequest(req, res, url);
       if (this.logLinks.handles(url.pathname)) {
         const { status, text } = this.logLinks.serve(url);
         res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });

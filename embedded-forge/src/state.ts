@@ -71,10 +71,13 @@ export interface StatusRec {
   id: number;
   sha: string;
   context: string;
-  state: 'pending' | 'success' | 'failure' | 'error';
+  /** `warning` exists on Forgejo only. */
+  state: 'pending' | 'success' | 'failure' | 'error' | 'warning';
   description: string;
   targetUrl: string;
   createdAt: string;
+  /** Who posted it (Forgejo answers a creator); the runner's statuses have none. */
+  creator?: string;
 }
 
 export interface CheckRunRec {

@@ -8,6 +8,7 @@ import { LABEL_KEYS, type LabelNames, labelNames } from './labels.js';
 export const AGENTS = ['command', 'claude', 'codex', 'gemini', 'opencode'] as const;
 export const LANES = ['auto', 'plan', 'code', 'sweep'] as const;
 export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+export const FORGES = ['auto', 'github', 'forgejo'] as const;
 
 export type AgentName = (typeof AGENTS)[number];
 export type LaneSetting = (typeof LANES)[number];
@@ -135,6 +136,8 @@ export const FIELDS = {
     allowed: "a GitHub App's slug (letters, digits and -), e.g. actions/create-github-app-token's app-slug output",
     from: 'input',
   },
+  // Which API the forge speaks; auto: FORGEJO_ACTIONS, then GITEA_ACTIONS, else GitHub (run/actions-env.ts).
+  forge: { schema: oneOf(FORGES), allowed: FORGES.join(', '), from: 'input' },
   agent: { schema: oneOf(AGENTS), allowed: AGENTS.join(', '), from: 'both' },
   'agent-command': { schema: text(), allowed: 'a command line (required when agent is command)', from: 'both' },
   'agent-args': { schema: argv(), allowed: 'extra arguments, a list or a space-separated string', from: 'both' },
@@ -199,6 +202,7 @@ export type Config = { [K in ConfigKey as Camel<K>]: FieldValue<K> } & { labelNa
 export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
   'workflow-token': '',
   'app-slug': '',
+  forge: 'auto',
   agent: 'command',
   'agent-command': '',
   'agent-args': [],

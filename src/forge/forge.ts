@@ -1,4 +1,4 @@
-// The one interface between agentloop and a forge (DESIGN §7). Adapters: github.ts; Forgejo's is planned.
+// The one interface between agentloop and a forge (DESIGN §7). Adapters: github.ts and forgejo.ts.
 import type {
   Actor,
   CheckData,

@@ -17,8 +17,17 @@ export function readInputs(env: NodeJS.ProcessEnv): Record<string, string> {
   return inputs;
 }
 
+/**
+ * The forge this run talks to: the `forge` input when it names one; otherwise FORGEJO_ACTIONS, then
+ * GITEA_ACTIONS (a Forgejo or Gitea runner), then GitHub. A bad input value falls back to detection
+ * here and is refused with the other configuration errors when the configuration is parsed.
+ */
 export function detectForge(env: NodeJS.ProcessEnv): ForgeKind {
-  return env.FORGEJO_ACTIONS === 'true' || env.GITEA_ACTIONS === 'true' ? 'forgejo' : 'github';
+  const input = (env[inputEnvName('forge')] ?? '').trim();
+  if (input === 'github' || input === 'forgejo') return input;
+  if (env.FORGEJO_ACTIONS === 'true') return 'forgejo';
+  if (env.GITEA_ACTIONS === 'true') return 'forgejo';
+  return 'github';
 }
 
 export function readActionsEnv(env: NodeJS.ProcessEnv = process.env): ActionsEnv {

@@ -4,6 +4,7 @@ import { ConfigError, DEFAULTS, parseConfig } from '../core/config.js';
 import type { LoopEvent } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import type { Forge } from '../forge/forge.js';
+import { createForgejoForge, versionProblem } from '../forge/forgejo.js';
 import { createGitHubForge } from '../forge/github.js';
 import { createRunContext, type RunContext } from '../services/context.js';
 import { identityNeeded, resolveIdentity } from '../services/identity.js';
@@ -15,24 +16,37 @@ export type Setup = { ok: true; rc: RunContext; forge: Forge } | { ok: false; me
 
 /** `event`: what woke the run, when known; it decides whether the run needs to know who it is. */
 export async function setupRun(env: ActionsEnv, log: Logger, processEnv: NodeJS.ProcessEnv, event?: LoopEvent): Promise<Setup> {
-  if (env.forge !== 'github')
-    return {
-      ok: false,
-      message: 'This runner is Forgejo/Gitea; this version of agentloop speaks only the GitHub API. Nothing was changed.',
-    };
   const token = env.inputs.token || processEnv.GITHUB_TOKEN || '';
   const local = LOOPBACK.test(`${env.apiUrl}/`);
-  const forge = createGitHubForge({
-    token,
-    owner: env.owner,
-    repo: env.repo,
-    baseUrl: env.apiUrl,
-    logger: { info: (m) => log.info(m), warning: (m) => log.warning(m) },
-    // GitHub asks for spaced writes and patient retries; a forge on this machine (tests, the demo)
-    // answers in microseconds, so the same retries run with short waits there.
-    spaceWrites: !local,
-    retryAfterBaseMs: local ? 20 : 1000,
-  });
+  const logger = { info: (m: string) => log.info(m), warning: (m: string) => log.warning(m) };
+  let forge: Forge;
+  if (env.forge === 'forgejo') {
+    const forgejo = createForgejoForge({
+      token,
+      owner: env.owner,
+      repo: env.repo,
+      baseUrl: env.apiUrl,
+      logger,
+      retryAfterBaseMs: local ? 20 : 1000,
+    });
+    // Once per run, before anything else: the version gates what agentloop may rely on (concurrency: from v14).
+    const version = await forgejo.serverVersion();
+    const problem = versionProblem(version);
+    if (problem) return { ok: false, message: problem };
+    log.info(`Forgejo ${version.version}`);
+    forge = forgejo;
+  } else
+    forge = createGitHubForge({
+      token,
+      owner: env.owner,
+      repo: env.repo,
+      baseUrl: env.apiUrl,
+      logger,
+      // GitHub asks for spaced writes and patient retries; a forge on this machine (tests, the demo)
+      // answers in microseconds, so the same retries run with short waits there.
+      spaceWrites: !local,
+      retryAfterBaseMs: local ? 20 : 1000,
+    });
   try {
     const repository = env.payload.repository as { default_branch?: string } | undefined;
     const defaultBranch = repository?.default_branch ?? (await forge.getRepo()).defaultBranch;

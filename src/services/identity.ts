@@ -7,7 +7,8 @@
 //   - a GitHub App installation token with the `app-slug` input: `<app-slug>[bot]` — no request (such a
 //     token may not ask `GET /user`, and `GET /app` needs the App's JWT);
 //   - anything else (a PAT): `GET /user` — one request; a token that may not ask and is neither of the
-//     above is refused before any write, saying which input to set.
+//     above is refused before any write, saying which input to set;
+//   - on Forgejo: always `GET /user`, the token's user (a bot user's token); the rules above are GitHub's.
 import { isDefaultBranchCi } from '../core/ci.js';
 import type { LaneSetting } from '../core/config.js';
 import type { LoopEvent } from '../core/event.js';
@@ -30,6 +31,7 @@ export function workflowTokenLogin(forge: Pick<Forge, 'kind'>): string | undefin
 }
 
 export async function resolveIdentity(forge: Forge, inputs: IdentityInputs): Promise<Identity> {
+  if (forge.kind === 'forgejo') return forgejoIdentity(forge);
   const automatic = workflowTokenLogin(forge);
   if (automatic && inputs.workflowToken !== '' && inputs.token === inputs.workflowToken) {
     return { ok: true, login: automatic, source: 'the workflow token' };
@@ -43,6 +45,22 @@ export async function resolveIdentity(forge: Forge, inputs: IdentityInputs): Pro
       'agentloop cannot tell which login its token acts as: the token may not ask the forge (GET /user was refused, as for ' +
       "a GitHub App installation token) and it is not this workflow's own token. Set the action input app-slug to the " +
       "App's slug (actions/create-github-app-token gives it as its app-slug output). Nothing was changed.",
+  };
+}
+
+/**
+ * On Forgejo agentloop is the token's user, always asked (`GET /user`): there are no App tokens, and
+ * the automatic workflow token is not a user agentloop can be — it may not read collaborators'
+ * permissions either, so it could not authorize anyone (docs/forgejo.md).
+ */
+async function forgejoIdentity(forge: Forge): Promise<Identity> {
+  const self = await forge.getSelf();
+  if (self && self.login !== '') return { ok: true, login: self.login, source: 'GET /user' };
+  return {
+    ok: false,
+    message:
+      'agentloop cannot tell which Forgejo user its token acts as (GET /user was refused). Give the action a bot ' +
+      "user's access token (the token input, from a repository secret) with write access to this repository. Nothing was changed.",
   };
 }
 

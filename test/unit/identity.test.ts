@@ -155,3 +155,34 @@ describe('identity: agentloop reads and edits only comments it authored', () => 
     expect(writes).toEqual(['update 6']);
   });
 });
+
+describe('identity on Forgejo: the token user', () => {
+  const forgejo = (self: Actor | null) => {
+    const f = fakeForge(self);
+    return { ...f, forge: { ...f.forge, kind: 'forgejo' } as Forge };
+  };
+  it('always asks GET /user, even for the workflow token or with app-slug (GitHub rules)', async () => {
+    const { forge } = forgejo({ login: 'loop-bot', type: 'User' });
+    expect(await resolveIdentity(forge, opts({ token: 't', workflowToken: 't', appSlug: 'app' }))).toEqual({
+      ok: true,
+      login: 'loop-bot',
+      source: 'GET /user',
+    });
+  });
+  it("refuses, naming the bot user's token, when GET /user is refused", async () => {
+    const { forge } = forgejo(null);
+    expect(await resolveIdentity(forge, opts())).toMatchObject({ ok: false, message: expect.stringMatching(/bot user's access token/) });
+  });
+});
+
+describe('forge detection', async () => {
+  const { detectForge } = await import('../../src/run/actions-env.js');
+  it('FORGEJO_ACTIONS, then GITEA_ACTIONS, then GitHub; the forge input overrides', () => {
+    expect(detectForge({})).toBe('github');
+    expect(detectForge({ FORGEJO_ACTIONS: 'true' })).toBe('forgejo');
+    expect(detectForge({ GITEA_ACTIONS: 'true' })).toBe('forgejo');
+    expect(detectForge({ FORGEJO_ACTIONS: 'true', INPUT_FORGE: 'github' })).toBe('github');
+    expect(detectForge({ INPUT_FORGE: 'forgejo' })).toBe('forgejo');
+    expect(detectForge({ GITEA_ACTIONS: 'true', INPUT_FORGE: 'auto' })).toBe('forgejo');
+  });
+});
