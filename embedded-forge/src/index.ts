@@ -91,7 +91,14 @@ export {
   type User,
   type WorkflowRunRec,
 } from './state.js';
-export { FORGEJO_SWAGGER_NAME, findForgejoOperation, swaggerFile, validateForgejoRequest, validateForgejoResponse } from './swagger.js';
+export {
+  FORGEJO_SWAGGER_NAME,
+  type ForgejoOperation,
+  findForgejoOperation,
+  swaggerFile,
+  validateForgejoRequest,
+  validateForgejoResponse,
+} from './swagger.js';
 export { APP_TOKEN_LIFETIME_MS, type AppTokenOptions, type RepoLimit } from './tokens.js';
 export {
   ConcurrencyScheduler,

@@ -76,13 +76,15 @@ interface Route {
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+const GREEDY = ['{filepath}', '{branch}', '{tag}'];
 
 function matchPath(path: string): { route: Route; params: Record<string, string> }[] {
   const parts = path.replace(/\/+$/, '').split('/').slice(1);
   const out: { route: Route; params: Record<string, string>; rank: number[] }[] = [];
   for (const route of load().routes) {
-    // `{filepath}` (contents) may hold slashes; other parameters hold one segment.
-    const greedy = route.parts.at(-1) === '{filepath}' && parts.length > route.parts.length;
+    // A trailing `{filepath}`, `{branch}` or `{tag}` may hold slashes (Forgejo routes them as `/*`);
+    // other parameters hold one segment.
+    const greedy = GREEDY.includes(route.parts.at(-1) ?? '') && parts.length > route.parts.length;
     if (parts.length !== route.parts.length && !greedy) continue;
     const params: Record<string, string> = {};
     const rank: number[] = [];

@@ -265,7 +265,7 @@ describe('ForgejoForge contract', () => {
 
   it('validator rejects what Forgejo would not accept (so this contract can fail)', () => {
     expect(validateRequest({ method: 'PUT', url: `${API}/repos/o/r/pulls/1/merge`, body: { sha: SHA } })).toEqual([
-      'PUT /api/v1/repos/o/r/pulls/1/merge: method not allowed by the spec',
+      'PUT /repos/o/r/pulls/1/merge: method not allowed by the spec',
     ]);
     expect(validateRequest({ method: 'POST', url: `${API}/repos/o/r/pulls/1/merge`, body: { head_commit_id: SHA } })).toEqual([
       'POST /repos/{owner}/{repo}/pulls/{index}/merge: body: missing required "Do"',
@@ -275,11 +275,11 @@ describe('ForgejoForge contract', () => {
       'POST /repos/{owner}/{repo}/labels: body: missing required "color"',
     ]);
     expect(validateRequest({ method: 'GET', url: `${API}/repos/o/r/issues/1/events` })).toEqual([
-      'GET /api/v1/repos/o/r/issues/1/events: unknown route',
+      'GET /repos/o/r/issues/1/events: unknown route',
     ]);
     expect(validateRequest({ method: 'GET', url: `${API}/repos/o/r/issues?limit=100&per_page=100` })).toEqual([
-      "GET /repos/{owner}/{repo}/issues: query.limit: 100 exceeds Forgejo's page cap of 50",
-      'GET /repos/{owner}/{repo}/issues: query.per_page: not declared by the operation',
+      'GET /repos/{owner}/{repo}/issues: query parameter "per_page" is not declared by the operation',
+      `GET ${API}/repos/o/r/issues?limit=100&per_page=100: limit 100 exceeds Forgejo's page cap of 50`,
     ]);
     expect(validateRequest({ method: 'GET', url: `${API}/repos/o/r/issues/abc` })).toHaveLength(1);
     expect(validateRequest({ method: 'POST', url: `${API}/repos/o/r/pulls/1/update?style=squash` })).toHaveLength(1);
