@@ -19,7 +19,7 @@ import {
   type TriggerEvent,
   validateDispatchInputs,
 } from '../src/workflow-engine.js';
-import { examplePayload, issueLabeledPayload } from './support/webhooks.js';
+import { examplePayload, issueLabeledPayload } from '../src/webhooks.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const REPO = { owner: 'acme', name: 'widgets', defaultBranch: 'main' };

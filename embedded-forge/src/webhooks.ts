@@ -1,4 +1,5 @@
-// Real example payloads from @octokit/webhooks-examples, adjusted per test.
+// Real webhook payloads from @octokit/webhooks-examples (GitHub's published examples), adapted to a
+// repository and sender: what tests and the runner deliver instead of hand-written payloads.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
