@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { examplePayload, issueLabeledPayload } from '../src/webhooks.js';
 import {
   ConcurrencyScheduler,
   dispatchInputs,
@@ -19,7 +20,6 @@ import {
   type TriggerEvent,
   validateDispatchInputs,
 } from '../src/workflow-engine.js';
-import { examplePayload, issueLabeledPayload } from '../src/webhooks.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const REPO = { owner: 'acme', name: 'widgets', defaultBranch: 'main' };

@@ -4,8 +4,11 @@
 import { type Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { type LabelNames, labelNames } from './labels.js';
 
-/** `uses:` of agentloop's own action: `<owner>/agentloop@<ref>` (a fork keeps the repository name). */
-export const AGENTLOOP_USES = /^([A-Za-z0-9_.-]+\/agentloop)@(\S*)$/;
+/**
+ * `uses:` of agentloop's own action: `<owner>/agentloop@<ref>` (a fork keeps the repository name), or on
+ * Forgejo its full URL, `https://<host>/<owner>/agentloop@<ref>`.
+ */
+export const AGENTLOOP_USES = /^((?:https?:\/\/[^\s/@]+\/(?:[^\s@]+\/)?)?[A-Za-z0-9_.-]+\/agentloop)@(\S*)$/;
 export const APP_TOKEN_ACTION = 'actions/create-github-app-token';
 
 export interface StepRef {

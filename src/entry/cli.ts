@@ -20,13 +20,14 @@ const HELP: Record<string, string> = {
   demo: `agentloop demo [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
     The whole loop on the embedded forge, offline. --agent claude --repo PATH rehearses it with Claude Code
     on a copy of another repository; --verbose also shows the runs their if: skipped; --keep keeps the sandbox.`,
-  init: `agentloop init (--repo owner/name | --dir PATH) [--agent claude|codex|gemini|opencode|command] [--agent-command CMD]
+  init: `agentloop init (--repo owner/name | --dir PATH) [--forge github|forgejo] [--agent claude|codex|gemini|opencode|command] [--agent-command CMD]
                [--token-kind pat|app|workflow] [--label-prefix loop/] [--ci NAME ...] [--pin SHA] [--force] [--dry-run]
     Installs agentloop: the three workflows, pinned to this release, into a local checkout (--dir) or as a
     pull request (--repo, with GITHUB_TOKEN; it also creates agentloop's labels), then lists what is left
     to do by hand (secrets, the App, repository settings). --ci names your CI workflows (default: the
     templates' "CI"); --force overwrites changed files in --dir; --dry-run lists what it would do and
-    writes nothing. Running it again with the same options changes nothing.`,
+    writes nothing. Running it again with the same options changes nothing. --forge forgejo writes the
+    Forgejo templates (with --dir only, token kind pat: a bot user's token; docs/forgejo.md).`,
   doctor: `agentloop doctor --repo owner/name
     Checks an installation with the token in GITHUB_TOKEN (pass the token agentloop uses): the token's kind
     and permissions, the "Actions may create pull requests" setting, the labels, the workflows, their pins,
@@ -142,6 +143,7 @@ async function initCommand(argv: string[]): Promise<void> {
     options: {
       repo: { type: 'string' },
       dir: { type: 'string' },
+      forge: { type: 'string', default: 'github' },
       agent: { type: 'string', default: 'claude' },
       'agent-command': { type: 'string' },
       'token-kind': { type: 'string', default: 'pat' },
@@ -152,8 +154,12 @@ async function initCommand(argv: string[]): Promise<void> {
       'dry-run': { type: 'boolean', default: false },
     },
   });
-  const { runInit } = await import('../run/init.js');
+  const { INIT_FORGES, runInit } = await import('../run/init.js');
+  const forge = values.forge!;
+  if (!(INIT_FORGES as readonly string[]).includes(forge))
+    throw new Error(`--forge must be one of ${INIT_FORGES.join(', ')}, got "${forge}"`);
   await runInit({
+    forge,
     ...(values.repo ? { repo: values.repo } : {}),
     ...(values.dir ? { dir: values.dir } : {}),
     token: process.env.GITHUB_TOKEN ?? '',
@@ -165,7 +171,7 @@ async function initCommand(argv: string[]): Promise<void> {
     ...(values.ci ? { ciWorkflows: values.ci.flatMap((c) => c.split(',').map((x) => x.trim())).filter(Boolean) } : {}),
     ...(values.pin ? { pin: values.pin } : {}),
     release: release(),
-    templatesDir: join(packageRoot(), 'workflows-templates', 'github'),
+    templatesDir: join(packageRoot(), 'workflows-templates', forge),
     dryRun: values['dry-run']!,
     force: values.force!,
     out: (line) => console.log(line),

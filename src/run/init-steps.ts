@@ -1,6 +1,7 @@
 // What `agentloop init` leaves to the maintainer, said as exact steps: the secrets and variables the
 // installed workflows read, the repository setting the workflow token needs, the App to create.
 import { AREAS } from '../core/doctor.js';
+import { labelNames } from '../core/labels.js';
 import { AGENT_PACKAGE, AGENT_SECRET, type InstallSpec, STRONG_TOKEN_SECRET } from '../core/workflow-install.js';
 
 export interface StepsInput {
@@ -10,6 +11,8 @@ export interface StepsInput {
   files: Record<string, string>;
   ciWorkflows?: string[];
   pullUrl?: string;
+  /** github (default) or forgejo. */
+  forge?: string;
 }
 
 const permissions = (checks: boolean) =>
@@ -21,6 +24,7 @@ const permissions = (checks: boolean) =>
     )} (Metadata: Read-only comes with them); Workflows: Read and write only if PR branches must take in workflow changes from the base`;
 
 export function nextSteps(a: StepsInput): string[] {
+  if (a.forge === 'forgejo') return forgejoSteps(a);
   const repo = a.repo ?? 'OWNER/REPO';
   const lines: string[] = ['Next steps:'];
   let n = 0;
@@ -89,5 +93,49 @@ export function nextSteps(a: StepsInput): string[] {
       `Commit and push the workflows: git -C ${a.dir} add .github/workflows && git -C ${a.dir} commit -m "Install agentloop" && git -C ${a.dir} push`,
     );
   step(`Check the installation: npx agentloop doctor --repo ${repo} (with the token agentloop uses as GITHUB_TOKEN)`);
+  return lines;
+}
+
+/** Forgejo: a bot user and its token, the secrets and the runner variable, set in the web UI (no `gh`). */
+function forgejoSteps(a: StepsInput): string[] {
+  const repo = a.repo ?? 'OWNER/REPO';
+  const lines: string[] = ['Next steps (Forgejo; docs/forgejo.md: Installation, step by step):'];
+  let n = 0;
+  const step = (first: string, ...more: string[]) => lines.push(`${++n}. ${first}`, ...more.map((m) => `   ${m}`));
+  const text = Object.values(a.files).join('\n');
+  const settings = `${repo} → Settings → Actions`;
+  step(
+    'Create a bot user for agentloop (e.g. agentloop-bot) and give it Write access to the repository',
+    `(${repo} → Settings → Collaborators). agentloop acts as this user: its comments, labels, PRs and merges.`,
+  );
+  step(
+    "Signed in as the bot user, create an access token (Settings → Applications → Access tokens) with the scopes repository: Read and write, issue: Read and write, user: Read; then store it in the repository's secrets:",
+    `${settings} → Secrets → Add secret: AGENTLOOP_TOKEN`,
+    "Every lane uses it, the plan lane too: the automatic token cannot read other users' permissions, so agentloop would refuse to run.",
+  );
+  const agentKey = AGENT_SECRET[a.spec.agent];
+  if (agentKey && text.includes(`secrets.${agentKey}`))
+    step(
+      `Add the agent's model key (a key for agentloop alone, with a spend cap): ${settings} → Secrets → Add secret: ${agentKey}`,
+      ...(a.spec.agent === 'opencode'
+        ? ['(opencode: the key of the provider your `model` names, e.g. OPENAI_API_KEY; change the env line to match)']
+        : []),
+    );
+  step(
+    `Say which runner runs agentloop: ${settings} → Variables → Add variable: AGENTLOOP_RUNS_ON = a label of one of your runners`,
+    "(without it the workflows ask for `docker`). The job's image needs node, npm and git.",
+  );
+  const names = labelNames(a.spec.labelPrefix);
+  step(
+    `Create the labels people apply (${repo} → Issues → Labels): ${names.plan} and ${names.code}; agentloop creates the others when it first needs them.`,
+    'On Forgejo, adding a label that does not exist silently does nothing.',
+  );
+  if (a.dir)
+    step(
+      `Commit and push the workflows: git -C ${a.dir} add ${Object.keys(a.files)[0]?.replace(/\/[^/]+$/, '') ?? '.forgejo/workflows'} && git -C ${a.dir} commit -m "Install agentloop" && git -C ${a.dir} push`,
+    );
+  step(
+    'CI completion is noticed by the sweep, which polls every 10 minutes (Forgejo has no workflow_run event): a PR turning green or red may wait that long.',
+  );
   return lines;
 }

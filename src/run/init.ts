@@ -14,7 +14,12 @@ import { INIT_BRANCH, planRemote, publishFiles } from '../services/init-publish.
 import { LabelWriter } from '../services/label-writer.js';
 import { nextSteps } from './init-steps.js';
 
+export const INIT_FORGES = ['github', 'forgejo'] as const;
+export type InitForge = (typeof INIT_FORGES)[number];
+
 export interface InitOptions {
+  /** Which template set (workflows-templates/<forge>/, passed as templatesDir) and next steps; github by default. */
+  forge?: string;
   repo?: string;
   dir?: string;
   token: string;
@@ -33,7 +38,15 @@ export interface InitOptions {
   out: (line: string) => void;
 }
 
-const WORKFLOWS = '.github/workflows';
+/**
+ * Where the forge reads workflows. Forgejo reads only the first of .forgejo/workflows, .gitea/workflows and
+ * .github/workflows that exists (so a new .forgejo/ would hide a CI in .github/): the one the checkout has.
+ */
+export function workflowsDir(forge: string | undefined, dir: string | undefined): string {
+  if (forge !== 'forgejo') return '.github/workflows';
+  const dirs = ['.forgejo/workflows', '.gitea/workflows', '.github/workflows'];
+  return (dir && dirs.find((d) => existsSync(join(dir, d)))) || dirs[0]!;
+}
 
 /** Returns how many things it changed (or would change, with dryRun). */
 export async function runInit(o: InitOptions): Promise<number> {
@@ -42,11 +55,11 @@ export async function runInit(o: InitOptions): Promise<number> {
   for (const name of readdirSync(o.templatesDir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort())
-    files[`${WORKFLOWS}/${name}`] = renderWorkflow(readFileSync(join(o.templatesDir, name), 'utf8'), spec);
+    files[`${workflowsDir(o.forge, o.dir)}/${name}`] = renderWorkflow(readFileSync(join(o.templatesDir, name), 'utf8'), spec);
   const would = o.dryRun ? 'would ' : '';
   const out = o.out;
   out(
-    `agentloop init${o.dryRun ? ' (dry run: nothing is written)' : ''} — agent ${spec.agent}, token kind ${spec.tokenKind}, labels ${spec.labelPrefix}…, agentloop@${spec.pin.ref}`,
+    `agentloop init${o.dryRun ? ' (dry run: nothing is written)' : ''} — ${o.forge === 'forgejo' ? 'Forgejo, ' : ''}agent ${spec.agent}, token kind ${spec.tokenKind}, labels ${spec.labelPrefix}…, agentloop@${spec.pin.ref}`,
   );
   if (spec.pin.ref === `v${o.release.version}`)
     out(
@@ -120,6 +133,8 @@ export async function runInit(o: InitOptions): Promise<number> {
       }
     }
     changes += await ensureLabels(o, forge, would);
+  } else if (o.forge === 'forgejo') {
+    out(`  labels: not created (init writes files only on Forgejo); see the next steps`);
   } else {
     out(
       `  labels: not created (no --repo); agentloop creates its own on first use, but people need ${labelNames(spec.labelPrefix).plan} and ${labelNames(spec.labelPrefix).code}: run again with --repo owner/name`,
@@ -133,6 +148,9 @@ export async function runInit(o: InitOptions): Promise<number> {
 }
 
 function specOf(o: InitOptions): InstallSpec {
+  if (o.forge !== undefined && !(INIT_FORGES as readonly string[]).includes(o.forge))
+    throw new Error(`--forge must be one of ${INIT_FORGES.join(', ')}, got "${o.forge}"`);
+  if (o.forge === 'forgejo') forgejoChecks(o);
   if (!o.repo && !o.dir)
     throw new Error('init needs --repo owner/name (a pull request and the labels) or --dir PATH (a local checkout), or both');
   if (!(AGENTS as readonly string[]).includes(o.agent)) throw new Error(`--agent must be one of ${AGENTS.join(', ')}, got "${o.agent}"`);
@@ -153,6 +171,26 @@ function specOf(o: InitOptions): InstallSpec {
     ...(o.ciWorkflows?.length ? { ciWorkflows: o.ciWorkflows } : {}),
     pin: { ref, comment: `v${o.release.version}` },
   };
+}
+
+/** What makes no sense on Forgejo, refused before anything is read or written. */
+function forgejoChecks(o: InitOptions): void {
+  if (o.tokenKind === 'app')
+    throw new Error(
+      "--token-kind app: Forgejo has no GitHub Apps. Use --token-kind pat (the default) with a bot user's access token in the secret AGENTLOOP_TOKEN (docs/forgejo.md)",
+    );
+  if (o.tokenKind === 'workflow')
+    throw new Error(
+      "--token-kind workflow: on Forgejo the automatic token cannot read other users' permissions, so agentloop could not tell who may start work and refuses to run. Use --token-kind pat (the default) with a bot user's access token in the secret AGENTLOOP_TOKEN (docs/forgejo.md)",
+    );
+  if (o.ciWorkflows?.length)
+    throw new Error(
+      '--ci: Forgejo has no workflow_run event, so the workflows name no CI workflows; the sweep polls the commit statuses of the loop PRs instead. Leave --ci out',
+    );
+  if (o.repo)
+    throw new Error(
+      '--repo is not supported with --forge forgejo yet: run init with --dir in your checkout and push yourself (docs/forgejo.md: Installation, step by step)',
+    );
 }
 
 /** Write the files into the checkout: new ones, and changed ones only with --force. */
