@@ -9,7 +9,7 @@
 // `git diff --name-only --diff-filter=U` to find conflicted files.
 import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { appendFile, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { hasConflictMarkers, resolveConflictMarkers, ScriptedAgentError } from './scripted-conflicts.js';
@@ -254,9 +254,14 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
         promptLength: opts.prompt.length,
         prompt: opts.prompt,
       };
-      await appendFile(opts.logPath, `${JSON.stringify(line)}\n`);
-      // Each agent run may be another OS user: leave the log appendable for the next one.
-      await chmod(opts.logPath, 0o666).catch(() => undefined);
+      // Each agent run may be another OS user, some of them concurrent: the log is created writable by
+      // all in the same open() (a chmod afterwards would leave a moment where the next user is refused).
+      const umask = process.umask(0);
+      try {
+        await appendFile(opts.logPath, `${JSON.stringify(line)}\n`, { mode: 0o666 });
+      } finally {
+        process.umask(umask);
+      }
     }
     const s = parseScript(script);
     const t = opts.transition;

@@ -44,7 +44,14 @@ describe('plan lane (GitHub semantics)', () => {
     const numbers = [];
     for (let i = 0; i < 10; i++) numbers.push(await openAndLabel(`Issue ${i}`, 'loop/plan'));
     await loop.runner.idle();
-    for (const n of numbers) expect(loop.comments(n, PLAN), `#${n}`).toHaveLength(1);
+    const runsOf = (n: number) =>
+      loop.runner.runs
+        .filter((r) => r.event.item === n)
+        .map(
+          (r) =>
+            `${r.workflow.name}: ${r.conclusion} ${JSON.stringify(r.outputs)} ${r.jobs.map((j) => j.error ?? j.log?.slice(-600)).join(' | ')}`,
+        );
+    for (const n of numbers) expect(loop.comments(n, PLAN), `#${n}\n${runsOf(n).join('\n')}`).toHaveLength(1);
     const groups = new Set(loop.runner.runs.filter((r) => r.outputs.transition === 'plan').map((r) => r.concurrencyGroup));
     expect(groups.size).toBe(10);
     expect(loop.runner.runs.filter((r) => r.cancelledByConcurrency && r.workflow.name === 'agentloop plan')).toEqual([]);
