@@ -18,6 +18,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'embedded-forge/test/**/*.test.ts'],
+          // Agents run as other OS users: they must reach the fixtures and dist/ (see the file).
+          globalSetup: ['test/support/agent-reachable.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -3,9 +3,9 @@
 // agent until nothing is left to do: plan → code → PR → red CI → fix → green → merge.
 //   agentloop demo [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedForge, git, type RepoState, type RunRecord, specFile, validateRequest, WorkflowRunner } from '@agentloop/embedded-forge';
 import { resolveIsolation } from '../agent/sandbox.js';
@@ -77,14 +77,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const scriptPath = join(agentDir, 'agent-script.json');
   writeFileSync(scriptPath, JSON.stringify(SAMPLE_SCRIPT, null, 2));
   try {
-    // The agent runs as its own OS user where this machine allows it (root or passwordless sudo). The
-    // scripted agent is not hostile, so elsewhere the demo runs it as the same user, and says so.
+    // The agent runs as its own OS user where this machine allows it (root or passwordless sudo) and
+    // that user can reach the scripted agent. The scripted agent is not hostile, so elsewhere the demo
+    // runs it as the same user, and says so.
     const isolation = await resolveIsolation('user');
-    if (!isolation.ok)
+    const agentProgram = join(root, 'dist', 'scripted-agent.js');
+    const sameUser = !isolation.ok || (opts.agent === 'command' && !reachableByOthers(agentProgram));
+    if (sameUser)
       out(
-        'note: this machine cannot run the agent as a separate user (not root, no passwordless sudo); the demo uses agent-isolation: unsafe-none',
+        `note: ${!isolation.ok ? 'this machine cannot run the agent as a separate user (not root, no passwordless sudo)' : `another user cannot reach ${agentProgram}`}; the demo uses agent-isolation: unsafe-none`,
       );
-    const repo = await createSandboxRepo(forge, root, { ...opts, unsafeSameUser: !isolation.ok }, scriptPath);
+    const repo = await createSandboxRepo(forge, root, { ...opts, unsafeSameUser: sameUser }, scriptPath);
     forge.addCollaborator(repo, 'maria', 'admin');
     forge.addCollaborator(repo, 'agentloop-bot', 'write');
     const maria = createGitHubForge({
@@ -266,5 +269,18 @@ function countLines(file: string): number {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
   } catch {
     return 0;
+  }
+}
+
+/** Whether another OS user can read `file`: every directory above it enterable, the file readable. */
+function reachableByOthers(file: string): boolean {
+  try {
+    if ((statSync(file).mode & 0o004) === 0) return false;
+    for (let dir = dirname(file); ; dir = dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      if (dirname(dir) === dir) return true;
+    }
+  } catch {
+    return false;
   }
 }
