@@ -2,9 +2,9 @@
 // shapes built from the swagger's definitions, and every request it sends must be an operation of
 // Forgejo's v15.0.3 API description with declared parameters (limit ≤ 50) and a body matching its schema.
 import { describe, expect, it } from 'vitest';
-import type { Forge } from '../../src/forge/forge.js';
 import { createForgejoForge, versionProblem } from '../../src/forge/forgejo.js';
 import { forgejoMajor } from '../../src/forge/forgejo-json.js';
+import { forgeCalls } from '../support/forge-calls.js';
 import { findOperation, type RecordedRequest, sample, sampleResponse, validateRequest } from '../support/swagger.js';
 
 interface Answer {
@@ -100,8 +100,6 @@ function labelStore(initial: { id: number; name: string }[]) {
   } satisfies Record<string, Handler>;
 }
 
-type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats' | 'limits'>;
-
 describe('ForgejoForge contract', () => {
   it('calls every Forge method with requests that conform to the Forgejo v15.0.3 swagger', async () => {
     const { forge, requests } = fakeForgejo({
@@ -153,37 +151,17 @@ describe('ForgejoForge contract', () => {
       'POST /repos/{owner}/{repo}/actions/workflows/{workflowfilename}/dispatches': { status: 204 },
     });
 
-    const calls = {
-      getRepo: (f) => f.getRepo(),
-      getSelf: (f) => f.getSelf(),
-      getFileText: (f) => f.getFileText('.github/agentloop.yml', 'main'),
-      getIssue: (f) => f.getIssue(1),
-      listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/plan'),
-      createIssue: (f) => f.createIssue('CI failure: build', 'details', ['ci-failure']),
-      closeIssue: (f) => f.closeIssue(1),
-      updateIssueBody: (f) => f.updateIssueBody(1, 'new body'),
-      listComments: (f) => f.listComments(1),
-      createComment: (f) => f.createComment(1, 'status'),
-      updateComment: (f) => f.updateComment(11, 'status, edited'),
-      listLabelEvents: (f) => f.listLabelEvents(1),
-      listRepoLabels: (f) => f.listRepoLabels(),
-      createLabel: (f) => f.createLabel({ name: 'loop/plan', color: 'ededed', description: 'agentloop: plan this issue' }),
-      addLabels: (f) => f.addLabels(1, ['loop/plan-done']),
-      removeLabel: (f) => f.removeLabel(1, 'loop/plan'),
-      getPermission: (f) => f.getPermission('alice'),
-      listOpenPulls: (f) => f.listOpenPulls(),
-      getPull: (f) => f.getPull(7),
-      createPull: (f) => f.createPull({ title: 'Fix #1', body: 'Closes #1', head: 'agentloop/issue-1', base: 'main' }),
-      mergePull: (f) => f.mergePull(7, SHA, 'squash'),
-      updatePullBranch: (f) => f.updatePullBranch(7, SHA),
-      deleteBranch: (f) => f.deleteBranch('agentloop/issue-1'),
-      listChecks: (f) => f.listChecks(SHA),
-      listWorkflowRuns: (f) => f.listWorkflowRuns({ branch: 'main', status: 'completed', event: 'push' }),
-      getWorkflowRun: (f) => f.getWorkflowRun(4),
-      listRunJobs: (f) => f.listRunJobs(4),
-      getJobLogTail: (f) => f.getJobLogTail(4, 10),
-      dispatchWorkflow: (f) => f.dispatchWorkflow('agentloop.yml', 'main', { reason: 'more work queued' }),
-    } satisfies Record<ForgeMethod, (f: Forge) => Promise<unknown>>;
+    const calls = forgeCalls({
+      issue: 1,
+      pull: 7,
+      comment: 11,
+      run: 4,
+      job: 4,
+      sha: SHA,
+      user: 'alice',
+      issueLabel: 'ci-failure',
+      logLines: 10,
+    });
 
     const results: Record<string, unknown> = {};
     for (const [name, call] of Object.entries(calls)) results[name] = await call(forge);

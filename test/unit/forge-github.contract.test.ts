@@ -1,9 +1,9 @@
 // Contract test of the GitHub adapter: every Forge method runs against a fake fetch that answers with
 // the OpenAPI spec's own examples, and every request it sends must conform to GitHub's OpenAPI description.
 import { describe, expect, it } from 'vitest';
-import type { Forge } from '../../src/forge/forge.js';
 import { createGitHubForge } from '../../src/forge/github.js';
 import type { ForgeLogger } from '../../src/forge/octokit.js';
+import { forgeCalls } from '../support/forge-calls.js';
 import { exampleResponse, findOperation, type RecordedRequest, validateRequest } from '../support/openapi.js';
 
 // ---- a fake GitHub behind `fetch` ----
@@ -99,8 +99,6 @@ const b64 = (text: string) => Buffer.from(text).toString('base64').replace(/.{60
 
 // ---- the contract: every method, every request valid ----
 
-type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats' | 'limits'>;
-
 describe('GitHubForge contract', () => {
   it('calls every Forge method with requests that conform to the GitHub OpenAPI description', async () => {
     const eventExample = example<Fields[]>('GET', '/repos/o/r/issues/1/events')[0];
@@ -121,38 +119,19 @@ describe('GitHubForge contract', () => {
       'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs': { status: 200, body: 'line 1\nline 2\nline 3\n' },
     });
 
-    const calls = {
-      getRepo: (f) => f.getRepo(),
-      getSelf: (f) => f.getSelf(),
-      getFileText: (f) => f.getFileText('.github/agentloop.yml', 'main'),
-      getIssue: (f) => f.getIssue(1347),
-      listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/plan'),
-      // The spec's example answer to adding labels lists `bug`: the labels the adapter then verifies.
-      createIssue: (f) => f.createIssue('CI failure: build', 'details', ['bug']),
-      closeIssue: (f) => f.closeIssue(1347),
-      updateIssueBody: (f) => f.updateIssueBody(1347, 'new body'),
-      listComments: (f) => f.listComments(1347),
-      createComment: (f) => f.createComment(1347, 'status'),
-      updateComment: (f) => f.updateComment(1, 'status, edited'),
-      listLabelEvents: (f) => f.listLabelEvents(1347),
-      listRepoLabels: (f) => f.listRepoLabels(),
-      createLabel: (f) => f.createLabel({ name: 'loop/plan', color: 'ededed', description: 'agentloop: plan this issue' }),
-      addLabels: (f) => f.addLabels(1347, ['loop/plan-done']),
-      removeLabel: (f) => f.removeLabel(1347, 'loop/plan'),
-      getPermission: (f) => f.getPermission('octocat'),
-      listOpenPulls: (f) => f.listOpenPulls(),
-      getPull: (f) => f.getPull(1347),
-      createPull: (f) => f.createPull({ title: 'Fix #1', body: 'Closes #1', head: 'agentloop/issue-1', base: 'main', draft: false }),
-      mergePull: (f) => f.mergePull(1347, SHA, 'squash'),
-      updatePullBranch: (f) => f.updatePullBranch(1347, SHA),
-      deleteBranch: (f) => f.deleteBranch('agentloop/issue-1'),
-      listChecks: (f) => f.listChecks(SHA),
-      listWorkflowRuns: (f) => f.listWorkflowRuns({ branch: 'main', status: 'completed', event: 'push' }),
-      getWorkflowRun: (f) => f.getWorkflowRun(30433642),
-      listRunJobs: (f) => f.listRunJobs(29679449),
-      getJobLogTail: (f) => f.getJobLogTail(399444496, 2),
-      dispatchWorkflow: (f) => f.dispatchWorkflow('agentloop.yml', 'main', { reason: 'more work queued' }),
-    } satisfies Record<ForgeMethod, (f: Forge) => Promise<unknown>>;
+    // The ids are those of the OpenAPI description's example answers the fake GitHub sends; the spec's
+    // example answer to adding labels lists `bug`: the labels the adapter then verifies.
+    const calls = forgeCalls({
+      issue: 1347,
+      pull: 1347,
+      comment: 1,
+      run: 30433642,
+      job: 399444496,
+      sha: SHA,
+      user: 'octocat',
+      issueLabel: 'bug',
+      logLines: 2,
+    });
 
     const results: Record<string, unknown> = {};
     for (const [name, call] of Object.entries(calls)) results[name] = await call(forge);

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { GIT_FETCH, GIT_PUSH, type PermissionSet, ruleFor, scopesFor } from '@agentloop/embedded-forge/permissions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Forge } from '../../src/forge/forge.js';
 import { createGitHubForge } from '../../src/forge/github.js';
+import { type ForgeMethod, forgeCalls } from '../support/forge-calls.js';
 import { exampleResponse, findOperation } from '../support/openapi.js';
 
 /** The methods that send requests (stats and limits only report on the client). */
-type Method = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats' | 'limits'>;
+type Method = ForgeMethod;
 
 /** Every run: the default branch (setup), the configuration file and prompt overrides, trust lookups. */
 const EVERY_RUN: Method[] = ['getRepo', 'getSelf', 'getFileText', 'getPermission'];
@@ -75,37 +75,7 @@ const NO_LANE: string[] = ['getWorkflowRun'];
 
 const SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
 /** One call of each Forge method (arguments do not matter: the routes do). */
-const CALLS: { [M in Method]: (f: Forge) => Promise<unknown> } = {
-  getRepo: (f) => f.getRepo(),
-  getSelf: (f) => f.getSelf(),
-  getFileText: (f) => f.getFileText('.github/agentloop.yml', 'main'),
-  getIssue: (f) => f.getIssue(1),
-  listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/code'),
-  createIssue: (f) => f.createIssue('t', 'b', ['x']),
-  closeIssue: (f) => f.closeIssue(1),
-  updateIssueBody: (f) => f.updateIssueBody(1, 'b'),
-  listComments: (f) => f.listComments(1),
-  createComment: (f) => f.createComment(1, 'b'),
-  updateComment: (f) => f.updateComment(1, 'b'),
-  listLabelEvents: (f) => f.listLabelEvents(1),
-  listRepoLabels: (f) => f.listRepoLabels(),
-  createLabel: (f) => f.createLabel({ name: 'x', color: 'ededed', description: '' }),
-  addLabels: (f) => f.addLabels(1, ['x']),
-  removeLabel: (f) => f.removeLabel(1, 'x'),
-  getPermission: (f) => f.getPermission('octocat'),
-  listOpenPulls: (f) => f.listOpenPulls(),
-  getPull: (f) => f.getPull(1),
-  createPull: (f) => f.createPull({ title: 't', body: 'b', head: 'h', base: 'main' }),
-  mergePull: (f) => f.mergePull(1, SHA, 'squash'),
-  updatePullBranch: (f) => f.updatePullBranch(1, SHA),
-  deleteBranch: (f) => f.deleteBranch('h'),
-  listChecks: (f) => f.listChecks(SHA),
-  listWorkflowRuns: (f) => f.listWorkflowRuns({ status: 'completed' }),
-  getWorkflowRun: (f) => f.getWorkflowRun(1),
-  listRunJobs: (f) => f.listRunJobs(1),
-  getJobLogTail: (f) => f.getJobLogTail(1, 10),
-  dispatchWorkflow: (f) => f.dispatchWorkflow('agentloop-code.yml', 'main', {}),
-};
+const CALLS = forgeCalls({ issue: 1, pull: 1, comment: 1, run: 1, job: 1, sha: SHA, user: 'octocat', issueLabel: 'x', logLines: 10 });
 
 /** The routes (`METHOD /template`) one Forge method sends, against a GitHub that answers with the spec's examples. */
 async function routesOf(method: Method): Promise<string[]> {
