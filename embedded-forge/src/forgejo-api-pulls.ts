@@ -238,6 +238,12 @@ route('GET', '/repos/{owner}/{repo}/actions/runs', 'read', (forge, repo, req) =>
   return { status: 200, body: { total_count: runs.length, workflow_runs: items } };
 });
 
+route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', 'read', (forge, repo, req) => {
+  const run = repo.runs.find((r) => r.id === Number(req.params.run_id));
+  if (!run) throw notFound();
+  return { status: 200, body: fRun(forge.state, repo, run, forge.urls) };
+});
+
 route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflowfilename}/dispatches', 'write', async (forge, repo, req) => {
   const name = req.params.workflowfilename!;
   const body = req.body as { ref: string; inputs?: Record<string, unknown> };

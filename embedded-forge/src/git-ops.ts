@@ -19,6 +19,7 @@ export {
   type BranchInfo,
   branchRef,
   type CommitInfo,
+  cleanPath,
   commitInfo,
   listBranches,
   listFiles,

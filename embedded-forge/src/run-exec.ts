@@ -64,7 +64,7 @@ export class RunExecutor {
           number: n + 1,
           ...(s.id !== undefined ? { id: s.id } : {}),
           name: stepDisplayName(s),
-          kind: s.uses !== undefined ? usesKind(s.uses) : 'run',
+          kind: s.uses !== undefined ? usesKind(s.uses, this.host.opts.flavor) : 'run',
           ...(s.uses !== undefined ? { uses: s.uses } : {}),
           status: 'queued',
           outcome: null,

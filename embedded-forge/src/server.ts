@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gitAccess } from './access.js';
 import { type ApiHost, type ApiRequest, handleApi } from './api-github.js';
 import type { EventListener, ForgeEvent } from './events.js';
+import { forgejoContentRoutes } from './forgejo-api-contents.js';
 import { forgejoIssueRoutes } from './forgejo-api-issues.js';
 import { forgejoPullRoutes } from './forgejo-api-pulls.js';
 import { FORGEJO_BASE, handleForgejoRequest } from './forgejo-router.js';
@@ -295,7 +296,7 @@ export class EmbeddedForge implements ApiHost {
     try {
       if (this.options.flavor === 'forgejo') {
         if (url.pathname.startsWith(`${FORGEJO_BASE}/`))
-          return await handleForgejoRequest(this, [...forgejoIssueRoutes, ...forgejoPullRoutes], req, res, url);
+          return await handleForgejoRequest(this, [...forgejoIssueRoutes, ...forgejoPullRoutes, ...forgejoContentRoutes], req, res, url);
       } else if (url.pathname.startsWith('/api/v3/')) return await this.handleApiRequest(req, res, url);
       if (this.logLinks.handles(url.pathname)) {
         const { status, text } = this.logLinks.serve(url);

@@ -92,7 +92,7 @@ export class StepExecutor {
 
     const cwd = step.workingDirectory ? path.resolve(dirs.workspace, evaluateSafe(step.workingDirectory, s.expr)) : dirs.workspace;
     log.line(`##[group]${sr.name}`);
-    if (kind === 'checkout' || kind === 'agentloop' || kind === 'unsimulated') {
+    if (kind !== 'run') {
       if (Object.keys(withValues).length > 0) {
         log.line('with:');
         for (const [k, v] of Object.entries(withValues)) log.line(`  ${k}: ${v}`);
@@ -168,7 +168,7 @@ export class StepExecutor {
         }
         const env = { ...processEnv };
         for (const [k, v] of Object.entries(inputs)) env[inputEnvName(k)] = v;
-        const uses = step.uses ?? '';
+        const uses = (step.uses ?? '').replace(/^https?:\/\/[^/]+\//i, '');
         env.GITHUB_ACTION_PATH = this.host.opts.actionDir;
         env.GITHUB_ACTION_REPOSITORY =
           uses === './' || uses === '.' ? run.repo : (uses.split('@')[0] ?? '').split('/').slice(0, 2).join('/');
@@ -177,6 +177,13 @@ export class StepExecutor {
         outcome = this.processOutcome(r, log, step);
       } else if (kind === 'checkout') {
         outcome = await this.checkout(run, withValues, dirs.workspace, dirs.home, log, exec);
+      } else if (kind === 'unresolvable') {
+        log.line(
+          this.host.opts.flavor === 'github'
+            ? `##[error]${step.uses}: a URL is not a valid \`uses:\` on GitHub (owner/repo@ref, ./path or docker://)`
+            : `##[error]${step.uses}: not found on the action mirror (short names resolve against it; use the action's full URL)`,
+        );
+        outcome = 'failure';
       } else {
         log.line(`${step.uses}: skipped (not simulated)`);
         outcome = 'success';

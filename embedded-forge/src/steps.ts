@@ -49,17 +49,29 @@ export async function readIfExists(file: string): Promise<string> {
   }
 }
 
-export type UsesKind = 'checkout' | 'agentloop' | 'unsimulated';
+export type UsesKind = 'checkout' | 'agentloop' | 'unsimulated' | 'unresolvable';
+
+/** Forgejo's DEFAULT_ACTIONS_URL: where a short `owner/name` resolves (its action mirror). */
+export const FORGEJO_ACTIONS_MIRROR = 'https://code.forgejo.org';
 
 /**
  * What a `uses:` runs here: actions/checkout (emulated with real git), agentloop (`<owner>/agentloop@ref`,
  * `<owner>/agentloop/<path>@ref` or `./` — the repository being agentloop itself), anything else not.
+ * GitHub accepts no URL in `uses:`. Forgejo fetches a full URL from there and resolves a short name
+ * against its own mirror (docs: "Forgejo Actions" user guide, `uses`), where only `actions/*` is found
+ * here: agentloop by its short name is not on the mirror and fails, as it would on a real instance.
  */
-export function usesKind(uses: string): UsesKind {
+export function usesKind(uses: string, flavor: 'github' | 'forgejo' = 'github'): UsesKind {
   const u = uses.trim();
-  if (/^actions\/checkout@/i.test(u)) return 'checkout';
   if (u === './' || u === '.') return 'agentloop';
-  if (/^[^/@\s]+\/agentloop(?:\/[^@]*)?@/i.test(u)) return 'agentloop';
+  const url = /^https?:\/\/([^/]+)\/(.+)$/i.exec(u);
+  if (url && flavor === 'github') return 'unresolvable';
+  const host = url ? url[1]!.toLowerCase() : new URL(FORGEJO_ACTIONS_MIRROR).host;
+  const name = url ? url[2]! : u;
+  if (/^actions\/checkout@/i.test(name) && (flavor === 'github' || host === new URL(FORGEJO_ACTIONS_MIRROR).host)) return 'checkout';
+  if (/^[^/@\s]+\/agentloop(?:\/[^@]*)?@/i.test(name)) {
+    return flavor === 'forgejo' && !url ? 'unresolvable' : 'agentloop';
+  }
   return 'unsimulated';
 }
 

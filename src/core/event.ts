@@ -60,9 +60,13 @@ export function normalizeEvent(eventName: string, payload: unknown): LoopEvent {
       if (action === 'labeled' || action === 'unlabeled') {
         return { kind: action, number, isPull, label: str(obj(p.label).name), sender: actorOf(p.sender) };
       }
-      if (action === 'label_updated') {
-        // Forgejo names the change but not the label: the run reads the labels itself.
-        return { kind: 'labeled', number, isPull, label: '', sender: actorOf(p.sender) };
+      if (action === 'label_updated' || action === 'label_cleared') {
+        // Forgejo reports an added label and a removed one (others remaining) alike as label_updated,
+        // naming the label (v9.0.2+); the item in the payload carries its labels after the change.
+        const label = str(obj(p.label).name);
+        const now = Array.isArray(item.labels) ? item.labels.map((l) => str(obj(l).name).toLowerCase()) : [];
+        const added = action === 'label_updated' && (!label || now.includes(label.toLowerCase()));
+        return { kind: added ? 'labeled' : 'unlabeled', number, isPull, label, sender: actorOf(p.sender) };
       }
       if (isPull) return { kind: 'pull-request', number, action, sender: actorOf(p.sender) };
       return { kind: 'other', name: eventName, action };

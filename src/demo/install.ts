@@ -13,6 +13,8 @@ export interface InstallOptions {
   dropEnv?: string[];
   /** Replace the names of the CI workflows the templates listen to (`workflow_run.workflows`). */
   ciWorkflows?: string[];
+  /** The workflow directory in the repository (Forgejo reads the first of .forgejo/.gitea/.github that exists). */
+  dir?: string;
 }
 
 export function installWorkflows(templatesDir: string, opts: InstallOptions): Record<string, string> {
@@ -40,7 +42,7 @@ export function installWorkflows(templatesDir: string, opts: InstallOptions): Re
       const wr = doc.getIn(['on', 'workflow_run', 'workflows']);
       if (isSeq(wr)) wr.items = opts.ciWorkflows.map((w) => doc.createNode(w)) as typeof wr.items;
     }
-    files[`.github/workflows/${name}`] = doc.toString();
+    files[`${opts.dir ?? '.github/workflows'}/${name}`] = doc.toString();
   }
   return files;
 }

@@ -1,5 +1,6 @@
 // The whole loop on the embedded forge: a sample repository with CI and agentloop's workflow templates
-// installed as a maintainer would, the workflow runner with GitHub's semantics, and a maintainer client.
+// installed as a maintainer would, the workflow runner with GitHub's or Forgejo's semantics, and a
+// maintainer client speaking the forge's own API.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,22 +11,29 @@ import {
   type RepoState,
   type RunnerOptions,
   type RunRecord,
+  validateForgejoRequest,
+  validateForgejoResponse,
   validateRequest,
   WorkflowRunner,
 } from '@agentloop/embedded-forge';
 import { installWorkflows } from '../../src/demo/install.js';
 import { SAMPLE_FILES, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
-import { createGitHubForge, type GitHubForge } from '../../src/forge/github.js';
+import type { Forge } from '../../src/forge/forge.js';
+import { createForgejoForge } from '../../src/forge/forgejo.js';
+import { createGitHubForge } from '../../src/forge/github.js';
 import { agentShared } from './harness.js';
 
+export type Flavor = 'github' | 'forgejo';
+
 export interface Loop {
+  flavor: Flavor;
   forge: EmbeddedForge;
   repo: RepoState;
   runner: WorkflowRunner;
   /** A maintainer (admin) using the API, as the web UI would. */
-  maria: GitHubForge;
-  /** A triage-role user. */
-  tom: GitHubForge;
+  maria: Forge;
+  /** A triage-role user (GitHub) / a read-access collaborator (Forgejo has no triage role). */
+  tom: Forge;
   dir: string;
   scriptPath: string;
   agentRuns(): Promise<number>;
@@ -33,6 +41,13 @@ export interface Loop {
   labelsOf(n: number): string[];
   comments(n: number, marker?: string): { body: string; user: string }[];
   agentloopRuns(): RunRecord[];
+  /** Merge requests agentloop sent (GitHub: PUT …/merge; Forgejo: POST …/merge), with the head they named. */
+  merges(): { sha: string }[];
+  /**
+   * Until nothing is left to do. On GitHub, CI completion arrives as `workflow_run`; Forgejo has none, so
+   * this also fires the sweep's schedule, as the cron would, until a tick starts no more work.
+   */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +60,8 @@ export interface LoopOptions {
   pat?: boolean;
   runner?: Partial<RunnerOptions>;
   mergeableNullReads?: number;
+  /** The forge's semantics and API (default github). */
+  flavor?: Flavor;
 }
 
 const ROOT = resolve('.');
@@ -54,16 +71,21 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   const shared = await agentShared();
   const scriptPath = join(shared, 'script.json');
   await writeFile(scriptPath, JSON.stringify(opts.script ?? SAMPLE_SCRIPT));
+  const flavor = opts.flavor ?? 'github';
   const forge = new EmbeddedForge({
     root: join(dir, 'forge'),
-    validate: validateRequest,
+    ...(flavor === 'forgejo'
+      ? { flavor, validate: validateForgejoRequest, validateResponse: validateForgejoResponse }
+      : { validate: validateRequest }),
     ...(opts.mergeableNullReads ? { mergeableNullReads: opts.mergeableNullReads } : {}),
   });
   await forge.start();
-  const workflows = installWorkflows(join(ROOT, 'workflows-templates', 'github'), {
+  // The sample keeps its CI in .github/workflows, so on Forgejo too agentloop goes there: Forgejo reads
+  // only the first workflow directory that exists (docs/forgejo.md, step 5).
+  const workflows = installWorkflows(join(ROOT, 'workflows-templates', flavor), {
     with: { agent: 'command', 'agent-command': `node ${join(ROOT, 'dist', 'scripted-agent.js')} ${scriptPath}` },
     dropEnv: ['ANTHROPIC_API_KEY'],
-    ciWorkflows: ['CI'],
+    ...(flavor === 'github' ? { ciWorkflows: ['CI'] } : {}),
   });
   const repo = await forge.createRepo('acme', 'calc', {
     ...SAMPLE_FILES,
@@ -71,33 +93,59 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     ...workflows,
   });
   forge.addCollaborator(repo, 'maria', 'admin');
-  forge.addCollaborator(repo, 'tom', 'triage');
+  forge.addCollaborator(repo, 'tom', flavor === 'github' ? 'triage' : 'read');
   forge.addCollaborator(repo, 'agentloop-bot', 'write');
   forge.state.user('github-actions[bot]').type = 'Bot';
   // Without AGENTLOOP_TOKEN the code lane opens PRs with the workflow token: the maintainer allows that
   // (Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests").
   if (opts.pat === false) forge.setWorkflowPermissions(repo, { can_approve_pull_request_reviews: true });
-  const client = (login: string) =>
-    createGitHubForge({
-      token: forge.token(login),
-      owner: 'acme',
-      repo: 'calc',
-      baseUrl: forge.urls.api,
-      spaceWrites: false,
-      retryAfterBaseMs: 1,
-    });
+  const client = (login: string): Forge =>
+    flavor === 'forgejo'
+      ? createForgejoForge({ token: forge.token(login), owner: 'acme', repo: 'calc', baseUrl: forge.urls.api, retryAfterBaseMs: 1 })
+      : createGitHubForge({
+          token: forge.token(login),
+          owner: 'acme',
+          repo: 'calc',
+          baseUrl: forge.urls.api,
+          spaceWrites: false,
+          retryAfterBaseMs: 1,
+        });
+  // GitHub: a bot account's classic PAT with the `repo` scope (its pushes and PRs start CI; no `workflow`
+  // scope). Forgejo: the bot user's access token, which every lane's template asks for.
+  const botToken = flavor === 'forgejo' ? forge.token('agentloop-bot') : forge.classicToken('agentloop-bot', ['repo']);
   const runner = new WorkflowRunner(forge, {
-    flavor: 'github',
+    flavor,
     actionDir: ROOT,
     workRoot: join(dir, 'runner'),
-    // A bot account's classic PAT with the `repo` scope (its pushes and PRs start CI; no `workflow` scope).
-    secrets: opts.pat === false ? {} : { AGENTLOOP_TOKEN: forge.classicToken('agentloop-bot', ['repo']) },
+    secrets: opts.pat === false ? {} : { AGENTLOOP_TOKEN: botToken },
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     ...opts.runner,
   });
   runner.start();
   const issue = (n: number) => repo.issues.find((i) => i.number === n)!;
+  const agentloopWorkflows = new Set(['agentloop plan', 'agentloop code', 'agentloop sweep']);
+  const settle = async () => {
+    await runner.idle();
+    if (flavor !== 'forgejo') return;
+    for (let tick = 0; tick < 20; tick++) {
+      const before = runner.runs.length;
+      runner.tickSchedule(repo);
+      await runner.idle();
+      // At rest when the tick started no work: no CI, and no agentloop run that did more than decide "none".
+      const busy = runner.runs
+        .slice(before)
+        .some(
+          (r) =>
+            r.workflow.name !== 'agentloop sweep' &&
+            r.conclusion !== 'skipped' &&
+            (!agentloopWorkflows.has(r.workflow.name) || r.outputs.transition !== 'none'),
+        );
+      if (!busy) return;
+    }
+    throw new Error('the loop did not come to rest after 20 schedule ticks');
+  };
   return {
+    flavor,
     forge,
     repo,
     runner,
@@ -116,10 +164,22 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
         .split('\n')
         .filter(Boolean).length,
     issue,
-    labelsOf: (n) => [...issue(n).labels].sort(),
+    // Forgejo mode keeps label ids on an item (names are not unique there); people see names.
+    labelsOf: (n) =>
+      issue(n)
+        .labels.map((l) => (flavor === 'forgejo' ? (repo.labels.find((x) => String(x.id) === l)?.name ?? l) : l))
+        .sort(),
     comments: (n, marker) =>
       repo.comments.filter((c) => c.issue === n && (!marker || c.body.includes(marker))).map((c) => ({ body: c.body, user: c.user })),
     agentloopRuns: () => runner.runs.filter((r) => r.outputs.transition !== undefined),
+    merges: () =>
+      forge.requests
+        .filter((r) => r.method === (flavor === 'forgejo' ? 'POST' : 'PUT') && /\/pulls\/\d+\/merge$/.test(r.path))
+        .map((r) => {
+          const body = (r.body ?? {}) as { sha?: string; head_commit_id?: string };
+          return { sha: body.sha ?? body.head_commit_id ?? '' };
+        }),
+    settle,
     stop: async () => {
       runner.stop();
       await forge.stop();
@@ -129,10 +189,12 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   };
 }
 
-/** The transitions agentloop performed, in order (runs that decided "none" left out). */
+/** The transitions agentloop performed, in order (runs that decided "none" and sweeps that found nothing
+ *  to repair left out: on Forgejo the schedule fires them between steps). */
 export function transitions(loop: Loop): string[] {
   return loop.runner.runs
     .filter((r) => r.outputs.transition && r.outputs.transition !== 'none')
+    .filter((r) => !(r.outputs.transition === 'sweep' && r.outputs.reason === 'nothing to repair'))
     .sort((a, b) => (a.completedAt ?? 0) - (b.completedAt ?? 0))
     .map((r) => r.outputs.transition!);
 }

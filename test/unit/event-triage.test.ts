@@ -36,7 +36,22 @@ describe('normalizeEvent on real webhook payloads', () => {
     });
     expect(normalizeEvent('workflow_dispatch', { inputs: { lane: 'evil', item: '-1' } })).toEqual({ kind: 'dispatch', chain: 0 });
   });
-  it('forgejo label_updated names no label', () => {
+  it.each([
+    ['label_updated, the label now on the item → labeled', 'label_updated', [{ name: 'bug' }, { name: 'loop/plan' }], 'labeled'],
+    ['label_updated, the label gone, others left → unlabeled', 'label_updated', [{ name: 'bug' }], 'unlabeled'],
+    ['label_updated, names compared without case', 'label_updated', [{ name: 'Loop/Plan' }], 'labeled'],
+    ['label_cleared, the last label removed → unlabeled', 'label_cleared', [], 'unlabeled'],
+  ])('forgejo %s', (_name, action, labels, kind) => {
+    const payload = { action, issue: { number: 4, labels }, label: { name: 'loop/plan' }, sender: { login: 'a' } };
+    expect(normalizeEvent('issues', payload)).toEqual({
+      kind,
+      number: 4,
+      isPull: false,
+      label: 'loop/plan',
+      sender: { login: 'a', type: 'User' },
+    });
+  });
+  it('forgejo label_updated without a label object (before v9.0.2) names no label', () => {
     expect(normalizeEvent('issues', { action: 'label_updated', issue: { number: 4 }, sender: { login: 'a' } })).toMatchObject({
       kind: 'labeled',
       label: '',
