@@ -25,6 +25,41 @@ describe('agentloop demo', () => {
     expect(r.stdout).toMatch(/, 0 that GitHub's OpenAPI description would reject/);
   });
 
+  it('--forge forgejo runs the whole loop with Forgejo semantics, the sweep noticing what events cannot', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({
+      flavor: 'forgejo',
+      agent: 'command',
+      issue: SAMPLE_ISSUE,
+      ciCommand: 'npm test',
+      keep: false,
+      out: (l) => lines.push(l),
+    });
+    const said = lines.join('\n');
+    expect(result.merged, said).toBe(true);
+    for (const step of [
+      'plan lane: plan (done)',
+      'code lane: code (done)',
+      'code lane: fix-ci (done)',
+      'code lane: ci-green (done)',
+      'code lane: merge (done)',
+    ])
+      expect(said).toContain(step);
+    expect(said).toContain("the sweep's schedule (every 10 minutes in the template) is what notices CI results");
+    expect(said).toMatch(/agentloop sweep\s+← schedule by \S+\s+→ sweep lane: sweep \(done\)/);
+    // Forgejo mode stores label ids on items: the summary shows names.
+    expect(said).toMatch(/issue #1 closed {2}labels: loop\/plan-done, loop\/merge-done\n {2}PR #\d+ merged/);
+    expect(said).toMatch(/, 0 that Forgejo's API description \(swagger v15\.0\.3\) would reject/);
+    expect(said).toContain('the issue is closed by a merged PR.');
+    expect(result.runs.filter((r) => r.workflow.name === 'CI' && r.conclusion === 'failure')).toHaveLength(1);
+  });
+
+  it('--forge accepts github or forgejo only', () => {
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'demo', '--forge', 'gitlab'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--forge must be github or forgejo, got "gitlab"');
+  });
+
   it('--repo rehearses on a copy and touches nothing outside the sandbox', async () => {
     const src = mkdtempSync(join(tmpdir(), 'agentloop-demo-src-'));
     try {

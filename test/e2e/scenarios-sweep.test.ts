@@ -1,11 +1,12 @@
-// The sweep on the embedded forge: killed runs are requeued, red default-branch workflows get one
-// issue that closes when they are green again, and the dashboard issue is kept.
+// The sweep on the embedded forge, with GitHub's semantics and with Forgejo's: killed runs are requeued,
+// red default-branch workflows get one issue that closes when they are green again, and the dashboard
+// issue is kept. On Forgejo (no workflow_run) the sweep's schedule is what notices a red or green main.
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { git } from '@agentloop/embedded-forge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_SCRIPT } from '../../src/demo/sample.js';
-import { type Loop, startLoop, transitions } from '../support/loop.js';
+import { type Flavor, type Loop, startLoop, transitions } from '../support/loop.js';
 
 let loop: Loop;
 
@@ -28,7 +29,7 @@ function killMatching(text: string): void {
   }
 }
 afterEach(async () => {
-  expect(loop.forge.violations, 'requests GitHub would reject').toEqual([]);
+  expect(loop.forge.violations, 'requests the forge would reject').toEqual([]);
   await loop.stop();
 });
 
@@ -42,9 +43,10 @@ async function pushToMain(files: Record<string, string>, message: string) {
   );
 }
 
-describe('sweep (GitHub semantics)', () => {
+describe.each<Flavor>(['github', 'forgejo'])('sweep on %s', (flavor) => {
+  const start = (opts: Parameters<typeof startLoop>[0] = {}) => startLoop({ ...opts, flavor });
   it('a code run killed in the middle of the agent step is requeued by the sweep and the loop finishes', async () => {
-    loop = await startLoop();
+    loop = await start();
     // The first code run's agent hangs; the runner host then dies under it (its processes killed).
     await writeFile(loop.scriptPath, JSON.stringify({ ...SAMPLE_SCRIPT, hang: ['code'] }));
     const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
@@ -61,7 +63,7 @@ describe('sweep (GitHub semantics)', () => {
     expect([...loop.repo.pulls.values()]).toEqual([]);
 
     loop.runner.tickSchedule(loop.repo);
-    await loop.runner.idle();
+    await loop.settle();
     expect(transitions(loop)).toContain('sweep');
     const [pr] = [...loop.repo.pulls.values()];
     expect(pr?.merged).toBe(true);
@@ -70,25 +72,30 @@ describe('sweep (GitHub semantics)', () => {
   });
 
   it('a red workflow on main gets one ci-failure issue with the failing job and log tail; green again closes it', async () => {
-    loop = await startLoop();
+    loop = await start();
     await pushToMain({ 'test.js': "import assert from 'node:assert/strict';\nassert.equal(1, 2, 'one is not two');\n" }, 'break the build');
-    await loop.runner.idle();
+    await loop.settle();
     await pushToMain({ 'README.md': '# calc\n\nStill broken.\n' }, 'unrelated');
-    await loop.runner.idle();
-    const tracking = loop.repo.issues.filter((i) => i.labels.includes('ci-failure'));
+    await loop.settle();
+    const tracking = loop.repo.issues.filter((i) => loop.labelsOf(i.number).includes('ci-failure'));
     expect(tracking).toHaveLength(1);
-    expect(tracking[0]!.title).toBe('CI failing on main: CI');
-    expect(tracking[0]!.body).toMatch(/\*\*test\*\*/);
-    expect(tracking[0]!.body).toMatch(/one is not two/);
-    expect(
-      loop
-        .comments(tracking[0]!.number)
-        .map((c) => c.body)
-        .join(),
-    ).toMatch(/Still red/);
+    if (flavor === 'github') {
+      expect(tracking[0]!.title).toBe('CI failing on main: CI');
+      expect(tracking[0]!.body).toMatch(/\*\*test\*\*/);
+      expect(tracking[0]!.body).toMatch(/one is not two/);
+    } else {
+      // Forgejo names a run by its workflow file and serves no job logs.
+      expect(tracking[0]!.title).toBe('CI failing on main: ci.yml');
+      expect(tracking[0]!.body).toMatch(/\/actions\/runs\/\d+/);
+    }
+    // GitHub reports each finished run (workflow_run): a second red run adds "Still red". Forgejo's
+    // polling sweep sees only the latest state, so the issue stays as it was until main is green.
+    const comments = loop.comments(tracking[0]!.number).map((c) => c.body);
+    if (flavor === 'github') expect(comments.join()).toMatch(/Still red/);
+    else expect(comments).toEqual([]);
 
     await pushToMain({ 'test.js': "console.log('ok');\n" }, 'fix the build');
-    await loop.runner.idle();
+    await loop.settle();
     expect(tracking[0]!.state).toBe('closed');
     expect(
       loop
@@ -98,64 +105,70 @@ describe('sweep (GitHub semantics)', () => {
     ).toMatch(/green again/);
   });
 
-  it("a fork's runs of CI on a branch it named main neither open nor close a ci-failure issue", async () => {
-    loop = await startLoop();
-    // The embedded forge has no forks, so the test delivers what GitHub sends the base repository when a
-    // fork's pull request (head branch "main", the fork's own workflow files) finishes a run named CI:
-    // a real completed workflow_run payload, with the fork as head repository and pull_request as event.
-    const completed: Record<string, unknown>[] = [];
-    loop.forge.on((e) => {
-      const run = e.payload.workflow_run as { name?: string } | undefined;
-      if (e.name === 'workflow_run' && e.action === 'completed' && run?.name === 'CI') completed.push(e.payload);
-    });
-    const fromFork = (conclusion: string) => {
-      const p = structuredClone(completed.at(-1)!) as Record<string, Record<string, unknown>>;
-      const head = p.workflow_run!.head_repository as Record<string, unknown>;
-      p.workflow_run = {
-        ...p.workflow_run,
-        event: 'pull_request',
-        head_branch: 'main',
-        conclusion,
-        head_repository: { ...head, full_name: 'evil/calc', fork: true },
+  // GitHub only: Forgejo has no workflow_run event, and runs a fork's pull request on refs/pull/N/head,
+  // never on a branch of this repository, so a fork's "main" cannot pose as the default branch there.
+  if (flavor === 'github')
+    it("a fork's runs of CI on a branch it named main neither open nor close a ci-failure issue", async () => {
+      loop = await start();
+      // The embedded forge has no forks, so the test delivers what GitHub sends the base repository when a
+      // fork's pull request (head branch "main", the fork's own workflow files) finishes a run named CI:
+      // a real completed workflow_run payload, with the fork as head repository and pull_request as event.
+      const completed: Record<string, unknown>[] = [];
+      loop.forge.on((e) => {
+        const run = e.payload.workflow_run as { name?: string } | undefined;
+        if (e.name === 'workflow_run' && e.action === 'completed' && run?.name === 'CI') completed.push(e.payload);
+      });
+      const fromFork = (conclusion: string) => {
+        const p = structuredClone(completed.at(-1)!) as Record<string, Record<string, unknown>>;
+        const head = p.workflow_run!.head_repository as Record<string, unknown>;
+        p.workflow_run = {
+          ...p.workflow_run,
+          event: 'pull_request',
+          head_branch: 'main',
+          conclusion,
+          head_repository: { ...head, full_name: 'evil/calc', fork: true },
+        };
+        return p;
       };
-      return p;
-    };
-    const deliver = async (payload: Record<string, unknown>) => {
-      loop.forge.emit({ name: 'workflow_run', action: 'completed', payload, actor: 'evil', automatic: false }, loop.repo);
+      const deliver = async (payload: Record<string, unknown>) => {
+        loop.forge.emit({ name: 'workflow_run', action: 'completed', payload, actor: 'evil', automatic: false }, loop.repo);
+        await loop.runner.idle();
+      };
+      const tracking = () => loop.repo.issues.filter((i) => i.title.startsWith('CI failing'));
+
+      // (The sample's tests fail until add() adds: make main green first.)
+      await pushToMain({ 'test.js': "console.log('ok');\n" }, 'a green main');
       await loop.runner.idle();
-    };
-    const tracking = () => loop.repo.issues.filter((i) => i.title.startsWith('CI failing'));
+      // (Before the fix, with ci-failure-autofix on, this opened an issue carrying the fork's log, an agent
+      // "fixed" it and the PR was merged.)
+      await deliver(fromFork('failure'));
+      expect(tracking()).toEqual([]);
+      expect([...loop.repo.pulls.values()]).toEqual([]);
 
-    // (The sample's tests fail until add() adds: make main green first.)
-    await pushToMain({ 'test.js': "console.log('ok');\n" }, 'a green main');
-    await loop.runner.idle();
-    // (Before the fix, with ci-failure-autofix on, this opened an issue carrying the fork's log, an agent
-    // "fixed" it and the PR was merged.)
-    await deliver(fromFork('failure'));
-    expect(tracking()).toEqual([]);
-    expect([...loop.repo.pulls.values()]).toEqual([]);
-
-    await pushToMain({ 'test.js': "import assert from 'node:assert/strict';\nassert.equal(1, 2, 'one is not two');\n" }, 'break the build');
-    await loop.runner.idle();
-    expect(tracking()).toHaveLength(1);
-    const before = loop.comments(tracking()[0]!.number).length;
-    await deliver(fromFork('success'));
-    expect(tracking().map((i) => i.state)).toEqual(['open']);
-    expect(loop.comments(tracking()[0]!.number)).toHaveLength(before);
-  });
+      await pushToMain(
+        { 'test.js': "import assert from 'node:assert/strict';\nassert.equal(1, 2, 'one is not two');\n" },
+        'break the build',
+      );
+      await loop.runner.idle();
+      expect(tracking()).toHaveLength(1);
+      const before = loop.comments(tracking()[0]!.number).length;
+      await deliver(fromFork('success'));
+      expect(tracking().map((i) => i.state)).toEqual(['open']);
+      expect(loop.comments(tracking()[0]!.number)).toHaveLength(before);
+    });
 
   it('keeps a dashboard issue listing the loop items', async () => {
-    loop = await startLoop({ script: { plan: 'a plan' } });
+    loop = await start({ script: { plan: 'a plan' } });
     const issue = await loop.maria.createIssue('Plan me', 'x', []);
     await loop.maria.addLabels(issue.number, ['loop/plan']);
     await loop.runner.idle();
     loop.runner.tickSchedule(loop.repo);
     await loop.runner.idle();
-    const dashboards = loop.repo.issues.filter((i) => i.labels.includes('loop/dashboard'));
+    const dashboards = loop.repo.issues.filter((i) => loop.labelsOf(i.number).includes('loop/dashboard'));
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]!.body).toMatch(new RegExp(`#${issue.number} \\| Plan me \\| \`loop/plan-done\``));
     loop.runner.tickSchedule(loop.repo);
     await loop.runner.idle();
-    expect(loop.repo.issues.filter((i) => i.labels.includes('loop/dashboard'))).toHaveLength(1);
+    expect(loop.repo.issues.filter((i) => loop.labelsOf(i.number).includes('loop/dashboard'))).toHaveLength(1);
   });
 });

@@ -6,14 +6,27 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EmbeddedForge, type RepoState, workflowTokenPermissions } from '@agentloop/embedded-forge';
+import {
+  EmbeddedForge,
+  type RepoState,
+  validateForgejoRequest,
+  validateForgejoResponse,
+  workflowTokenPermissions,
+} from '@agentloop/embedded-forge';
 import { parse } from 'yaml';
+import type { Forge } from '../../src/forge/forge.js';
+import { createForgejoForge } from '../../src/forge/forgejo.js';
+import { createGitHubForge } from '../../src/forge/github.js';
 import { validateRequest } from './openapi.js';
+import { issueLabeledPayload } from './webhooks.js';
 
 const exec = promisify(execFile);
 export const ACTION = resolve('dist/index.js');
 
+export type Flavor = 'github' | 'forgejo';
+
 export interface Harness {
+  flavor: Flavor;
   forge: EmbeddedForge;
   repo: RepoState;
   dir: string;
@@ -22,37 +35,59 @@ export interface Harness {
    * which holds the forge's repositories.
    */
   shared: string;
-  /** A workflow token (its writes trigger nothing) with the permissions agentloop's workflow templates give
-   *  their jobs (every lane's, together). */
+  /**
+   * agentloop's token. GitHub: a workflow token (its writes trigger nothing) with the permissions
+   * agentloop's workflow templates give their jobs (every lane's, together). Forgejo: the bot user's
+   * access token (agentloop-bot, write access), which Forgejo's templates pass to every lane.
+   */
   botToken: string;
+  /** The job's automatic token (GitHub: the same as botToken). */
+  workflowToken: string;
   tokenFor(login: string): string;
+  /** `login` using the forge's API, as a person in the web UI would. */
+  client(login: string): Forge;
   stop(): Promise<void>;
 }
 
 export async function startHarness(
   files: Record<string, string> = { 'README.md': '# widget\n', 'src/add.js': 'export const add = (a, b) => a - b;\n' },
+  flavor: Flavor = 'github',
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'agentloop-e2e-'));
   const shared = await agentShared();
   const forge = new EmbeddedForge({
     root: dir,
-    validate: (req) => validateRequest(req),
+    ...(flavor === 'forgejo'
+      ? { flavor, validate: validateForgejoRequest, validateResponse: validateForgejoResponse }
+      : { validate: (req) => validateRequest(req) }),
   });
   await forge.start();
   const repo = await forge.createRepo('acme', 'widget', files);
   forge.addCollaborator(repo, 'maria', 'write');
-  forge.addCollaborator(repo, 'tom', 'triage');
+  forge.addCollaborator(repo, 'tom', flavor === 'github' ? 'triage' : 'read');
+  if (flavor === 'forgejo') forge.addCollaborator(repo, 'agentloop-bot', 'write');
   forge.state.user('github-actions[bot]').type = 'Bot';
   // The code-lane tests open PRs with the workflow token: the maintainer allows it (Settings → Actions →
   // General → "Allow GitHub Actions to create and approve pull requests"; off by default).
   forge.setWorkflowPermissions(repo, { can_approve_pull_request_reviews: true });
+  const workflowToken = forge.workflowToken(
+    repo,
+    workflowTokenPermissions(flavor === 'github' ? templatePermissions() : 'write-all', flavor === 'github' ? 'read' : 'write'),
+  );
+  const client = (login: string): Forge => {
+    const where = { token: forge.token(login), owner: repo.owner, repo: repo.name, baseUrl: forge.urls.api, retryAfterBaseMs: 1 };
+    return flavor === 'forgejo' ? createForgejoForge(where) : createGitHubForge({ ...where, spaceWrites: false });
+  };
   return {
+    flavor,
     forge,
     repo,
     dir,
     shared,
-    botToken: forge.workflowToken(repo, workflowTokenPermissions(templatePermissions(), 'read')),
+    botToken: flavor === 'github' ? workflowToken : forge.token('agentloop-bot'),
+    workflowToken,
     tokenFor: (login) => forge.token(login),
+    client,
     stop: async () => {
       await forge.stop();
       await rm(dir, { recursive: true, force: true });
@@ -103,6 +138,39 @@ export function openIssue(h: Harness, title: string, body: string, user = 'maria
   return issue;
 }
 
+/**
+ * `sender` adds `label` to item `number`, and the event the forge sends. GitHub: a real `issues labeled`
+ * payload from GitHub's webhook examples (the label put on directly). Forgejo: the label added through
+ * the API, and the `label_updated` payload the embedded forge emitted for it.
+ */
+export async function applyLabel(
+  h: Harness,
+  number: number,
+  label: string,
+  sender = 'maria',
+): Promise<{ eventName: string; payload: unknown }> {
+  if (h.flavor === 'github') {
+    h.repo.issues.find((i) => i.number === number)!.labels.push(label);
+    h.repo.events.push({ id: h.forge.state.id(), issue: number, event: 'labeled', label, actor: sender, createdAt: h.forge.state.now() });
+    return { eventName: 'issues', payload: issueLabeledPayload({ owner: h.repo.owner, repo: h.repo.name, number, label, sender }) };
+  }
+  let sent: { eventName: string; payload: unknown } | undefined;
+  h.forge.on((e) => {
+    const named = (e.payload.label as { name?: string } | undefined)?.name;
+    if (!sent && e.action === 'label_updated' && e.payload.number === number && named === label)
+      sent = { eventName: e.name, payload: e.payload };
+  });
+  await h.client(sender).addLabels(number, [label]);
+  if (!sent) throw new Error(`the forge sent no label_updated for ${label} on #${number}`);
+  return sent;
+}
+
+/** The label names on item `number` (Forgejo mode keeps label ids on items). */
+export function labelNames(h: Harness, number: number): string[] {
+  const ids = h.repo.issues.find((i) => i.number === number)!.labels;
+  return ids.map((l) => (h.flavor === 'forgejo' ? (h.repo.labels.find((x) => String(x.id) === l)?.name ?? l) : l));
+}
+
 export interface ActionRun {
   code: number | null;
   stdout: string;
@@ -142,6 +210,7 @@ export async function runAction(
     PATH: process.env.PATH ?? '',
     HOME: runDir,
     GITHUB_ACTIONS: 'true',
+    ...(h.flavor === 'forgejo' ? { GITEA_ACTIONS: 'true', FORGEJO_ACTIONS: 'true' } : {}),
     GITHUB_EVENT_NAME: opts.eventName,
     GITHUB_EVENT_PATH: eventPath,
     GITHUB_REPOSITORY: `${h.repo.owner}/${h.repo.name}`,
@@ -152,9 +221,9 @@ export async function runAction(
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: runDir,
-    GITHUB_TOKEN: h.botToken,
+    GITHUB_TOKEN: h.workflowToken,
     // action.yml's default for workflow-token: the workflow's own token (github.token).
-    'INPUT_WORKFLOW-TOKEN': h.botToken,
+    'INPUT_WORKFLOW-TOKEN': h.workflowToken,
     ...Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...opts.env,
   };

@@ -4,6 +4,8 @@ import type { AgentPort } from '../../src/agent/port.js';
 import { type Config, parseConfig } from '../../src/core/config.js';
 import { normalizeEvent } from '../../src/core/event.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { Forge } from '../../src/forge/forge.js';
+import { createForgejoForge } from '../../src/forge/forgejo.js';
 import { createGitHubForge } from '../../src/forge/github.js';
 import { tick } from '../../src/run/tick.js';
 import { createRunContext, type RunContext } from '../../src/services/context.js';
@@ -25,25 +27,21 @@ let runCounter = 500;
 
 export async function inProcessContext(h: Harness, opts: TickOptions = {}): Promise<RunContext> {
   const token = opts.token ?? h.botToken;
-  const forge = createGitHubForge({
-    token,
-    owner: h.repo.owner,
-    repo: h.repo.name,
-    baseUrl: h.forge.urls.api,
-    spaceWrites: false,
-    retryAfterBaseMs: 1,
-  });
+  const where = { token, owner: h.repo.owner, repo: h.repo.name, baseUrl: h.forge.urls.api, retryAfterBaseMs: 1 };
+  const forge: Forge =
+    h.flavor === 'forgejo' ? createForgejoForge({ ...where, conflictRecheckMs: 0 }) : createGitHubForge({ ...where, spaceWrites: false });
   // As a run does: the repository's config file from the default branch, under the inputs.
   const fileText = await forge.getFileText('.github/agentloop.yml', h.repo.defaultBranch);
   const config = { ...parseConfig({ inputs: { token, ...opts.inputs }, fileText }), ...opts.config };
   const runId = String(runCounter++);
-  // Who agentloop is, as run/setup.ts finds it: the harness's workflow token acts as github-actions[bot].
-  const identity = await resolveIdentity(forge, { token, workflowToken: h.botToken, appSlug: '' });
+  // Who agentloop is, as run/setup.ts finds it: on GitHub the harness's workflow token acts as
+  // github-actions[bot]; on Forgejo the bot user's token is asked who it is.
+  const identity = await resolveIdentity(forge, { token, workflowToken: h.workflowToken, appSlug: '' });
   if (!identity.ok) throw new Error(identity.message);
   return createRunContext({
     selfLogin: identity.login,
     env: {
-      forge: 'github',
+      forge: h.flavor,
       eventName: opts.eventName ?? 'workflow_dispatch',
       payload: opts.payload ?? { inputs: {} },
       owner: h.repo.owner,
