@@ -27,8 +27,10 @@ route('GET', '/repos/{owner}/{repo}', 'read', (forge, repo, req) => {
 
 route('GET', '/repos/{owner}/{repo}/collaborators/{collaborator}/permission', 'read', (forge, repo, req) => {
   const login = req.params.collaborator!;
-  // The automatic token may not ask about another user (Forgejo answers 403).
-  if (req.token!.kind === 'workflow' && login.toLowerCase() !== req.token!.login.toLowerCase())
+  // Only a site admin, a repository admin or the user themself may ask (routers/api/v1/repo/
+  // collaborators.go GetRepoPermissions): a writer's token, and the automatic token, get 403.
+  const self = login.toLowerCase() === req.token!.login.toLowerCase();
+  if (!self && (req.token!.kind === 'workflow' || forgejoRole(repo, req.token) !== 'admin'))
     throw new HttpError(
       403,
       'Only admins can query all permissions, repo admins can query all repo perms and collaborators can query their own',

@@ -218,9 +218,17 @@ describe('embedded forge, Forgejo mode', () => {
     const auto = forge.workflowToken(repo, {});
     expect((await call('POST', '/repos/acme/widget/labels', { name: 'x', color: '00ff00' }, auto)).status).toBe(201);
     expect((await call('GET', '/repos/acme/widget/collaborators/maria/permission', undefined, auto)).status).toBe(403);
-    const own = await call('GET', '/repos/acme/widget/collaborators/tom/permission', undefined, forge.token('maria'));
-    expect(own.json.permission).toBe('read');
     expect((await call('POST', '/repos/acme/widget/labels', { name: 'y', color: '00ff00' }, forge.token('tom'))).status).toBe(403);
+    expect(forge.violations).toEqual([]);
+  });
+
+  it('only a repository admin, or the user themself, may read a user’s permission (a writer gets 403)', async () => {
+    forge.addCollaborator(repo, 'ada', 'admin');
+    const ask = (about: string, as: string) => call('GET', `/repos/acme/widget/collaborators/${about}/permission`, undefined, forge.token(as));
+    expect((await ask('tom', 'maria')).status).toBe(403);
+    expect((await ask('maria', 'maria')).json.permission).toBe('write');
+    expect((await ask('tom', 'ada')).json.permission).toBe('read');
+    expect((await ask('maria', 'ada')).json.permission).toBe('write');
     expect(forge.violations).toEqual([]);
   });
 });

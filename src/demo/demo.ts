@@ -1,21 +1,33 @@
 // `agentloop demo`: the whole loop on the embedded forge, offline. A maintainer files an issue, applies
 // loop/plan and then loop/code; the installed workflows run agentloop (dist/index.js) with a scripted
-// agent until nothing is left to do: plan → code → PR → red CI → fix → green → merge.
-//   agentloop demo [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
+// agent until nothing is left to do: plan → code → PR → red CI → fix → green → merge. `--forge forgejo`
+// runs the same loop with Forgejo's semantics and API (the embedded forge's Forgejo mode).
+//   agentloop demo [--forge github|forgejo] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmbeddedForge, git, type RepoState, type RunRecord, specFile, validateRequest, WorkflowRunner } from '@agentloop/embedded-forge';
+import { type EmbeddedForge, git, type RepoState, type RunRecord, WorkflowRunner } from '@agentloop/embedded-forge';
 import { resolveIsolation } from '../agent/sandbox.js';
 import { isStatusComment } from '../core/status-comment.js';
-import { createGitHubForge } from '../forge/github.js';
+import {
+  apiDescription,
+  botToken,
+  createDemoForge,
+  type DemoFlavor,
+  labelNames,
+  maintainerClient,
+  parseFlavor,
+  settle,
+} from './demo-forge.js';
 import { installWorkflows } from './install.js';
 import { packageRoot } from './package-root.js';
 import { SAMPLE_FILES, SAMPLE_ISSUE, SAMPLE_SCRIPT } from './sample.js';
 
 interface DemoOptions {
+  /** The forge's semantics and API (default github). */
+  flavor?: DemoFlavor;
   agent: 'command' | 'claude';
   repoPath?: string;
   issue: { title: string; body: string };
@@ -37,6 +49,7 @@ export async function demo(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      forge: { type: 'string', default: 'github' },
       agent: { type: 'string', default: 'command' },
       repo: { type: 'string' },
       issue: { type: 'string' },
@@ -49,6 +62,7 @@ export async function demo(argv: string[]): Promise<void> {
   if (values.agent !== 'command' && values.agent !== 'claude') throw new Error(`--agent must be command or claude, got "${values.agent}"`);
   if (values.repo && !values.issue) throw new Error('--repo needs --issue "what the agent should do"');
   const result = await runDemo({
+    flavor: parseFlavor(values.forge),
     agent: values.agent,
     ...(values.repo ? { repoPath: values.repo } : {}),
     issue: values.issue ? { title: values.issue, body: values.body ?? values.issue } : SAMPLE_ISSUE,
@@ -63,11 +77,13 @@ export async function demo(argv: string[]): Promise<void> {
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const out = opts.out;
+  const flavor = opts.flavor ?? 'github';
   const root = packageRoot();
   const sandbox = mkdtempSync(join(tmpdir(), 'agentloop-demo-'));
-  // With the dev dependencies installed, every request is checked against GitHub's OpenAPI description.
+  // With the API description at hand (GitHub's with the dev dependencies, Forgejo's beside the repository),
+  // every request is checked against it.
   mkdirSync(join(sandbox, 'forge'), { mode: 0o700 }); // the agent must not reach the forge's repositories
-  const forge = new EmbeddedForge({ root: join(sandbox, 'forge'), ...(specFile() ? { validate: validateRequest } : {}) });
+  const forge = createDemoForge(flavor, join(sandbox, 'forge'));
   await forge.start();
   // The agent runs as its own OS user: its script and log live where that user may write.
   const agentDir = join(sandbox, 'agent');
@@ -87,24 +103,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       out(
         `note: ${!isolation.ok ? 'this machine cannot run the agent as a separate user (not root, no passwordless sudo)' : `another user cannot reach ${agentProgram}`}; the demo uses agent-isolation: unsafe-none`,
       );
-    const repo = await createSandboxRepo(forge, root, { ...opts, unsafeSameUser: sameUser }, scriptPath);
+    const repo = await createSandboxRepo(forge, root, { ...opts, flavor, unsafeSameUser: sameUser }, scriptPath);
     forge.addCollaborator(repo, 'maria', 'admin');
-    forge.addCollaborator(repo, 'agentloop-bot', 'write');
-    const maria = createGitHubForge({
-      token: forge.token('maria'),
-      owner: repo.owner,
-      repo: repo.name,
-      baseUrl: forge.urls.api,
-      spaceWrites: false,
-    });
+    // On Forgejo only a repository admin may read who else may write (docs/forgejo.md, step 1).
+    forge.addCollaborator(repo, 'agentloop-bot', flavor === 'forgejo' ? 'admin' : 'write');
+    const maria = maintainerClient(forge, flavor, repo, 'maria');
     const runner = new WorkflowRunner(forge, {
-      flavor: 'github',
+      flavor,
       actionDir: root,
       workRoot: join(sandbox, 'runner'),
-      // A bot account's token: its pushes and PRs start CI, as an App token or PAT would (README: Tokens).
-      // A classic PAT with the `repo` scope only: agentloop never writes workflow files.
       secrets: {
-        AGENTLOOP_TOKEN: forge.classicToken('agentloop-bot', ['repo']),
+        AGENTLOOP_TOKEN: botToken(forge, flavor),
         ...(process.env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY } : {}),
       },
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
@@ -122,31 +131,39 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
     runner.start();
 
-    out(`agentloop demo — embedded forge at ${forge.urls.web}, sandbox ${sandbox}`);
+    out(`agentloop demo — embedded forge (${flavor === 'forgejo' ? 'Forgejo' : 'GitHub'}) at ${forge.urls.web}, sandbox ${sandbox}`);
     out(`repository ${repo.owner}/${repo.name} with CI, and agentloop's three workflows installed (agent: ${opts.agent})`);
+    if (flavor === 'forgejo')
+      out(
+        "Forgejo has no workflow_run event: the sweep's schedule (every 10 minutes in the template) is what notices CI results the code lane's chained runs missed; here it fires immediately whenever the runner is idle",
+      );
     out('');
     const issue = await maria.createIssue(opts.issue.title, opts.issue.body, []);
     out(`@maria opens issue #${issue.number}: ${issue.title}`);
     out(`@maria applies loop/plan`);
     await maria.addLabels(issue.number, ['loop/plan']);
-    await runner.idle();
+    let rested = await settle(runner, repo, flavor);
     out(`@maria reads the plan and applies loop/code`);
     await maria.addLabels(issue.number, ['loop/code']);
-    await runner.idle();
+    rested &&= await settle(runner, repo, flavor);
+    if (!rested) out('the loop did not come to rest after 20 ticks of the sweep schedule');
 
-    const final = await summarize(forge, repo, issue.number);
+    const final = await summarize(repo, flavor, issue.number);
     const agentRuns = countLines(`${scriptPath}.log`);
-    const agentloopRuns = runner.runs.filter((r) => r.outputs.transition && r.outputs.transition !== 'none');
+    // A sweep that found nothing to repair changed nothing: it is counted with the schedule's ticks.
+    const idleSweep = (r: RunRecord) => r.outputs.transition === 'sweep' && r.outputs.reason === 'nothing to repair';
+    const agentloopRuns = runner.runs.filter((r) => r.outputs.transition && r.outputs.transition !== 'none' && !idleSweep(r));
+    const sweeps = runner.runs.filter((r) => r.event.name === 'schedule' && r.conclusion !== 'skipped').length;
     out('');
     out('final state');
     for (const row of final.rows) out(`  ${row}`);
     out('');
     const skipped = runner.runs.filter((r) => r.conclusion === 'skipped').length;
     out(
-      `${runner.runs.length} workflow runs: ${agentloopRuns.length} agentloop transitions, ${runner.runs.filter((r) => r.workflow.name === 'CI').length} CI runs, ${skipped} skipped by their if: (--verbose shows them); ${agentRuns} agent invocations; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${runner.runs.length} workflow runs: ${agentloopRuns.length} agentloop transitions, ${runner.runs.filter((r) => r.workflow.name === 'CI').length} CI runs, ${flavor === 'forgejo' ? `${sweeps} scheduled sweeps, ` : ''}${skipped} skipped by their if: (--verbose shows them); ${agentRuns} agent invocations; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     if (forge.options.validate)
-      out(`${forge.requests.length} API requests, ${forge.violations.length} that GitHub's OpenAPI description would reject`);
+      out(`${forge.requests.length} API requests, ${forge.violations.length} that ${apiDescription(flavor)} would reject`);
     for (const v of forge.violations) out(`  rejected: ${v.method} ${v.url}: ${v.problems.join('; ')}`);
     if (final.merged) out('the issue is closed by a merged PR.');
     else {
@@ -158,7 +175,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       );
       for (const line of explained) out(line);
     }
-    return { merged: final.merged && forge.violations.length === 0, runs: runner.runs, agentRuns, wallMs: Date.now() - started, sandbox };
+    return {
+      merged: final.merged && rested && forge.violations.length === 0,
+      runs: runner.runs,
+      agentRuns,
+      wallMs: Date.now() - started,
+      sandbox,
+    };
   } finally {
     await forge.stop();
     if (!opts.keep) rmSync(sandbox, { recursive: true, force: true });
@@ -168,7 +191,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 async function createSandboxRepo(
   forge: EmbeddedForge,
   root: string,
-  opts: DemoOptions & { unsafeSameUser: boolean },
+  opts: DemoOptions & { flavor: DemoFlavor; unsafeSameUser: boolean },
   scriptPath: string,
 ): Promise<RepoState> {
   const agentWith: Record<string, string> = {
@@ -177,10 +200,12 @@ async function createSandboxRepo(
       : { agent: 'claude' }),
     ...(opts.unsafeSameUser ? { 'agent-isolation': 'unsafe-none' } : {}),
   };
-  const workflows = installWorkflows(join(root, 'workflows-templates', 'github'), {
+  // On Forgejo too the workflows go to .github/workflows, beside the CI: Forgejo reads only the first
+  // workflow directory that exists (.forgejo, .gitea, .github). It has no workflow_run to name CI in.
+  const workflows = installWorkflows(join(root, 'workflows-templates', opts.flavor), {
     with: agentWith,
     ...(opts.agent === 'command' ? { dropEnv: ['ANTHROPIC_API_KEY'] } : {}),
-    ciWorkflows: ['CI'],
+    ...(opts.flavor === 'github' ? { ciWorkflows: ['CI'] } : {}),
   });
   if (!opts.repoPath) return forge.createRepo('acme', 'calc', { ...SAMPLE_FILES, ...workflows });
 
@@ -191,7 +216,9 @@ async function createSandboxRepo(
   execFileSync('git', ['--git-dir', repo.gitDir, 'config', 'http.receivepack', 'true']);
   const head = execFileSync('git', ['--git-dir', repo.gitDir, 'symbolic-ref', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   repo.defaultBranch = head;
-  const existing = (await git.listFiles(repo.gitDir, head, '.github/workflows')) ?? [];
+  // Forgejo would read .forgejo/ or .gitea/workflows before ours: those go too.
+  const dirs = opts.flavor === 'forgejo' ? ['.forgejo/workflows', '.gitea/workflows', '.github/workflows'] : ['.github/workflows'];
+  const existing = (await Promise.all(dirs.map((d) => git.listFiles(repo.gitDir, head, d)))).flatMap((f) => f ?? []);
   const ci = SAMPLE_FILES['.github/workflows/ci.yml']!.replace('run: node test.js', `run: ${opts.ciCommand}`).replace(
     'branches: [main]',
     `branches: [${head}]`,
@@ -224,24 +251,25 @@ function transcriptLine(run: RunRecord, started: number): string {
   const t = run.outputs.transition;
   if (!t) return `${head}  → ${run.conclusion}${run.cancelledByConcurrency ? ' (replaced by a newer run in its concurrency group)' : ''}`;
   const lane = run.concurrencyGroup?.replace(/^agentloop-/, '').replace(/-\d+$/, '') ?? '';
-  const labels = t === 'none' ? '' : `  [${run.outputs['labels-before'] || '—'} → ${run.outputs['labels-after'] || '—'}]`;
-  return `${head}  → ${lane} lane: ${t}${run.outputs.outcome && run.outputs.outcome !== 'none' ? ` (${run.outputs.outcome})` : ''}${labels}${t === 'none' ? ` — ${run.outputs.reason}` : ''}`;
+  const [before, after] = [run.outputs['labels-before'], run.outputs['labels-after']];
+  const labels = t === 'none' || (!before && !after) ? '' : `  [${before || '—'} → ${after || '—'}]`;
+  // A sweep touches no item's labels: its reason says what it did.
+  const reason = t === 'none' || t === 'sweep' ? ` — ${run.outputs.reason}` : '';
+  return `${head}  → ${lane} lane: ${t}${run.outputs.outcome && run.outputs.outcome !== 'none' ? ` (${run.outputs.outcome})` : ''}${labels}${reason}`;
 }
 
-async function summarize(forge: EmbeddedForge, repo: RepoState, issueNumber: number): Promise<{ rows: string[]; merged: boolean }> {
+async function summarize(repo: RepoState, flavor: DemoFlavor, issueNumber: number): Promise<{ rows: string[]; merged: boolean }> {
+  const names = (labels: string[]) => labelNames(repo, flavor, labels).join(', ') || '—';
   const issue = repo.issues.find((i) => i.number === issueNumber)!;
-  const rows = [`issue #${issue.number} ${issue.state}  labels: ${issue.labels.join(', ') || '—'}`];
+  const rows = [`issue #${issue.number} ${issue.state}  labels: ${names(issue.labels)}`];
   let merged = false;
   for (const pull of repo.pulls.values()) {
     const pr = repo.issues.find((i) => i.number === pull.number)!;
     merged ||= pull.merged;
-    rows.push(
-      `PR #${pull.number} ${pull.merged ? 'merged' : pr.state}  ${pull.head} → ${pull.base}  labels: ${pr.labels.join(', ') || '—'}`,
-    );
+    rows.push(`PR #${pull.number} ${pull.merged ? 'merged' : pr.state}  ${pull.head} → ${pull.base}  labels: ${names(pr.labels)}`);
   }
   const main = await git.readFile(repo.gitDir, repo.defaultBranch, 'src/add.js');
   if (main !== null) rows.push(`${repo.defaultBranch}:src/add.js  ${main.trim().split('\n').at(-1)}`);
-  void forge;
   return { rows, merged };
 }
 

@@ -17,9 +17,10 @@ const HELP: Record<string, string> = {
     The token comes from GITHUB_TOKEN (or --input token=...); GITHUB_API_URL picks the API.`,
   status: `agentloop status --repo owner/name
     Every item in the loop by state, and the red workflows (read-only). Token: GITHUB_TOKEN.`,
-  demo: `agentloop demo [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
-    The whole loop on the embedded forge, offline. --agent claude --repo PATH rehearses it with Claude Code
-    on a copy of another repository; --verbose also shows the runs their if: skipped; --keep keeps the sandbox.`,
+  demo: `agentloop demo [--forge github|forgejo] [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
+    The whole loop on the embedded forge, offline. --forge forgejo runs it with Forgejo's semantics and API
+    (default github). --agent claude --repo PATH rehearses it with Claude Code on a copy of another
+    repository; --verbose also shows the runs their if: skipped; --keep keeps the sandbox.`,
   init: `agentloop init (--repo owner/name | --dir PATH) [--forge github|forgejo] [--agent claude|codex|gemini|opencode|command] [--agent-command CMD]
                [--token-kind pat|app|workflow] [--label-prefix loop/] [--ci NAME ...] [--pin SHA] [--force] [--dry-run]
     Installs agentloop: the three workflows, pinned to this release, into a local checkout (--dir) or as a

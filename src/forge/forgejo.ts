@@ -225,9 +225,9 @@ export class ForgejoForge implements Forge {
       if (status === 404) return 'none';
       if (status === 403)
         throw new Error(
-          `Forgejo refused to tell the permission of @${login} on ${this.repoRef.owner}/${this.repoRef.repo} (403). The automatic ` +
-            "workflow token may not read another user's permission: give agentloop a bot user's token (the token input) " +
-            'with write access to the repository. agentloop trusts no one it cannot check.',
+          `Forgejo refused to tell the permission of @${login} on ${this.repoRef.owner}/${this.repoRef.repo} (403). Forgejo lets ` +
+            "only a repository admin read another user's permission: give agentloop a bot user's token (the token input) and " +
+            'make that user an Administrator collaborator of the repository. agentloop trusts no one it cannot check.',
         );
       throw error; // callers fail closed
     }

@@ -25,7 +25,7 @@ describe('agentloop demo', () => {
     expect(r.stdout).toMatch(/, 0 that GitHub's OpenAPI description would reject/);
   });
 
-  it('--forge forgejo runs the whole loop with Forgejo semantics, the sweep noticing what events cannot', async () => {
+  it('--forge forgejo runs the whole loop to a merge with Forgejo semantics, firing the sweep schedule', async () => {
     const lines: string[] = [];
     const result = await runDemo({
       flavor: 'forgejo',

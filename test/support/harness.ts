@@ -38,7 +38,7 @@ export interface Harness {
   /**
    * agentloop's token. GitHub: a workflow token (its writes trigger nothing) with the permissions
    * agentloop's workflow templates give their jobs (every lane's, together). Forgejo: the bot user's
-   * access token (agentloop-bot, write access), which Forgejo's templates pass to every lane.
+   * access token (agentloop-bot, admin of the repository), which Forgejo's templates pass to every lane.
    */
   botToken: string;
   /** The job's automatic token (GitHub: the same as botToken). */
@@ -65,7 +65,8 @@ export async function startHarness(
   const repo = await forge.createRepo('acme', 'widget', files);
   forge.addCollaborator(repo, 'maria', 'write');
   forge.addCollaborator(repo, 'tom', flavor === 'github' ? 'triage' : 'read');
-  if (flavor === 'forgejo') forge.addCollaborator(repo, 'agentloop-bot', 'write');
+  // On Forgejo only a repository admin may read another user's permission (docs/forgejo.md, step 1).
+  if (flavor === 'forgejo') forge.addCollaborator(repo, 'agentloop-bot', 'admin');
   forge.state.user('github-actions[bot]').type = 'Bot';
   // The code-lane tests open PRs with the workflow token: the maintainer allows it (Settings → Actions →
   // General → "Allow GitHub Actions to create and approve pull requests"; off by default).

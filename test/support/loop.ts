@@ -94,7 +94,8 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   });
   forge.addCollaborator(repo, 'maria', 'admin');
   forge.addCollaborator(repo, 'tom', flavor === 'github' ? 'triage' : 'read');
-  forge.addCollaborator(repo, 'agentloop-bot', 'write');
+  // On Forgejo only a repository admin may read another user's permission (docs/forgejo.md, step 1).
+  forge.addCollaborator(repo, 'agentloop-bot', flavor === 'forgejo' ? 'admin' : 'write');
   forge.state.user('github-actions[bot]').type = 'Bot';
   // Without AGENTLOOP_TOKEN the code lane opens PRs with the workflow token: the maintainer allows that
   // (Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests").

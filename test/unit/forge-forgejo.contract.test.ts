@@ -328,7 +328,7 @@ describe('ForgejoForge behaviour', () => {
     expect(many.requests).toHaveLength(3);
   });
 
-  it('getPermission: 404 → none; 403 (the automatic token) fails closed with a clear message', async () => {
+  it('getPermission: 404 → none; 403 (a token of no repository admin) fails closed, saying the bot must be an admin', async () => {
     const answers: Answer[] = [
       { status: 200, body: { permission: 'write' } },
       { status: 404, body: { message: 'Not Found' } },
@@ -337,7 +337,7 @@ describe('ForgejoForge behaviour', () => {
     const { forge } = fakeForgejo({ 'GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission': (_r, n) => answers[n] });
     expect(await forge.getPermission('alice')).toBe('write');
     expect(await forge.getPermission('mallory')).toBe('none');
-    await expect(forge.getPermission('bob')).rejects.toThrow(/automatic workflow token.*bot user's token/);
+    await expect(forge.getPermission('bob')).rejects.toThrow(/only a repository admin.*bot user's token.*Administrator/);
   });
 
   it("createPull: 409 means the PR exists and is that PR; mergePull: Forgejo's refusal is an outcome", async () => {
