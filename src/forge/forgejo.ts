@@ -140,6 +140,17 @@ export class ForgejoForge implements Forge {
     }
   }
 
+  /** Whether a file or directory exists at `ref` (init: which workflow directory Forgejo reads). */
+  async pathExists(path: string, ref: string): Promise<boolean> {
+    try {
+      await this.client.request<unknown>('GET', `${this.repoPath}/contents/${seg(path, true)}`, { query: { ref } });
+      return true;
+    } catch (error) {
+      if (forgejoStatus(error) === 404) return false;
+      throw error;
+    }
+  }
+
   async getIssue(number: number): Promise<IssueData> {
     const { data } = await this.client.request<IssueJson>('GET', `${this.repoPath}/issues/${number}`);
     return toIssue(data);

@@ -105,8 +105,9 @@ function forgejoSteps(a: StepsInput): string[] {
   const text = Object.values(a.files).join('\n');
   const settings = `${repo} → Settings → Actions`;
   step(
-    'Create a bot user for agentloop (e.g. agentloop-bot) and give it Write access to the repository',
+    'Create a bot user for agentloop (e.g. agentloop-bot) and add it as a collaborator with Administrator access',
     `(${repo} → Settings → Collaborators). agentloop acts as this user: its comments, labels, PRs and merges.`,
+    "Forgejo lets only repository admins read another user's permission, which agentloop checks before it acts on a label.",
   );
   step(
     "Signed in as the bot user, create an access token (Settings → Applications → Access tokens) with the scopes repository: Read and write, issue: Read and write, user: Read; then store it in the repository's secrets:",
@@ -126,11 +127,13 @@ function forgejoSteps(a: StepsInput): string[] {
     "(without it the workflows ask for `docker`). The job's image needs node, npm and git.",
   );
   const names = labelNames(a.spec.labelPrefix);
-  step(
-    `Create the labels people apply (${repo} → Issues → Labels): ${names.plan} and ${names.code}; agentloop creates the others when it first needs them.`,
-    'On Forgejo, adding a label that does not exist silently does nothing.',
-  );
-  if (a.dir)
+  if (!a.repo)
+    step(
+      `Create the labels people apply (${repo} → Issues → Labels): ${names.plan} and ${names.code}; agentloop creates the others when it first needs them`,
+      '(or run init with --repo, which creates them). On Forgejo, adding a label that does not exist silently does nothing.',
+    );
+  if (a.pullUrl) step(`Review and merge ${a.pullUrl}`);
+  else if (a.dir)
     step(
       `Commit and push the workflows: git -C ${a.dir} add ${Object.keys(a.files)[0]?.replace(/\/[^/]+$/, '') ?? '.forgejo/workflows'} && git -C ${a.dir} commit -m "Install agentloop" && git -C ${a.dir} push`,
     );

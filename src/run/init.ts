@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { AGENTS, type AgentName, FIELDS } from '../core/config.js';
 import { labelCatalog, labelNames } from '../core/labels.js';
 import { type InstallSpec, renderWorkflow, TOKEN_KINDS, type TokenKind } from '../core/workflow-install.js';
+import type { Forge } from '../forge/forge.js';
+import { createForgejoForge, type ForgejoForge } from '../forge/forgejo.js';
 import { createGitHubForge } from '../forge/github.js';
 import { GitError } from '../git/repo.js';
 import { INIT_BRANCH, planRemote, publishFiles } from '../services/init-publish.js';
@@ -44,18 +46,29 @@ export interface InitOptions {
  */
 export function workflowsDir(forge: string | undefined, dir: string | undefined): string {
   if (forge !== 'forgejo') return '.github/workflows';
-  const dirs = ['.forgejo/workflows', '.gitea/workflows', '.github/workflows'];
-  return (dir && dirs.find((d) => existsSync(join(dir, d)))) || dirs[0]!;
+  return (dir && FORGEJO_WORKFLOW_DIRS.find((d) => existsSync(join(dir, d)))) || FORGEJO_WORKFLOW_DIRS[0];
+}
+
+const FORGEJO_WORKFLOW_DIRS = ['.forgejo/workflows', '.gitea/workflows', '.github/workflows'] as const;
+
+/** The same choice for --repo alone: the first workflow directory the default branch has. */
+async function remoteWorkflowsDir(forge: ForgejoForge, defaultBranch: string): Promise<string> {
+  for (const d of FORGEJO_WORKFLOW_DIRS) if (await forge.pathExists(d, defaultBranch)) return d;
+  return FORGEJO_WORKFLOW_DIRS[0];
 }
 
 /** Returns how many things it changed (or would change, with dryRun). */
 export async function runInit(o: InitOptions): Promise<number> {
   const spec = specOf(o);
-  const files: Record<string, string> = {};
-  for (const name of readdirSync(o.templatesDir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort())
-    files[`${workflowsDir(o.forge, o.dir)}/${name}`] = renderWorkflow(readFileSync(join(o.templatesDir, name), 'utf8'), spec);
+  const render = (dir: string) => {
+    const out: Record<string, string> = {};
+    for (const name of readdirSync(o.templatesDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort())
+      out[`${dir}/${name}`] = renderWorkflow(readFileSync(join(o.templatesDir, name), 'utf8'), spec);
+    return out;
+  };
+  let files = render(workflowsDir(o.forge, o.dir));
   const would = o.dryRun ? 'would ' : '';
   const out = o.out;
   out(
@@ -73,16 +86,10 @@ export async function runInit(o: InitOptions): Promise<number> {
   if (o.repo) {
     if (!owner || !name) throw new Error(`--repo takes owner/name, got "${o.repo}"`);
     if (!o.token) throw new Error('--repo needs a token: set GITHUB_TOKEN (one that may write the repository)');
-    const local = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(o.apiUrl);
-    const forge = createGitHubForge({
-      token: o.token,
-      owner,
-      repo: name,
-      baseUrl: o.apiUrl,
-      spaceWrites: !local,
-      retryAfterBaseMs: local ? 20 : 1000,
-    });
+    const forge = remoteForge(o, owner, name);
     const info = await forge.getRepo();
+    // Without a checkout, Forgejo's workflow directory is the one the default branch already has.
+    if (o.forge === 'forgejo' && !o.dir) files = render(await remoteWorkflowsDir(forge as ForgejoForge, info.defaultBranch));
     if (!o.dir) {
       const plan = await planRemote(forge, info.defaultBranch, files);
       for (const f of plan.files)
@@ -116,7 +123,7 @@ export async function runInit(o: InitOptions): Promise<number> {
               'Before merging:',
               '',
               '```',
-              ...nextSteps({ repo: o.repo, spec, files }).slice(1),
+              ...nextSteps({ repo: o.repo, spec, files, ...(o.forge ? { forge: o.forge } : {}) }).slice(1),
               '```',
             ].join('\n'),
             ...(plan.pull ? { open: plan.pull.number } : {}),
@@ -124,7 +131,9 @@ export async function runInit(o: InitOptions): Promise<number> {
         ).catch((err: unknown) => {
           if (!(err instanceof GitError)) throw err;
           throw new Error(
-            `${err.message}\nPushing workflow files needs a token that may change workflows: the workflow scope (classic PAT; for gh's token: gh auth refresh -s workflow), or Workflows: Read and write (fine-grained PAT, GitHub App). Or run init with --dir in your checkout and push yourself.`,
+            o.forge === 'forgejo'
+              ? `${err.message}\nPushing workflow files needs the token of a user with write access to the repository (scope repository: Read and write). Or run init with --dir in your checkout and push yourself.`
+              : `${err.message}\nPushing workflow files needs a token that may change workflows: the workflow scope (classic PAT; for gh's token: gh auth refresh -s workflow), or Workflows: Read and write (fine-grained PAT, GitHub App). Or run init with --dir in your checkout and push yourself.`,
           );
         });
         out(`  ${pr.opened ? 'opened' : 'updated'} PR #${pr.number} from ${INIT_BRANCH}: ${pr.url}`);
@@ -134,7 +143,7 @@ export async function runInit(o: InitOptions): Promise<number> {
     }
     changes += await ensureLabels(o, forge, would);
   } else if (o.forge === 'forgejo') {
-    out(`  labels: not created (init writes files only on Forgejo); see the next steps`);
+    out(`  labels: not created (no --repo); see the next steps`);
   } else {
     out(
       `  labels: not created (no --repo); agentloop creates its own on first use, but people need ${labelNames(spec.labelPrefix).plan} and ${labelNames(spec.labelPrefix).code}: run again with --repo owner/name`,
@@ -187,10 +196,15 @@ function forgejoChecks(o: InitOptions): void {
     throw new Error(
       '--ci: Forgejo has no workflow_run event, so the workflows name no CI workflows; the sweep polls the commit statuses of the loop PRs instead. Leave --ci out',
     );
-  if (o.repo)
-    throw new Error(
-      '--repo is not supported with --forge forgejo yet: run init with --dir in your checkout and push yourself (docs/forgejo.md: Installation, step by step)',
-    );
+  if (o.repo && /^https:\/\/api\.github\.com\/?$/.test(o.apiUrl))
+    throw new Error('--repo with --forge forgejo needs the API of your Forgejo: set GITHUB_API_URL=https://your-forgejo/api/v1');
+}
+
+/** The forge API client for --repo: GitHub's, or Forgejo's (its --repo PR and labels go through the same Forge). */
+function remoteForge(o: InitOptions, owner: string, repo: string): Forge {
+  const local = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(o.apiUrl);
+  const where = { token: o.token, owner, repo, baseUrl: o.apiUrl, retryAfterBaseMs: local ? 20 : 1000 };
+  return o.forge === 'forgejo' ? createForgejoForge(where) : createGitHubForge({ ...where, spaceWrites: !local });
 }
 
 /** Write the files into the checkout: new ones, and changed ones only with --force. */
@@ -217,7 +231,7 @@ async function writeLocal(o: InitOptions, files: Record<string, string>): Promis
   return changes;
 }
 
-async function ensureLabels(o: InitOptions, forge: ReturnType<typeof createGitHubForge>, would: string): Promise<number> {
+async function ensureLabels(o: InitOptions, forge: Forge, would: string): Promise<number> {
   const names = labelNames(o.labelPrefix);
   const have = new Set((await forge.listRepoLabels()).map((l) => l.name.toLowerCase()));
   const missing = labelCatalog(names).filter((l) => !have.has(l.name.toLowerCase()));

@@ -328,6 +328,20 @@ describe('ForgejoForge behaviour', () => {
     expect(many.requests).toHaveLength(3);
   });
 
+  it('pathExists (init): a directory or file → true, 404 → false, with a valid contents request', async () => {
+    const { forge, requests } = fakeForgejo({
+      'GET /repos/{owner}/{repo}/contents/{filepath}': (r) =>
+        r.url.pathname.endsWith('/.github/workflows') ? { status: 200, body: [] } : { status: 404, body: { message: 'Not Found' } },
+    });
+    expect(await forge.pathExists('.github/workflows', 'main')).toBe(true);
+    expect(await forge.pathExists('.forgejo/workflows', 'main')).toBe(false);
+    expect(requests.map((r) => new URL(r.url).pathname + new URL(r.url).search)).toEqual([
+      '/api/v1/repos/octo/demo/contents/.github/workflows?ref=main',
+      '/api/v1/repos/octo/demo/contents/.forgejo/workflows?ref=main',
+    ]);
+    expect(problemsOf(requests)).toEqual([]);
+  });
+
   it('getPermission: 404 → none; 403 (a token of no repository admin) fails closed, saying the bot must be an admin', async () => {
     const answers: Answer[] = [
       { status: 200, body: { permission: 'write' } },

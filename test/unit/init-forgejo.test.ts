@@ -75,7 +75,8 @@ describe('agentloop init --forge forgejo --dir', () => {
   it("prints Forgejo's next steps: the bot user and its token, the model key, the runner variable, the labels", async () => {
     await runInit(opts('forgejo'));
     const text = lines.join('\n');
-    expect(text).toMatch(/Create a bot user for agentloop/);
+    expect(text).toMatch(/Create a bot user for agentloop.*Administrator access/);
+    expect(text).toMatch(/only repository admins read another user's permission/);
     expect(text).toMatch(/Add secret: AGENTLOOP_TOKEN/);
     expect(text).toMatch(/Add secret: ANTHROPIC_API_KEY/);
     expect(text).toMatch(/Add variable: AGENTLOOP_RUNS_ON/);
@@ -92,9 +93,11 @@ describe('agentloop init --forge forgejo --dir', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses --ci (no workflow_run on Forgejo) and --repo (not supported yet)', async () => {
+  it("refuses --ci (no workflow_run on Forgejo) and --repo with GitHub's API URL", async () => {
     await expect(runInit(opts('forgejo', { ciWorkflows: ['Build'] }))).rejects.toThrow(/--ci: Forgejo has no workflow_run event/);
-    await expect(runInit(opts('forgejo', { repo: 'acme/calc' }))).rejects.toThrow(/--repo is not supported with --forge forgejo yet/);
+    await expect(runInit(opts('forgejo', { repo: 'acme/calc' }))).rejects.toThrow(
+      /--repo with --forge forgejo needs the API of your Forgejo: set GITHUB_API_URL=https:\/\/your-forgejo\/api\/v1/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
