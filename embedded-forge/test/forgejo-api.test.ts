@@ -224,7 +224,8 @@ describe('embedded forge, Forgejo mode', () => {
 
   it('only a repository admin, or the user themself, may read a user’s permission (a writer gets 403)', async () => {
     forge.addCollaborator(repo, 'ada', 'admin');
-    const ask = (about: string, as: string) => call('GET', `/repos/acme/widget/collaborators/${about}/permission`, undefined, forge.token(as));
+    const ask = (about: string, as: string) =>
+      call('GET', `/repos/acme/widget/collaborators/${about}/permission`, undefined, forge.token(as));
     expect((await ask('tom', 'maria')).status).toBe(403);
     expect((await ask('maria', 'maria')).json.permission).toBe('write');
     expect((await ask('tom', 'ada')).json.permission).toBe('read');
