@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { usesKind } from '../src/steps.js';
 import { examplePayload, issueLabeledPayload } from '../src/webhooks.js';
 import {
   ConcurrencyScheduler,
@@ -568,5 +569,22 @@ describe('selectWorkflowPaths', () => {
   it('Forgejo prefers .forgejo/workflows', () => {
     expect(selectWorkflowPaths(paths, 'forgejo')).toEqual(['.forgejo/workflows/c.yaml']);
     expect(selectWorkflowPaths(paths.slice(0, 2), 'forgejo')).toEqual(['.github/workflows/a.yml', '.github/workflows/sub/b.yml']);
+  });
+});
+
+describe('usesKind: what a `uses:` runs, per forge', () => {
+  it.each([
+    ['actions/checkout@v4', 'github', 'checkout'],
+    ['acme/agentloop@abc', 'github', 'agentloop'],
+    ['./', 'github', 'agentloop'],
+    ['https://github.com/acme/agentloop@abc', 'github', 'unresolvable'], // GitHub takes no URL
+    ['actions/setup-node@v4', 'github', 'unsimulated'],
+    ['https://code.forgejo.org/actions/checkout@abc', 'forgejo', 'checkout'],
+    ['actions/checkout@v4', 'forgejo', 'checkout'], // short names resolve on Forgejo's mirror, which has it
+    ['https://github.com/acme/agentloop@abc', 'forgejo', 'agentloop'],
+    ['acme/agentloop@abc', 'forgejo', 'unresolvable'], // not on the mirror
+    ['https://example.com/actions/checkout@abc', 'forgejo', 'unsimulated'], // another host's checkout is not emulated
+  ] as const)('%s on %s → %s', (uses, flavor, kind) => {
+    expect(usesKind(uses, flavor)).toBe(kind);
   });
 });
