@@ -33,6 +33,7 @@ export { DEFAULT_PAGING_NUM, FORGEJO_BASE, MAX_RESPONSE_ITEMS } from './forgejo-
 export type { ForkPullOptions } from './forks.js';
 /** Server-side git on the forge's bare repositories (commits, refs, merges), for seeding and checking. */
 export * as git from './git-ops.js';
+export * from './model/index.js';
 export { specFile, validateRequest } from './openapi.js';
 export { type WorkflowRule, workflowRefusal, workflowRuleFor } from './push-rules.js';
 export {

@@ -23,6 +23,11 @@ import type { AgentMode } from './runner.js';
 
 export const CLAUDE_EXECUTABLE = 'claude';
 
+/** An unattended run neither updates the CLI nor sends telemetry or other non-essential traffic. */
+export function claudeEnv(): Record<string, string> {
+  return { DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+}
+
 export const CLAUDE_READ_ONLY_TOOLS: readonly string[] = ['Read', 'Grep', 'Glob'];
 export const CLAUDE_READ_ONLY_DENIED: readonly string[] = ['Bash', 'Edit', 'Write', 'NotebookEdit'];
 export const CLAUDE_WRITE_TOOLS: readonly string[] = ['Read', 'Grep', 'Glob', 'Edit', 'Write', 'NotebookEdit', 'Bash'];

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentName } from '../core/config.js';
-import { CLAUDE_EXECUTABLE, claudeArgv, parseClaudeOutput } from './claude.js';
+import { CLAUDE_EXECUTABLE, claudeArgv, claudeEnv, parseClaudeOutput } from './claude.js';
 import { CODEX_EXECUTABLE, codexArgv, parseCodexOutput } from './codex.js';
 import { commandArgv, commandFinalMessage, FINAL_MESSAGE_LIMIT } from './command.js';
 import { agentEnv } from './env.js';
@@ -101,7 +101,7 @@ export interface CliAdapter {
 }
 
 export const CLI_ADAPTERS: Readonly<Record<Exclude<AgentName, 'command'>, CliAdapter>> = {
-  claude: { executable: CLAUDE_EXECUTABLE, argv: claudeArgv, parse: parseClaudeOutput },
+  claude: { executable: CLAUDE_EXECUTABLE, argv: claudeArgv, env: claudeEnv, parse: parseClaudeOutput },
   codex: { executable: CODEX_EXECUTABLE, argv: codexArgv, parse: parseCodexOutput },
   gemini: {
     executable: GEMINI_EXECUTABLE,

@@ -1,6 +1,6 @@
 // The demo's sample repository: a tiny package whose test fails until add() is fixed, its CI, and the
 // script the deterministic agent follows (a first fix that CI proves incomplete, then the real one).
-import type { AgentScript } from '@agentloop/embedded-forge';
+import type { AgentScript, ModelScript } from '@agentloop/embedded-forge';
 
 export const SAMPLE_FILES: Record<string, string> = {
   'package.json': '{ "name": "calc", "type": "module", "scripts": { "test": "node test.js" } }\n',
@@ -67,6 +67,42 @@ export const SAMPLE_SCRIPT: AgentScript = {
     {
       files: { 'src/add.js': '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n' },
       summary: "Convert both arguments to numbers: add('2', '3') was concatenating to '23'.",
+    },
+  ],
+};
+
+/**
+ * The same story told to a real agent CLI by the scripted model server: the CLI's own tools read the
+ * file, edit it and run the tests; the final texts are the plan and the summaries. Conversations are
+ * told apart by the first words of agentloop's built-in prompts.
+ */
+export const SAMPLE_MODEL_SCRIPT: ModelScript = {
+  conversations: [
+    { match: '^You are planning', turns: [{ actions: [{ read: 'src/add.js' }] }, { text: SAMPLE_SCRIPT.plan as string }] },
+    {
+      match: '^You are implementing',
+      turns: [
+        { actions: [{ read: 'src/add.js' }] },
+        { actions: [{ edit: 'src/add.js', old: 'a - b', new: 'a + b' }] },
+        { text: 'add() now adds its arguments.' },
+      ],
+    },
+    {
+      match: '^The CI of pull request',
+      turns: [
+        { actions: [{ read: 'src/add.js' }] },
+        {
+          actions: [
+            {
+              edit: 'src/add.js',
+              old: '// Adds two numbers.\nexport const add = (a, b) => a + b;',
+              new: '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);',
+            },
+          ],
+        },
+        { actions: [{ bash: 'node test.js' }] },
+        { text: "Convert both arguments to numbers: add('2', '3') was concatenating to '23'." },
+      ],
     },
   ],
 };

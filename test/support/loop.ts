@@ -8,6 +8,8 @@ import {
   type AgentScript,
   EmbeddedForge,
   type IssueRec,
+  type ModelScript,
+  ModelServer,
   type RepoState,
   type RunnerOptions,
   type RunRecord,
@@ -17,7 +19,8 @@ import {
   WorkflowRunner,
 } from '@agentloop/embedded-forge';
 import { installWorkflows } from '../../src/demo/install.js';
-import { SAMPLE_FILES, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
+import { type OfflineCli, offlineCliDialects, offlineCliSetup } from '../../src/demo/offline-cli.js';
+import { SAMPLE_FILES, SAMPLE_MODEL_SCRIPT, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { createForgejoForge } from '../../src/forge/forgejo.js';
 import { createGitHubForge } from '../../src/forge/github.js';
@@ -41,6 +44,8 @@ export interface Loop {
   labelsOf(n: number): string[];
   comments(n: number, marker?: string): { body: string; user: string }[];
   agentloopRuns(): RunRecord[];
+  /** The scripted model server, when a real CLI runs. */
+  model?: ModelServer;
   /** Merge requests agentloop sent (GitHub: PUT …/merge; Forgejo: POST …/merge), with the head they named. */
   merges(): { sha: string }[];
   /**
@@ -62,6 +67,10 @@ export interface LoopOptions {
   mergeableNullReads?: number;
   /** The forge's semantics and API (default github). */
   flavor?: Flavor;
+  /** Run this real agent CLI (a devDependency) against the scripted model server instead of the scripted agent. */
+  cli?: OfflineCli;
+  /** The model server's script (default: the sample's). */
+  modelScript?: ModelScript;
 }
 
 const ROOT = resolve('.');
@@ -82,9 +91,13 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   await forge.start();
   // The sample keeps its CI in .github/workflows, so on Forgejo too agentloop goes there: Forgejo reads
   // only the first workflow directory that exists (docs/forgejo.md, step 5).
+  const model = opts.cli
+    ? new ModelServer({ dialects: offlineCliDialects(opts.cli), script: opts.modelScript ?? SAMPLE_MODEL_SCRIPT })
+    : undefined;
+  const cli = opts.cli ? offlineCliSetup(opts.cli, await model!.start(), ROOT) : undefined;
   const workflows = installWorkflows(join(ROOT, 'workflows-templates', flavor), {
-    with: { agent: 'command', 'agent-command': `node ${join(ROOT, 'dist', 'scripted-agent.js')} ${scriptPath}` },
-    dropEnv: ['ANTHROPIC_API_KEY'],
+    with: cli?.with ?? { agent: 'command', 'agent-command': `node ${join(ROOT, 'dist', 'scripted-agent.js')} ${scriptPath}` },
+    ...(cli ? {} : { dropEnv: ['ANTHROPIC_API_KEY'] }),
     ...(flavor === 'github' ? { ciWorkflows: ['CI'] } : {}),
   });
   const repo = await forge.createRepo('acme', 'calc', {
@@ -118,8 +131,8 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     flavor,
     actionDir: ROOT,
     workRoot: join(dir, 'runner'),
-    secrets: opts.pat === false ? {} : { AGENTLOOP_TOKEN: botToken },
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    secrets: { ...(opts.pat === false ? {} : { AGENTLOOP_TOKEN: botToken }), ...cli?.secrets },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cli?.env },
     ...opts.runner,
   });
   runner.start();
@@ -147,6 +160,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   };
   return {
     flavor,
+    ...(model ? { model } : {}),
     forge,
     repo,
     runner,
@@ -183,6 +197,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     settle,
     stop: async () => {
       runner.stop();
+      await model?.stop();
       await forge.stop();
       await rm(dir, { recursive: true, force: true });
       await rm(shared, { recursive: true, force: true });
