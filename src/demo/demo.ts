@@ -2,15 +2,18 @@
 // loop/plan and then loop/code; the installed workflows run agentloop (dist/index.js) with a scripted
 // agent until nothing is left to do: plan → code → PR → red CI → fix → green → merge. `--forge forgejo`
 // runs the same loop with Forgejo's semantics and API (the embedded forge's Forgejo mode).
-//   agentloop demo [--forge github|forgejo] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
+// `--agent claude|codex|gemini|opencode` runs that real CLI, its model answered by the scripted model
+// server (offline), or with --live by the real model with the user's key.
+//   agentloop demo [--forge github|forgejo] [--agent claude|codex|gemini|opencode [--live]] [--repo PATH --issue "title" [--body text] [--ci "npm test"]] [--keep] [--verbose]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmbeddedForge, git, type RepoState, type RunRecord, WorkflowRunner } from '@agentloop/embedded-forge';
 import { resolveIsolation } from '../agent/sandbox.js';
 import { isStatusComment } from '../core/status-comment.js';
+import { type DemoAgent, type DemoAgentName, parseDemoAgent, startDemoAgent } from './demo-agent.js';
 import {
   apiDescription,
   botToken,
@@ -28,7 +31,9 @@ import { SAMPLE_FILES, SAMPLE_ISSUE, SAMPLE_SCRIPT } from './sample.js';
 interface DemoOptions {
   /** The forge's semantics and API (default github). */
   flavor?: DemoFlavor;
-  agent: 'command' | 'claude';
+  agent: DemoAgentName;
+  /** A real CLI with the real model and the user's key, instead of the scripted model server. */
+  live?: boolean;
   repoPath?: string;
   issue: { title: string; body: string };
   ciCommand: string;
@@ -51,6 +56,7 @@ export async function demo(argv: string[]): Promise<void> {
     options: {
       forge: { type: 'string', default: 'github' },
       agent: { type: 'string', default: 'command' },
+      live: { type: 'boolean', default: false },
       repo: { type: 'string' },
       issue: { type: 'string' },
       body: { type: 'string' },
@@ -59,11 +65,12 @@ export async function demo(argv: string[]): Promise<void> {
       verbose: { type: 'boolean', default: false },
     },
   });
-  if (values.agent !== 'command' && values.agent !== 'claude') throw new Error(`--agent must be command or claude, got "${values.agent}"`);
+  const agent = parseDemoAgent(values.agent);
   if (values.repo && !values.issue) throw new Error('--repo needs --issue "what the agent should do"');
   const result = await runDemo({
     flavor: parseFlavor(values.forge),
-    agent: values.agent,
+    agent,
+    live: values.live!,
     ...(values.repo ? { repoPath: values.repo } : {}),
     issue: values.issue ? { title: values.issue, body: values.body ?? values.issue } : SAMPLE_ISSUE,
     ciCommand: values.ci!,
@@ -92,7 +99,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   chmodSync(sandbox, 0o755);
   const scriptPath = join(agentDir, 'agent-script.json');
   writeFileSync(scriptPath, JSON.stringify(SAMPLE_SCRIPT, null, 2));
+  let agent: DemoAgent | undefined;
   try {
+    agent = await startDemoAgent(opts.agent, { root, scriptPath, live: opts.live ?? false, repoPath: opts.repoPath });
     // The agent runs as its own OS user where this machine allows it (root or passwordless sudo) and
     // that user can reach the scripted agent. The scripted agent is not hostile, so elsewhere the demo
     // runs it as the same user, and says so.
@@ -103,7 +112,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       out(
         `note: ${!isolation.ok ? 'this machine cannot run the agent as a separate user (not root, no passwordless sudo)' : `another user cannot reach ${agentProgram}`}; the demo uses agent-isolation: unsafe-none`,
       );
-    const repo = await createSandboxRepo(forge, root, { ...opts, flavor, unsafeSameUser: sameUser }, scriptPath);
+    const repo = await createSandboxRepo(forge, root, { ...opts, flavor, unsafeSameUser: sameUser }, agent);
     forge.addCollaborator(repo, 'maria', 'admin');
     // On Forgejo only a repository admin may read who else may write (docs/forgejo.md, step 1).
     forge.addCollaborator(repo, 'agentloop-bot', flavor === 'forgejo' ? 'admin' : 'write');
@@ -112,11 +121,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       flavor,
       actionDir: root,
       workRoot: join(sandbox, 'runner'),
-      secrets: {
-        AGENTLOOP_TOKEN: botToken(forge, flavor),
-        ...(process.env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY } : {}),
-      },
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      secrets: { AGENTLOOP_TOKEN: botToken(forge, flavor), ...agent.secrets },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...agent.env },
       onRunEvent: (e) => {
         if (e.type !== 'completed') return;
         // Runs whose job `if:` excluded them (other labels, agentloop's own bookkeeping labels) are noise here.
@@ -132,7 +138,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     runner.start();
 
     out(`agentloop demo — embedded forge (${flavor === 'forgejo' ? 'Forgejo' : 'GitHub'}) at ${forge.urls.web}, sandbox ${sandbox}`);
-    out(`repository ${repo.owner}/${repo.name} with CI, and agentloop's three workflows installed (agent: ${opts.agent})`);
+    out(`repository ${repo.owner}/${repo.name} with CI, and agentloop's three workflows installed`);
+    out(`agent: ${agent.description}`);
     if (flavor === 'forgejo')
       out(
         "Forgejo has no workflow_run event: the sweep's schedule (every 10 minutes in the template) is what notices CI results the code lane's chained runs missed; here it fires immediately whenever the runner is idle",
@@ -149,7 +156,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (!rested) out('the loop did not come to rest after 20 ticks of the sweep schedule');
 
     const final = await summarize(repo, flavor, issue.number);
-    const agentRuns = countLines(`${scriptPath}.log`);
+    const agentRuns = agent.invocations();
     // A sweep that found nothing to repair changed nothing: it is counted with the schedule's ticks.
     const idleSweep = (r: RunRecord) => r.outputs.transition === 'sweep' && r.outputs.reason === 'nothing to repair';
     const agentloopRuns = runner.runs.filter((r) => r.outputs.transition && r.outputs.transition !== 'none' && !idleSweep(r));
@@ -183,6 +190,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       sandbox,
     };
   } finally {
+    await agent?.stop();
     await forge.stop();
     if (!opts.keep) rmSync(sandbox, { recursive: true, force: true });
   }
@@ -192,19 +200,14 @@ async function createSandboxRepo(
   forge: EmbeddedForge,
   root: string,
   opts: DemoOptions & { flavor: DemoFlavor; unsafeSameUser: boolean },
-  scriptPath: string,
+  agent: DemoAgent,
 ): Promise<RepoState> {
-  const agentWith: Record<string, string> = {
-    ...(opts.agent === 'command'
-      ? { agent: 'command', 'agent-command': `node ${join(root, 'dist', 'scripted-agent.js')} ${scriptPath}` }
-      : { agent: 'claude' }),
-    ...(opts.unsafeSameUser ? { 'agent-isolation': 'unsafe-none' } : {}),
-  };
+  const agentWith: Record<string, string> = { ...agent.with, ...(opts.unsafeSameUser ? { 'agent-isolation': 'unsafe-none' } : {}) };
   // On Forgejo too the workflows go to .github/workflows, beside the CI: Forgejo reads only the first
   // workflow directory that exists (.forgejo, .gitea, .github). It has no workflow_run to name CI in.
   const workflows = installWorkflows(join(root, 'workflows-templates', opts.flavor), {
     with: agentWith,
-    ...(opts.agent === 'command' ? { dropEnv: ['ANTHROPIC_API_KEY'] } : {}),
+    dropEnv: agent.dropEnv,
     ...(opts.flavor === 'github' ? { ciWorkflows: ['CI'] } : {}),
   });
   if (!opts.repoPath) return forge.createRepo('acme', 'calc', { ...SAMPLE_FILES, ...workflows });
@@ -290,14 +293,6 @@ function statusCommentLines(repo: RepoState, issueNumber: number): string[] {
     for (const line of plain.split('\n')) lines.push(`  │ ${line}`);
   }
   return lines;
-}
-
-function countLines(file: string): number {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
-  } catch {
-    return 0;
-  }
 }
 
 /** Whether another OS user can read `file`: every directory above it enterable, the file readable. */

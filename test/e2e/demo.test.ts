@@ -115,7 +115,15 @@ describe('agentloop demo', () => {
     const lines: string[] = [];
     let sandbox = '';
     try {
-      const result = await runDemo({ agent: 'claude', issue: SAMPLE_ISSUE, ciCommand: 'npm test', keep: true, out: (l) => lines.push(l) });
+      // --live: the CLI found on PATH first, as on a runner.
+      const result = await runDemo({
+        agent: 'claude',
+        live: true,
+        issue: SAMPLE_ISSUE,
+        ciCommand: 'npm test',
+        keep: true,
+        out: (l) => lines.push(l),
+      });
       sandbox = result.sandbox;
       expect(result.merged, lines.join('\n')).toBe(false);
       const steal = JSON.parse(readFileSync(join(shared, 'hostile-steal.json'), 'utf8'));
@@ -143,5 +151,18 @@ describe('agentloop demo', () => {
       process.env.PATH = path;
       for (const d of [bin, shared, sandbox]) if (d) rmSync(d, { recursive: true, force: true });
     }
+  });
+});
+
+describe('agentloop demo --agent claude (the real CLI, offline)', () => {
+  it('merges: Claude Code edits with its own tools, its model answered by the scripted model server', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ agent: 'claude', issue: SAMPLE_ISSUE, ciCommand: 'npm test', keep: false, out: (l) => lines.push(l) });
+    const said = lines.join('\n');
+    expect(result.merged, said).toBe(true);
+    expect(said).toMatch(/agent: claude, the real CLI, offline: its model API is the scripted model server at http:\/\/127\.0\.0\.1:\d+/);
+    expect(said).toMatch(/plan lane: plan \(done\)/);
+    expect(said).toMatch(/code lane: fix-ci \(done\)/);
+    expect(said).toMatch(/; 3 agent invocations;/); // plan, code, fix: each one conversation with the model server
   });
 });
