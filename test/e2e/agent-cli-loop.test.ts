@@ -1,13 +1,18 @@
 // The real agent CLIs (devDependencies), run for real and offline: agentloop's own adapters start them
 // in the workflows on the embedded forge, and the scripted model server answers their model API, so the
 // CLI's own tools read, edit and run commands. The whole loop: plan → code → red CI → fix → green → merge.
-import { git } from '@agentloop/embedded-forge';
+import { readdirSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git, type ModelScript } from '@agentloop/embedded-forge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OFFLINE_CLIS } from '../../src/demo/offline-cli.js';
 import { SAMPLE_MODEL_SCRIPT, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
 import { type Loop, startLoop, transitions } from '../support/loop.js';
 
 const PLAN = '<!-- agentloop:plan -->';
+const STATUS = '<!-- agentloop:status -->';
 const FIXED = '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n';
 
 let loop: Loop;
@@ -49,5 +54,68 @@ describe.each(OFFLINE_CLIS)('%s, run for real against the scripted model server'
     const planRun = loop.runner.runs.find((r) => r.outputs.transition === 'plan')!;
     const planInput = model.calls.filter((x) => x.conversation === 0).reduce((sum, x) => sum + 1000 + 100 * x.turn, 0);
     expect(planRun.summary).toMatch(new RegExp(`\\| agent \\| [\\d.]+ s, (\\$[\\d.]+, )?${planInput} in / \\d+ out tokens \\|`));
+  });
+});
+
+describe.each(OFFLINE_CLIS)('%s: plans are read-only, failures are reported', (cli) => {
+  const planScript = (shared: string): ModelScript => ({
+    conversations: [
+      {
+        match: '^You are planning',
+        turns: [
+          // A model that tries to change things during a plan: a file written, a command run.
+          {
+            actions: [{ write: join(shared, 'wrote.txt'), content: 'written by a plan run' }, { bash: `touch ${join(shared, 'ran.txt')}` }],
+          },
+          { text: '### Summary\nThe plan, after all.' },
+        ],
+      },
+    ],
+  });
+
+  it('a plan run whose model tries to write a file and run a command changes nothing, and still posts the plan', async () => {
+    const shared = await mkdtemp(join(tmpdir(), 'agentloop-readonly-'));
+    await chmod(shared, 0o777);
+    try {
+      loop = await startLoop({ cli, modelScript: planScript(shared) });
+      const issue = await loop.maria.createIssue('Plan me', 'x', []);
+      await loop.maria.addLabels(issue.number, ['loop/plan']);
+      await loop.settle();
+      expect(readdirSync(shared), 'what the plan run wrote or ran').toEqual([]);
+      expect(loop.comments(issue.number, PLAN)[0]?.body).toContain('The plan, after all.');
+      expect(loop.labelsOf(issue.number)).toEqual(['loop/plan-done']);
+      expect([...loop.repo.pulls.values()]).toEqual([]);
+      expect(await git.listBranches(loop.repo.gitDir)).toEqual([expect.objectContaining({ name: 'main' })]);
+    } finally {
+      await rm(shared, { recursive: true, force: true });
+    }
+  });
+
+  it('the model API fails (500) after the CLI edited a file: nothing is pushed, NeedSupervisor, the status comment says so', async () => {
+    loop = await startLoop({
+      cli,
+      modelScript: {
+        conversations: [
+          {
+            match: '^You are implementing',
+            turns: [
+              { actions: [{ read: 'src/add.js' }] },
+              { actions: [{ edit: 'src/add.js', old: 'a - b', new: 'a + b' }] },
+              { fail: { status: 500, message: 'scripted overload' } },
+            ],
+          },
+        ],
+      },
+    });
+    const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
+    await loop.maria.addLabels(issue.number, ['loop/code']);
+    await loop.settle();
+    expect(loop.labelsOf(issue.number)).toEqual(['NeedSupervisor']);
+    expect(await git.revParse(loop.repo.gitDir, `refs/heads/agentloop/issue-${issue.number}`)).toBeNull();
+    expect([...loop.repo.pulls.values()]).toEqual([]);
+    const status = loop.comments(issue.number, STATUS)[0]!.body;
+    expect(status).toMatch(/agent/i);
+    expect(status).toMatch(/exited with code [1-9]|reported an error|failed/);
+    expect(loop.model!.calls.filter((c) => c.status === 500)).toHaveLength(1);
   });
 });
