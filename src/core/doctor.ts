@@ -6,7 +6,7 @@ export type Level = 'ok' | 'warning' | 'problem';
 
 export interface Finding {
   level: Level;
-  topic: 'token' | 'permissions' | 'settings' | 'labels' | 'workflows' | 'secrets' | 'config';
+  topic: 'version' | 'token' | 'permissions' | 'settings' | 'labels' | 'workflows' | 'secrets' | 'config';
   message: string;
   fix?: string;
 }

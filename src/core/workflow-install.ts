@@ -73,6 +73,9 @@ export const APP_TOKEN_STEP = {
 
 export const STRONG_TOKEN_SECRET = 'AGENTLOOP_TOKEN';
 
+/** Forgejo reads workflows only from the first of these directories that exists. */
+export const FORGEJO_WORKFLOW_DIRS = ['.forgejo/workflows', '.gitea/workflows', '.github/workflows'] as const;
+
 export interface InstallSpec {
   agent: AgentName;
   /** Required for agent: command. */

@@ -17,10 +17,12 @@ const HELP: Record<string, string> = {
     The token comes from GITHUB_TOKEN (or --input token=...); GITHUB_API_URL picks the API.`,
   status: `agentloop status --repo owner/name
     Every item in the loop by state, and the red workflows (read-only). Token: GITHUB_TOKEN.`,
-  demo: `agentloop demo [--forge github|forgejo] [--verbose] [--keep] [--agent claude --repo PATH --issue "title" [--body text] [--ci "npm test"]]
+  demo: `agentloop demo [--forge github|forgejo] [--agent claude|codex|gemini|opencode [--live]] [--repo PATH --issue "title" [--body text] [--ci "npm test"]] [--verbose] [--keep]
     The whole loop on the embedded forge, offline. --forge forgejo runs it with Forgejo's semantics and API
-    (default github). --agent claude --repo PATH rehearses it with Claude Code on a copy of another
-    repository; --verbose also shows the runs their if: skipped; --keep keeps the sandbox.`,
+    (default github). --agent runs that real agent CLI (installed with agentloop's dev dependencies), its
+    model API answered by a scripted model server, still offline; with --live it uses the real model and
+    your key from the environment, and --repo PATH rehearses on a copy of another repository. --verbose
+    also shows the runs their if: skipped; --keep keeps the sandbox.`,
   init: `agentloop init (--repo owner/name | --dir PATH) [--forge github|forgejo] [--agent claude|codex|gemini|opencode|command] [--agent-command CMD]
                [--token-kind pat|app|workflow] [--label-prefix loop/] [--ci NAME ...] [--pin SHA] [--force] [--dry-run]
     Installs agentloop: the three workflows, pinned to this release, into a local checkout (--dir) or as a
@@ -28,12 +30,15 @@ const HELP: Record<string, string> = {
     to do by hand (secrets, the App, repository settings). --ci names your CI workflows (default: the
     templates' "CI"); --force overwrites changed files in --dir; --dry-run lists what it would do and
     writes nothing. Running it again with the same options changes nothing. --forge forgejo writes the
-    Forgejo templates (with --dir only, token kind pat: a bot user's token; docs/forgejo.md).`,
-  doctor: `agentloop doctor --repo owner/name
+    Forgejo templates (token kind pat: an admin bot user's token; with --repo, GITHUB_API_URL=https://your-forgejo/api/v1; docs/forgejo.md).`,
+  doctor: `agentloop doctor --repo owner/name [--forge github|forgejo]
     Checks an installation with the token in GITHUB_TOKEN (pass the token agentloop uses): the token's kind
     and permissions, the "Actions may create pull requests" setting, the labels, the workflows, their pins,
     the CI workflows they wait for, and the agent's key. Prints each finding with its fix; exits 1 when it
-    finds a problem. Reads only.`,
+    finds a problem. Reads only. --forge forgejo (GITHUB_API_URL=https://your-forgejo/api/v1) checks a
+    Forgejo installation instead: the version (v14 or later), the bot user (a repository Administrator),
+    Actions on, the three workflows in the directory Forgejo reads (full-URL uses:, pinned, concurrency,
+    the AGENTLOOP_TOKEN secret) and the trigger labels.`,
 };
 
 const USAGE = `usage:\n${Object.values(HELP)
@@ -180,10 +185,18 @@ async function initCommand(argv: string[]): Promise<void> {
 }
 
 async function doctorCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' }, forge: { type: 'string', default: 'github' } } });
   if (!values.repo) throw new Error(`--repo is required\n${HELP.doctor}`);
-  const { runDoctor } = await import('../run/doctor.js');
-  const report = await runDoctor({ repo: values.repo, token: process.env.GITHUB_TOKEN ?? '', apiUrl: apiUrl(), release: release() });
+  const { DOCTOR_FORGES, runDoctor } = await import('../run/doctor.js');
+  const forge = DOCTOR_FORGES.find((f) => f === values.forge);
+  if (!forge) throw new Error(`--forge must be one of ${DOCTOR_FORGES.join(', ')}, got "${values.forge}"`);
+  const report = await runDoctor({
+    repo: values.repo,
+    forge,
+    token: process.env.GITHUB_TOKEN ?? '',
+    apiUrl: apiUrl(),
+    release: release(),
+  });
   console.log(report.text);
   if (report.problems > 0) process.exitCode = 1;
 }

@@ -174,6 +174,35 @@ export function toForgejoPermission(value: string | undefined): Permission {
   return 'none';
 }
 
+/** `concurrency:` (which serializes agentloop's lanes) arrived in v14. */
+export const MIN_FORGEJO_MAJOR = 14;
+
+/** What doctor reads of a repository (Forgejo's Repository; `has_*` say which units are on). */
+export interface ForgejoRepoJson {
+  default_branch: string;
+  full_name: string;
+  html_url: string;
+  archived?: boolean;
+  has_actions?: boolean;
+  has_issues?: boolean;
+  has_pull_requests?: boolean;
+}
+
+export interface ServerVersion {
+  version: string;
+  /** undefined: not a Forgejo version number (e.g. Gitea's 1.x). */
+  major: number | undefined;
+}
+
+/** Why this server cannot run agentloop, or undefined when it can. */
+export function versionProblem(v: ServerVersion): string | undefined {
+  if (v.major !== undefined && v.major >= MIN_FORGEJO_MAJOR) return undefined;
+  return (
+    `agentloop needs Forgejo v${MIN_FORGEJO_MAJOR} or later (v15 LTS recommended; workflow-level \`concurrency:\` serializes its lanes), ` +
+    `but this server reports version "${v.version}"${v.major === undefined ? ' (Gitea is not supported)' : ''}. Nothing was changed.`
+  );
+}
+
 /** The major version of `GET /version` ("15.0.3+gitea-1.22.0" → 15); undefined when not Forgejo's numbering. */
 export function forgejoMajor(version: string): number | undefined {
   const m = /^v?(\d+)\.(\d+)/.exec(version.trim());

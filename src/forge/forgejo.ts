@@ -29,9 +29,11 @@ import {
 } from './forgejo-http.js';
 import {
   type ForgejoPull,
+  type ForgejoRepoJson,
   type ForgejoRun,
   type ForgejoStatus,
   forgejoMajor,
+  type ServerVersion,
   type TimelineEntry,
   toForgejoPermission,
   toForgejoPull,
@@ -42,8 +44,7 @@ import {
 import { LabelIds } from './forgejo-labels.js';
 import { toActor, toComment, toIssue, type UserLike } from './github-json.js';
 
-/** `concurrency:` (which serializes agentloop's lanes) arrived in v14. */
-export const MIN_FORGEJO_MAJOR = 14;
+export { type ForgejoRepoJson, MIN_FORGEJO_MAJOR, type ServerVersion, versionProblem } from './forgejo-json.js';
 
 type IssueJson = Parameters<typeof toIssue>[0];
 type CommentJson = Parameters<typeof toComment>[0];
@@ -61,21 +62,6 @@ const RUN_STATUS_QUERY: Record<string, readonly string[]> = {
   in_progress: ['running'],
   completed: ['success', 'failure', 'cancelled', 'skipped'],
 };
-
-export interface ServerVersion {
-  version: string;
-  /** undefined: not a Forgejo version number (e.g. Gitea's 1.x). */
-  major: number | undefined;
-}
-
-/** Why this server cannot run agentloop, or undefined when it can. */
-export function versionProblem(v: ServerVersion): string | undefined {
-  if (v.major !== undefined && v.major >= MIN_FORGEJO_MAJOR) return undefined;
-  return (
-    `agentloop needs Forgejo v${MIN_FORGEJO_MAJOR} or later (v15 LTS recommended; workflow-level \`concurrency:\` serializes its lanes), ` +
-    `but this server reports version "${v.version}"${v.major === undefined ? ' (Gitea is not supported)' : ''}. Nothing was changed.`
-  );
-}
 
 export class ForgejoForge implements Forge {
   readonly kind = 'forgejo' as const;
@@ -113,8 +99,13 @@ export class ForgejoForge implements Forge {
   }
 
   async getRepo(): Promise<RepoInfo> {
-    const { data } = await this.client.request<{ default_branch: string; full_name: string; html_url: string }>('GET', this.repoPath);
+    const data = await this.getRepoJson();
     return { ...this.repoRef, defaultBranch: data.default_branch, fullName: data.full_name, htmlUrl: data.html_url };
+  }
+
+  /** `GET /repos/{o}/{r}` as Forgejo answers it (doctor: which units are on). */
+  async getRepoJson(): Promise<ForgejoRepoJson> {
+    return (await this.client.request<ForgejoRepoJson>('GET', this.repoPath)).data;
   }
 
   async getSelf(): Promise<Actor | null> {
@@ -128,27 +119,32 @@ export class ForgejoForge implements Forge {
     }
   }
 
-  async getFileText(path: string, ref: string): Promise<string | null> {
+  /** `GET …/contents/{path}?ref=`: a file's ContentsResponse or a directory's list of them; null: nothing there (404). */
+  private async contents(path: string, ref: string): Promise<{ data: unknown } | null> {
     try {
       const { data } = await this.client.request<unknown>('GET', `${this.repoPath}/contents/${seg(path, true)}`, { query: { ref } });
-      const file = data as { type?: string; content?: string | null } | unknown[];
-      if (Array.isArray(file) || file.type !== 'file' || typeof file.content !== 'string') return null;
-      return Buffer.from(file.content, 'base64').toString('utf8');
+      return { data };
     } catch (error) {
       if (forgejoStatus(error) === 404) return null;
       throw error;
     }
   }
 
+  async getFileText(path: string, ref: string): Promise<string | null> {
+    const file = (await this.contents(path, ref))?.data as { type?: string; content?: string | null } | unknown[] | undefined;
+    if (!file || Array.isArray(file) || file.type !== 'file' || typeof file.content !== 'string') return null;
+    return Buffer.from(file.content, 'base64').toString('utf8');
+  }
+
   /** Whether a file or directory exists at `ref` (init: which workflow directory Forgejo reads). */
   async pathExists(path: string, ref: string): Promise<boolean> {
-    try {
-      await this.client.request<unknown>('GET', `${this.repoPath}/contents/${seg(path, true)}`, { query: { ref } });
-      return true;
-    } catch (error) {
-      if (forgejoStatus(error) === 404) return false;
-      throw error;
-    }
+    return (await this.contents(path, ref)) !== null;
+  }
+
+  /** The names in a directory at `ref`; null when there is no such directory (doctor: the workflow directories). */
+  async listDir(path: string, ref: string): Promise<string[] | null> {
+    const dir = (await this.contents(path, ref))?.data;
+    return Array.isArray(dir) ? dir.map((e: { name?: unknown }) => String(e.name)) : null;
   }
 
   async getIssue(number: number): Promise<IssueData> {

@@ -13,6 +13,8 @@ export interface StepsInput {
   pullUrl?: string;
   /** github (default) or forgejo. */
   forge?: string;
+  /** The API init talked to (Forgejo's doctor step names it). */
+  apiUrl?: string;
 }
 
 const permissions = (checks: boolean) =>
@@ -139,6 +141,10 @@ function forgejoSteps(a: StepsInput): string[] {
     );
   step(
     'CI completion is noticed by the sweep, which polls every 10 minutes (Forgejo has no workflow_run event): a PR turning green or red may wait that long.',
+  );
+  const api = a.apiUrl && !/^https:\/\/api\.github\.com\/?$/.test(a.apiUrl) ? a.apiUrl : 'https://your-forgejo/api/v1';
+  step(
+    `Check the installation: GITHUB_API_URL=${api} npx agentloop doctor --forge forgejo --repo ${repo} (with the bot user's token as GITHUB_TOKEN)`,
   );
   return lines;
 }

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AGENTS, type AgentName, FIELDS } from '../core/config.js';
 import { labelCatalog, labelNames } from '../core/labels.js';
-import { type InstallSpec, renderWorkflow, TOKEN_KINDS, type TokenKind } from '../core/workflow-install.js';
+import { FORGEJO_WORKFLOW_DIRS, type InstallSpec, renderWorkflow, TOKEN_KINDS, type TokenKind } from '../core/workflow-install.js';
 import type { Forge } from '../forge/forge.js';
 import { createForgejoForge, type ForgejoForge } from '../forge/forgejo.js';
 import { createGitHubForge } from '../forge/github.js';
@@ -48,8 +48,6 @@ export function workflowsDir(forge: string | undefined, dir: string | undefined)
   if (forge !== 'forgejo') return '.github/workflows';
   return (dir && FORGEJO_WORKFLOW_DIRS.find((d) => existsSync(join(dir, d)))) || FORGEJO_WORKFLOW_DIRS[0];
 }
-
-const FORGEJO_WORKFLOW_DIRS = ['.forgejo/workflows', '.gitea/workflows', '.github/workflows'] as const;
 
 /** The same choice for --repo alone: the first workflow directory the default branch has. */
 async function remoteWorkflowsDir(forge: ForgejoForge, defaultBranch: string): Promise<string> {
@@ -123,7 +121,7 @@ export async function runInit(o: InitOptions): Promise<number> {
               'Before merging:',
               '',
               '```',
-              ...nextSteps({ repo: o.repo, spec, files, ...(o.forge ? { forge: o.forge } : {}) }).slice(1),
+              ...nextSteps({ repo: o.repo, spec, files, apiUrl: o.apiUrl, ...(o.forge ? { forge: o.forge } : {}) }).slice(1),
               '```',
             ].join('\n'),
             ...(plan.pull ? { open: plan.pull.number } : {}),

@@ -2,8 +2,10 @@
 
 import type { AgentSession } from '../agent/port.js';
 import type { AgentMode, AgentRunResult } from '../agent/runner.js';
+import { modelApiHint, modelApiStatus } from '../core/agent-failure.js';
 import { redactSecrets } from '../core/redact.js';
 import { routeFor } from '../core/routing.js';
+import { lastLine } from '../core/text.js';
 import type { RunContext } from '../services/context.js';
 import { secretValues } from '../services/secrets.js';
 import type { TransitionResult } from './result.js';
@@ -52,10 +54,17 @@ export async function runAgentStep(
   return { ...result, finalMessage: redactSecrets(result.finalMessage, secrets), stderrTail: redactSecrets(result.stderrTail, secrets) };
 }
 
-/** What went wrong with an agent run, in words for a status comment. */
+/**
+ * What went wrong with an agent run, in words for a status comment: how it ended, what the CLI said
+ * (its own error text, e.g. the model API's answer), and what a model API status means.
+ */
 export function describeAgentFailure(result: AgentRunResult, timeoutMinutes: number): string {
   if (result.timedOut) return `The agent did not finish within ${timeoutMinutes} minutes (agent-timeout-minutes) and was stopped.`;
-  if (result.exitCode !== 0)
-    return `The agent exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}.`;
-  return 'The agent reported an error.';
+  const ended =
+    result.exitCode !== 0
+      ? `The agent exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}.`
+      : 'The agent reported an error.';
+  const said = result.finalMessage.trim() ? ` It said: \`${lastLine(result.finalMessage)}\`.` : '';
+  const status = modelApiStatus(`${result.finalMessage}\n${result.stderrTail}`);
+  return `${ended}${said}${status ? ` ${modelApiHint(status)}` : ''}`;
 }

@@ -4,12 +4,16 @@
 import { readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { git, type ModelScript } from '@agentloop/embedded-forge';
+import { join, resolve } from 'node:path';
+import { git, type ModelScript, ModelServer } from '@agentloop/embedded-forge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OFFLINE_CLIS } from '../../src/demo/offline-cli.js';
+import { runAgent } from '../../src/agent/runner.js';
+import { OFFLINE_CLIS, offlineCliDialects, offlineCliSetup } from '../../src/demo/offline-cli.js';
 import { SAMPLE_MODEL_SCRIPT, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
+import { describeAgentFailure } from '../../src/transitions/agent-step.js';
 import { type Loop, startLoop, transitions } from '../support/loop.js';
+
+const ROOT = resolve('.');
 
 const PLAN = '<!-- agentloop:plan -->';
 const STATUS = '<!-- agentloop:status -->';
@@ -114,8 +118,49 @@ describe.each(OFFLINE_CLIS)('%s: plans are read-only, failures are reported', (c
     expect(await git.revParse(loop.repo.gitDir, `refs/heads/agentloop/issue-${issue.number}`)).toBeNull();
     expect([...loop.repo.pulls.values()]).toEqual([]);
     const status = loop.comments(issue.number, STATUS)[0]!.body;
-    expect(status).toMatch(/agent/i);
-    expect(status).toMatch(/exited with code [1-9]|reported an error|failed/);
+    expect(status).toMatch(/exited with code [1-9]|reported an error/);
+    expect(status).toContain('The model API failed (HTTP 500), usually a temporary problem');
     expect(loop.model!.calls.filter((c) => c.status === 500)).toHaveLength(1);
+  });
+
+  it.each([
+    [401, "The model API refused the agent's credentials (HTTP 401)"],
+    [429, 'The model API answered 429 (rate limit or quota exhausted)'],
+  ])('the model API answers %i: NeedSupervisor, and the status comment says what it means', async (status, says) => {
+    loop = await startLoop({ cli, modelScript: { conversations: [{ match: '^You are implementing', turns: [{ fail: { status } }] }] } });
+    const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
+    await loop.maria.addLabels(issue.number, ['loop/code']);
+    await loop.settle();
+    expect(loop.labelsOf(issue.number)).toEqual(['NeedSupervisor']);
+    expect([...loop.repo.pulls.values()]).toEqual([]);
+    expect(loop.comments(issue.number, STATUS)[0]!.body).toContain(says);
+  });
+
+  it('a model API that stalls: the CLI is stopped at the timeout, its process group killed', async () => {
+    const model = new ModelServer({ dialects: offlineCliDialects(cli), script: { conversations: [{ turns: [{ fail: 'stall' }] }] } });
+    const setup = offlineCliSetup(cli, await model.start(), ROOT);
+    const cwd = await mkdtemp(join(tmpdir(), 'agentloop-stall-'));
+    try {
+      const args = setup.with['agent-args']?.split(' ').filter(Boolean) ?? [];
+      const result = await runAgent({
+        agent: cli,
+        args,
+        ...(setup.with.model ? { model: setup.with.model } : {}),
+        mode: 'write',
+        prompt: 'You are implementing an issue.',
+        cwd,
+        tempDir: join(cwd, '.tmp'),
+        timeoutMs: 4_000,
+        killGraceMs: 500,
+        env: { ...setup.env, ...setup.secrets, HOME: cwd },
+      });
+      expect(result.timedOut).toBe(true);
+      expect(result.ok).toBe(false);
+      expect(model.calls.filter((c) => c.conversation === 0).length).toBeGreaterThan(0); // it did reach the model
+      expect(describeAgentFailure(result, 1)).toMatch(/did not finish within 1 minutes/);
+    } finally {
+      await model.stop();
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createForgejoForge, versionProblem } from '../../src/forge/forgejo.js';
 import { forgejoMajor } from '../../src/forge/forgejo-json.js';
+import { readForgejoInstallation } from '../../src/services/doctor-reads-forgejo.js';
 import { forgeCalls } from '../support/forge-calls.js';
 import { findOperation, type RecordedRequest, sample, sampleResponse, validateRequest } from '../support/swagger.js';
 
@@ -338,6 +339,50 @@ describe('ForgejoForge behaviour', () => {
     expect(requests.map((r) => new URL(r.url).pathname + new URL(r.url).search)).toEqual([
       '/api/v1/repos/octo/demo/contents/.github/workflows?ref=main',
       '/api/v1/repos/octo/demo/contents/.forgejo/workflows?ref=main',
+    ]);
+    expect(problemsOf(requests)).toEqual([]);
+  });
+
+  it("doctor's reads: getRepoJson and listDir (a directory's names; a file or 404 is none), all 11 of a healthy check valid", async () => {
+    const dir = (...names: string[]) => ({ status: 200, body: names.map((name) => sample('ContentsResponse', { name, type: 'file' })) });
+    const { forge, requests } = fakeForgejo({
+      'GET /version': { status: 200, body: { version: '15.0.3+gitea-1.22.0' } },
+      'GET /user': { status: 200, body: user('agentloop-bot') },
+      'GET /repos/{owner}/{repo}': { status: 200, body: sample('Repository', { default_branch: 'main', has_actions: false }) },
+      'GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission': { status: 200, body: { permission: 'admin' } },
+      'GET /repos/{owner}/{repo}/contents/{filepath}': (r) => {
+        const path = decodeURIComponent(r.url.pathname.replace('/api/v1/repos/octo/demo/contents/', ''));
+        if (path === '.github/workflows') return dir('ci.yml', 'agentloop-code.yml', 'agentloop-plan.yml', 'agentloop-sweep.yml');
+        if (path.endsWith('.yml')) return { status: 200, body: sample('ContentsResponse', { type: 'file', content: b64('on: push\n') }) };
+        return { status: 404, body: { message: 'Not Found' } };
+      },
+      'GET /repos/{owner}/{repo}/labels': { status: 200, body: [label(1, 'loop/plan'), label(2, 'loop/code')] },
+    });
+    expect(await forge.getRepoJson()).toMatchObject({ default_branch: 'main', has_actions: false });
+    expect(await forge.listDir('.github/workflows', 'main')).toEqual([
+      'ci.yml',
+      'agentloop-code.yml',
+      'agentloop-plan.yml',
+      'agentloop-sweep.yml',
+    ]);
+    expect(await forge.listDir('.github/workflows/ci.yml', 'main')).toBeNull();
+    expect(await forge.listDir('.forgejo/workflows', 'main')).toBeNull();
+    expect(problemsOf(requests)).toEqual([]);
+
+    requests.length = 0;
+    const facts = await readForgejoInstallation(forge, 'octo/demo', API);
+    expect(facts.files?.map((f) => f.path)).toEqual([
+      '.github/workflows/agentloop-code.yml',
+      '.github/workflows/agentloop-plan.yml',
+      '.github/workflows/agentloop-sweep.yml',
+    ]);
+    expect(routesOf(requests)).toEqual([
+      'GET /version',
+      'GET /user',
+      'GET /repos/{owner}/{repo}',
+      'GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission',
+      ...Array(6).fill('GET /repos/{owner}/{repo}/contents/{filepath}'),
+      'GET /repos/{owner}/{repo}/labels',
     ]);
     expect(problemsOf(requests)).toEqual([]);
   });
