@@ -25,7 +25,14 @@
 // `--json` prints the events as JSONL on stdout: the last `agent_message` item is the answer, the last
 // `turn.completed` carries the thread's token totals (codex reports no cost), `turn.failed` means the run failed. `error`
 // events alone are not failures: codex prints one per reconnect attempt.
+// CODEX_HOME: codex keeps its state there and cannot start when it may not write it ("failed to
+// initialize in-process app-server client: Permission denied"). The agent runs as its own OS user with
+// a fresh HOME, so a maintainer's CODEX_HOME (config.toml with a model provider — an OpenAI-compatible
+// endpoint, a proxy —, auth.json from `codex login`) is a template: agentloop copies its files into the
+// agent's own codex home for the run and points CODEX_HOME there (codexHome).
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type FlagSpec, flagsIn, readOnlyArgsError } from './flags.js';
 import { type AgentOutput, compactUsage, isObject, jsonLines, num, str, tailText } from './output.js';
 import type { AgentMode } from './runner.js';
@@ -114,4 +121,30 @@ export function parseCodexOutput(stdout: string, fallbackLimit = 60_000): AgentO
     outputTokens: num(usage?.output_tokens),
   });
   return { finalMessage, isError: failed !== undefined, ...(reported ? { usage: reported } : {}) };
+}
+
+/** The files of the maintainer's CODEX_HOME that agentloop copies into the agent's own codex home. */
+export const CODEX_HOME_FILES = ['config.toml', 'auth.json'] as const;
+
+/**
+ * The agent's codex home (`<home>/.codex`), seeded with CODEX_HOME_FILES from the maintainer's CODEX_HOME
+ * (read by agentloop, which may read it; the agent user may not): the files, by path relative to `home`,
+ * and the environment that points codex there. Without a CODEX_HOME, codex uses `<home>/.codex` anyway.
+ */
+export async function codexHome(
+  env: NodeJS.ProcessEnv,
+  home: string,
+): Promise<{ files: Record<string, string>; env: Record<string, string> }> {
+  const from = env.CODEX_HOME?.trim();
+  if (!from) return { files: {}, env: {} };
+  const files: Record<string, string> = {};
+  for (const name of CODEX_HOME_FILES) {
+    const file = join(from, name);
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw new Error(`agentloop cannot read ${file} (CODEX_HOME) to give it to codex: ${err.message}`);
+    });
+    if (text !== undefined) files[join('.codex', name)] = text;
+  }
+  return { files, env: { CODEX_HOME: join(home, '.codex') } };
 }

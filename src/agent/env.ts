@@ -65,7 +65,8 @@ export const CLAUDE_NAMES: readonly string[] = [
 /**
  * Codex CLI: an OpenAI API key (CODEX_API_KEY is read by `codex exec` only), an OpenAI-compatible endpoint
  * and organization, a CA bundle for TLS-intercepting proxies, and CODEX_HOME (where a setup step may have
- * left config.toml or a `codex login` auth.json; default ~/.codex).
+ * left config.toml — a custom model provider, for example — or a `codex login` auth.json; in a sandbox
+ * agentloop copies those two files into the agent's own codex home and points CODEX_HOME there: codex.ts).
  */
 export const CODEX_NAMES: readonly string[] = [
   'OPENAI_API_KEY',

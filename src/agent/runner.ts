@@ -10,7 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentName } from '../core/config.js';
 import { CLAUDE_EXECUTABLE, claudeArgv, claudeEnv, parseClaudeOutput } from './claude.js';
-import { CODEX_EXECUTABLE, codexArgv, parseCodexOutput } from './codex.js';
+import { CODEX_EXECUTABLE, codexArgv, codexHome, parseCodexOutput } from './codex.js';
 import { commandArgv, commandFinalMessage, FINAL_MESSAGE_LIMIT } from './command.js';
 import { agentEnv } from './env.js';
 import { GEMINI_EXECUTABLE, GEMINI_POLICY_FILE, geminiArgv, geminiFiles, parseGeminiOutput } from './gemini.js';
@@ -96,13 +96,19 @@ export interface CliAdapter {
   argv: (input: CliArgvInput) => string[];
   /** Environment additions (agentloop's own settings for the CLI); they win over the caller's extraEnv. */
   env?: (mode: AgentMode) => Record<string, string>;
+  /**
+   * With a sandbox: files the CLI reads from its own home (by path relative to the agent's HOME, written
+   * 0600 before the home is handed to the agent user) and the environment that points the CLI at them,
+   * from the parent's environment (codex: the maintainer's CODEX_HOME, which the agent user cannot use).
+   */
+  home?: (env: NodeJS.ProcessEnv, home: string) => Promise<{ files: Record<string, string>; env: Record<string, string> }>;
   /** The answer, failure and usage from the CLI's output (stderr for CLIs that report errors there). */
   parse: (stdout: string, fallbackLimit: number, stderr: string) => AgentOutput;
 }
 
 export const CLI_ADAPTERS: Readonly<Record<Exclude<AgentName, 'command'>, CliAdapter>> = {
   claude: { executable: CLAUDE_EXECUTABLE, argv: claudeArgv, env: claudeEnv, parse: parseClaudeOutput },
-  codex: { executable: CODEX_EXECUTABLE, argv: codexArgv, parse: parseCodexOutput },
+  codex: { executable: CODEX_EXECUTABLE, argv: codexArgv, home: codexHome, parse: parseCodexOutput },
   gemini: {
     executable: GEMINI_EXECUTABLE,
     files: geminiFiles,
@@ -149,6 +155,12 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
       files[name] = await writePrivateFile(filesDir, name, content);
       written.push(files[name]);
     }
+    const home = sandbox && adapter?.home ? await adapter.home(req.env, sandbox.home) : undefined;
+    for (const [name, content] of Object.entries(home?.files ?? {})) {
+      const file = path.join(sandbox!.home, name);
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await writeFile(file, content, { mode: 0o600 });
+    }
     if (sandbox) await giveToAgent(sandbox);
     const invocation =
       adapter === undefined
@@ -159,6 +171,7 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
     const env = agentEnv(req.env, req.agent, {
       ...req.extraEnv,
       ...adapter?.env?.(req.mode),
+      ...home?.env,
       AGENTLOOP_PROMPT_FILE: promptFile,
       AGENTLOOP_MODE: req.mode,
       ...(model ? { AGENTLOOP_MODEL: model } : {}),

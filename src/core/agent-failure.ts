@@ -17,6 +17,17 @@ export function modelApiStatus(text: string): number | undefined {
   return undefined;
 }
 
+/** Words a CLI uses for a provider-side failure without naming the status (Codex on a 500: "high demand"). */
+const TEMPORARY = /experiencing high demand|overloaded|temporarily unavailable/i;
+
+/** The hint for the CLI's error text: from the status it names, else from words for a temporary failure. */
+export function modelApiProblem(text: string): string | undefined {
+  const status = modelApiStatus(text);
+  if (status !== undefined) return modelApiHint(status);
+  if (TEMPORARY.test(text)) return 'The model provider reported a temporary problem on its side: retry later.';
+  return undefined;
+}
+
 /** What a model API status means for the person reading the status comment. */
 export function modelApiHint(status: number): string {
   if (status === 401 || status === 403)

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { ModelDialect } from '@agentloop/embedded-forge';
 import { claudeOffline } from './offline/claude.js';
+import { codexOffline } from './offline/codex.js';
 
 export interface OfflineCliSetup {
   /** `with:` of the agentloop step. */
@@ -22,7 +23,7 @@ export interface OfflineCliSpec {
   setup(modelUrl: string, path: string): OfflineCliSetup;
 }
 
-const SPECS = { claude: claudeOffline } satisfies Record<string, OfflineCliSpec>;
+const SPECS = { claude: claudeOffline, codex: codexOffline } satisfies Record<string, OfflineCliSpec>;
 
 export type OfflineCli = keyof typeof SPECS;
 export const OFFLINE_CLIS = Object.keys(SPECS) as OfflineCli[];

@@ -2,7 +2,7 @@
 
 import type { AgentSession } from '../agent/port.js';
 import type { AgentMode, AgentRunResult } from '../agent/runner.js';
-import { modelApiHint, modelApiStatus } from '../core/agent-failure.js';
+import { modelApiProblem } from '../core/agent-failure.js';
 import { redactSecrets } from '../core/redact.js';
 import { routeFor } from '../core/routing.js';
 import { lastLine } from '../core/text.js';
@@ -65,6 +65,6 @@ export function describeAgentFailure(result: AgentRunResult, timeoutMinutes: num
       ? `The agent exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}.`
       : 'The agent reported an error.';
   const said = result.finalMessage.trim() ? ` It said: \`${lastLine(result.finalMessage)}\`.` : '';
-  const status = modelApiStatus(`${result.finalMessage}\n${result.stderrTail}`);
-  return `${ended}${said}${status ? ` ${modelApiHint(status)}` : ''}`;
+  const hint = modelApiProblem(`${result.finalMessage}\n${result.stderrTail}`);
+  return `${ended}${said}${hint ? ` ${hint}` : ''}`;
 }

@@ -1,16 +1,17 @@
 // The codex, gemini and opencode adapters: the argv per mode and model, the output parsers on
 // realistic output, the credentials each CLI gets, and runAgent with stand-ins for the real CLIs.
 // (agent-cli-help.test.ts checks the same argv against the real CLIs.)
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codexArgv, parseCodexOutput } from '../../src/agent/codex.js';
+import { codexArgv, codexHome, parseCodexOutput } from '../../src/agent/codex.js';
 import { agentEnv } from '../../src/agent/env.js';
 import { GEMINI_READ_ONLY_POLICY, GEMINI_READ_ONLY_TOOLS, geminiArgv, parseGeminiOutput } from '../../src/agent/gemini.js';
 import { opencodeArgv, opencodeConfig, opencodeEnv, parseOpencodeOutput } from '../../src/agent/opencode.js';
 import { type AgentRunRequest, CLI_ADAPTERS, runAgent } from '../../src/agent/runner.js';
+import { createSandbox, removeSandbox } from '../../src/agent/sandbox.js';
 import { AGENTS } from '../../src/core/config.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'agents');
@@ -119,6 +120,22 @@ describe('parseCodexOutput', () => {
       finalMessage: 'Reading prompt from stdin...\nplain text answer',
       isError: false,
     });
+  });
+});
+
+describe('codexHome', () => {
+  it('the maintainer’s CODEX_HOME is a template: its config.toml and auth.json go to the agent’s own codex home', async () => {
+    const from = mkdtempSync(path.join(work, 'codex-home-'));
+    writeFileSync(path.join(from, 'config.toml'), 'model_provider = "local"\n');
+    writeFileSync(path.join(from, 'history.jsonl'), 'not copied');
+    expect(await codexHome({ CODEX_HOME: from }, '/agent/home')).toEqual({
+      files: { '.codex/config.toml': 'model_provider = "local"\n' },
+      env: { CODEX_HOME: '/agent/home/.codex' },
+    });
+    writeFileSync(path.join(from, 'auth.json'), '{"OPENAI_API_KEY":null}');
+    expect(Object.keys((await codexHome({ CODEX_HOME: from }, '/h')).files)).toEqual(['.codex/config.toml', '.codex/auth.json']);
+    // Without one, codex uses <HOME>/.codex, which is the agent's already.
+    expect(await codexHome({}, '/h')).toEqual({ files: {}, env: {} });
   });
 });
 
@@ -436,6 +453,24 @@ describe('runAgent with the CLI adapters', () => {
     expect(failed.exitCode).toBe(0);
     expect(failed.ok).toBe(false);
     expect(failed.finalMessage).toBe('model exploded');
+  });
+
+  it('codex in a sandbox: its own CODEX_HOME in the agent’s home, seeded 0600 from the maintainer’s', async () => {
+    const from = mkdtempSync(path.join(work, 'codex-home-'));
+    writeFileSync(path.join(from, 'config.toml'), 'model_provider = "local"\n');
+    const sandbox = await createSandbox({ kind: 'same-user' });
+    try {
+      const req = request('codex', { sandbox });
+      const result = await runAgent({ ...req, cwd: sandbox.dir, env: { ...req.env, CODEX_HOME: from } });
+      expect(result.ok).toBe(true);
+      const seen = JSON.parse(result.finalMessage) as Seen;
+      const own = path.join(sandbox.home, '.codex');
+      expect(seen.env.CODEX_HOME).toBe(own);
+      expect(readFileSync(path.join(own, 'config.toml'), 'utf8')).toBe('model_provider = "local"\n');
+      expect(statSync(path.join(own, 'config.toml')).mode & 0o777).toBe(0o600);
+    } finally {
+      await removeSandbox(sandbox);
+    }
   });
 
   it('gemini read-only: writes the policy file 0600 next to the prompt, passes its path, removes both after', async () => {

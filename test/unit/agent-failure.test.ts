@@ -36,6 +36,10 @@ describe('describeAgentFailure', () => {
     ],
     [{ finalMessage: 'API Error: Request rejected (429)' }, /429 \(rate limit or quota exhausted\)/],
     [{ finalMessage: 'API Error: 502 upstream' }, /failed \(HTTP 502\), usually a temporary problem/],
+    [
+      { finalMessage: 'We’re currently experiencing high demand, which may cause temporary errors.' },
+      /temporary problem on its side: retry later/,
+    ], // Codex on a 500
     [{ exitCode: 0, finalMessage: 'gave up' }, /^The agent reported an error\. It said: `gave up`\.$/],
     [{ timedOut: true, exitCode: null, signal: 'SIGTERM' }, /did not finish within 5 minutes \(agent-timeout-minutes\)/],
     [{ finalMessage: 'line 1\nfinal `line`' }, /It said: `final 'line'`\./], // the last line, no backtick can close the code span
