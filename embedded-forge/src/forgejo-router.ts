@@ -36,6 +36,8 @@ interface FRoute {
   handler: ForgejoHandler;
 }
 
+const GREEDY = ['filepath', 'branch', 'tag'];
+
 export function forgejoRouteList(): {
   routes: FRoute[];
   route: (method: string, path: string, needs: Needs, handler: ForgejoHandler) => void;
@@ -43,9 +45,11 @@ export function forgejoRouteList(): {
   const routes: FRoute[] = [];
   const route = (method: string, path: string, needs: Needs, handler: ForgejoHandler) => {
     const keys: string[] = [];
-    const source = path.replace(/\{(\w+)\}/g, (_m, key: string) => {
+    const source = path.replace(/\{(\w+)\}/g, (m, key: string, at: number) => {
       keys.push(key);
-      return key === 'filepath' ? '(.+)' : '([^/]+)';
+      // A trailing file path, branch or tag may hold slashes: Forgejo routes them as `/*` (swagger.ts
+      // GREEDY), e.g. DELETE …/branches/agentloop/issue-1.
+      return GREEDY.includes(key) && at + m.length === path.length ? '(.+)' : '([^/]+)';
     });
     routes.push({ method, pattern: new RegExp(`^${source}$`), keys, needs, handler });
   };

@@ -26,6 +26,13 @@ export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci
   return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `PR #${t.pull} is green` };
 }
 
+const GITHUB_CAUSES =
+  'The usual cause: agentloop pushed this branch with the default workflow token, and pushes, PRs and labels made with that token start no workflow runs. Give agentloop a token whose writes trigger workflows — a GitHub App installation token or a fine-grained PAT, stored as `AGENTLOOP_TOKEN` (README: Tokens). To run CI on this PR now, push an empty commit to the branch or close and reopen the PR.';
+// On Forgejo agentloop writes with a bot user's token (the automatic token cannot check who labeled),
+// and a user's pushes do start workflow runs: GitHub's token advice would send people the wrong way.
+const FORGEJO_CAUSES =
+  "agentloop pushed this branch with the bot user's token, whose pushes start workflow runs, so the usual causes are elsewhere: no online runner has the label your CI workflow's `runs-on` asks for (the run then waits under the repository's Actions tab), Actions is not enabled for this repository, or the CI workflow does not run on `pull_request`. To run CI on this PR now, push an empty commit to the branch or close and reopen the PR.";
+
 export async function ciMissing(
   rc: RunContext,
   t: Extract<Transition, { kind: 'ci-missing' }>,
@@ -37,7 +44,7 @@ export async function ciMissing(
     [
       `No CI has reported on ${t.headSha.slice(0, 7)} after ${rc.config.ciTimeoutMinutes} minutes (\`ci-timeout-minutes\`).`,
       '',
-      'The usual cause: agentloop pushed this branch with the default workflow token, and pushes, PRs and labels made with that token start no workflow runs. Give agentloop a token whose writes trigger workflows — a GitHub App installation token or a fine-grained PAT, stored as `AGENTLOOP_TOKEN` (README: Tokens). To run CI on this PR now, push an empty commit to the branch or close and reopen the PR.',
+      rc.forge.kind === 'forgejo' ? FORGEJO_CAUSES : GITHUB_CAUSES,
       '',
       'If your CI does not run on pull requests at all, agentloop cannot tell green from red: list the checks that must pass in `required-checks`.',
       ...(hidden(cs, t.pull) ? ['', checkRunsHiddenNotice()] : []),
