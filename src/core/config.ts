@@ -3,6 +3,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { LOGIN_PATTERN } from './escalation.js';
 import { LABEL_KEYS, type LabelNames, labelNames } from './labels.js';
 
 export const AGENTS = ['command', 'claude', 'codex', 'gemini', 'opencode'] as const;
@@ -42,7 +43,7 @@ const int = (min: number, max: number): z.ZodType<number> => {
 };
 
 /** A list: a YAML/JSON list, or a string split on commas and newlines. */
-const list = (item: z.ZodString = z.string().min(1), minItems = 0): z.ZodType<string[]> => {
+const list = (item: z.ZodType<string, string> = z.string().min(1), minItems = 0): z.ZodType<string[]> => {
   const items = minItems > 0 ? z.array(item).min(minItems) : z.array(item);
   return z.union([
     items,
@@ -156,6 +157,19 @@ export const FIELDS = {
   'dry-run': { schema: bool(), allowed: 'true or false', from: 'both' },
   paused: { schema: bool(), allowed: 'true or false', from: 'both' },
   'allowed-bots': { schema: list(), allowed: 'a list of bot logins', from: 'both' },
+  // Who is @-mentioned when agentloop hands an item to a human (core/escalation.ts); none set: the writer
+  // who applied the item's trigger label.
+  supervisors: {
+    schema: list(
+      z
+        .string()
+        .trim()
+        .regex(LOGIN_PATTERN)
+        .transform((s) => s.replace(/^@/, '')),
+    ),
+    allowed: 'a list of logins (letters, digits, and - _ . inside; the @ is optional), e.g. [maria, "@ops-lead"]',
+    from: 'both',
+  },
   'agent-timeout-minutes': { schema: int(1, 360), allowed: 'a whole number from 1 to 360', from: 'both' },
   'agent-isolation': { schema: oneOf(['user', 'unsafe-none'] as const), allowed: 'user or unsafe-none', from: 'input' },
   'merge-method': { schema: oneOf(MERGE_METHODS), allowed: MERGE_METHODS.join(', '), from: 'both' },
@@ -213,6 +227,7 @@ export const DEFAULTS: { [K in ConfigKey]?: FieldValue<K> } = {
   'dry-run': false,
   paused: false,
   'allowed-bots': [],
+  supervisors: [],
   'agent-timeout-minutes': 30,
   'agent-isolation': 'user',
   'merge-method': 'squash',

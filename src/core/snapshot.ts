@@ -25,6 +25,11 @@ export interface ItemSnapshot {
   createdAt: string;
   triggers: Partial<Record<TriggerKey, TriggerInfo>>;
   loop: LoopState;
+  /**
+   * The status comment holds a state of this version, newer than this agentloop reads (`loop` is then a
+   * fresh state): the item is left alone — nothing decided, nothing written — until a newer agentloop runs.
+   */
+  newerState?: number;
 }
 
 export type CiStatus = 'none' | 'pending' | 'success' | 'failure';

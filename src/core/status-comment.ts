@@ -13,8 +13,24 @@ export interface AttemptRecord {
   outcome: string;
 }
 
+/**
+ * The version of the state this agentloop writes, and the newest it reads. Raised only when an older
+ * agentloop would misread the new state; a field added with a default keeps it (an older release reads
+ * the state and carries the field along unchanged). Reading: a state without `v` (written before the
+ * version was recorded) or an older one is read with defaults for what it lacks; a newer one is not read
+ * at all (readState says `newer`, and the item is left alone: services/status-writer.ts).
+ */
+export const STATE_VERSION = 1;
+
+/** One escalation to NeedSupervisor, numbered per item, and whom its notice mentioned (core/escalation.ts). */
+export interface EscalationRecord {
+  n: number;
+  at: string;
+  told: string[];
+}
+
 export interface LoopState {
-  v: 1;
+  v: typeof STATE_VERSION;
   /** The run that owns the item while a `*-in-process` label is on it. */
   owner?: { runId: string; runUrl?: string; lane: string; since: string };
   /** Requeues after a lost run (sweep). */
@@ -34,38 +50,105 @@ export interface LoopState {
   ciMissingNotified?: string;
   /** What the writer who applied the trigger label approved (digests of the title, body and discussion). */
   approved?: Approval;
+  /** The latest escalation, announced once in its own comment (absent: none recorded yet). */
+  escalation?: EscalationRecord;
   history: AttemptRecord[];
 }
 
-export const emptyState = (): LoopState => ({ v: 1, attempt: 0, fixAttempts: 0, history: [] });
+export const emptyState = (): LoopState => ({ v: STATE_VERSION, attempt: 0, fixAttempts: 0, history: [] });
 
 export function isStatusComment(body: string): boolean {
   return body.includes(STATUS_MARKER);
 }
 
-/** Read the state from a status comment; damaged or missing JSON yields a fresh state (never throws). */
-export function parseState(body: string | undefined): LoopState {
+export type StateRead =
+  /** `from`: the version found; 0 when the state names none (or there is no readable state: a fresh one). */
+  | { kind: 'read'; state: LoopState; from: number }
+  /** Written by a newer agentloop: not read, never overwritten. */
+  | { kind: 'newer'; version: number };
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): v is string => typeof v === 'string';
+const count = (v: unknown): number => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : 0);
+
+/**
+ * Migrations from each older version to the next (index: the version migrated from). Version 0 (no
+ * `v`) is the same format as version 1: the first releases did not check the version yet.
+ */
+const MIGRATIONS: ((raw: Raw) => Raw)[] = [(raw) => raw];
+
+/**
+ * Read the state from a status comment, explicitly by version. Damaged or missing JSON yields a fresh
+ * state (never throws); a field of the wrong shape falls back to its default; fields this version does
+ * not know are kept, so a state written by a newer compatible release survives a round trip.
+ */
+export function readState(body: string | undefined): StateRead {
   const match = body ? STATE_RE.exec(body) : null;
-  if (!match) return emptyState();
+  if (!match) return { kind: 'read', state: emptyState(), from: 0 };
+  let data: unknown;
   try {
-    const data = JSON.parse(match[1]!.replace(/--\\u003e/g, '-->')) as Partial<LoopState>;
-    if (typeof data !== 'object' || data === null) return emptyState();
-    return {
-      ...emptyState(),
-      ...data,
-      v: 1,
-      attempt: Number.isInteger(data.attempt) ? data.attempt! : 0,
-      fixAttempts: Number.isInteger(data.fixAttempts) ? data.fixAttempts! : 0,
-      history: Array.isArray(data.history) ? data.history.slice(-20) : [],
-    };
+    data = JSON.parse(match[1]!.replace(/--\\u003e/g, '-->'));
   } catch {
-    return emptyState();
+    return { kind: 'read', state: emptyState(), from: 0 };
   }
+  if (!isObject(data)) return { kind: 'read', state: emptyState(), from: 0 };
+  const version = data.v === undefined ? 0 : Number.isInteger(data.v) && (data.v as number) >= 0 ? (data.v as number) : undefined;
+  // A `v` that is no version at all: not a state agentloop wrote.
+  if (version === undefined) return { kind: 'read', state: emptyState(), from: 0 };
+  if (version > STATE_VERSION) return { kind: 'newer', version };
+  let raw = data;
+  for (let v = version; v < STATE_VERSION; v++) raw = MIGRATIONS[v]!(raw);
+  return { kind: 'read', state: fromCurrent(raw), from: version };
+}
+
+/** The state of the current version, each field checked; what is missing or malformed gets its default. */
+function fromCurrent(raw: Raw): LoopState {
+  const state: LoopState = {
+    ...raw,
+    v: STATE_VERSION,
+    attempt: count(raw.attempt),
+    fixAttempts: count(raw.fixAttempts),
+    history: Array.isArray(raw.history) ? (raw.history.filter(isObject) as unknown as AttemptRecord[]).slice(-20) : [],
+  };
+  const drop = (key: keyof LoopState, ok: boolean) => {
+    if (!ok) delete state[key];
+  };
+  const owner = raw.owner;
+  drop('owner', isObject(owner) && str(owner.runId) && str(owner.lane) && str(owner.since));
+  drop('headSha', str(raw.headSha));
+  drop('pushedAt', str(raw.pushedAt));
+  drop('pull', Number.isInteger(raw.pull));
+  drop('refused', str(raw.refused));
+  drop('mergeBlockedSha', str(raw.mergeBlockedSha));
+  drop('updateRequested', isObject(raw.updateRequested) && str(raw.updateRequested.sha) && str(raw.updateRequested.at));
+  drop('ciMissingNotified', str(raw.ciMissingNotified));
+  const approved = raw.approved;
+  drop('approved', isObject(approved) && str(approved.label) && str(approved.at) && str(approved.by) && str(approved.text));
+  const e = raw.escalation;
+  drop(
+    'escalation',
+    isObject(e) && Number.isInteger(e.n) && (e.n as number) > 0 && str(e.at) && Array.isArray(e.told) && e.told.every(str),
+  );
+  return state;
+}
+
+/** The state of a status comment; a newer version's state reads as a fresh one (callers that write use readState). */
+export function parseState(body: string | undefined): LoopState {
+  const read = readState(body);
+  return read.kind === 'read' ? read.state : emptyState();
 }
 
 function encodeState(state: LoopState): string {
   // "-->" inside a string would end the HTML comment early.
   return JSON.stringify({ ...state, history: state.history.slice(-20) }).replace(/-->/g, '--\\u003e');
+}
+
+/** `body` with its hidden state replaced by `state` and the visible text as it was (appended if it had none). */
+export function replaceState(body: string, state: LoopState): string {
+  const marker = `<!-- agentloop:state ${encodeState(state)} -->`;
+  return STATE_RE.test(body) ? body.replace(STATE_RE, () => marker) : `${body}\n\n${marker}`;
 }
 
 export type StepState = 'done' | 'current' | 'todo' | 'failed' | 'skipped';

@@ -3,6 +3,7 @@ import type { LoopEvent } from '../core/event.js';
 import { hasLabel, TRIGGER_KEYS } from '../core/labels.js';
 import type { CommentData, IssueData, LabelEvent } from '../core/model.js';
 import type { ItemSnapshot, Snapshot, TriggerInfo } from '../core/snapshot.js';
+import { STATE_VERSION } from '../core/status-comment.js';
 import { needsPermission } from '../core/trust.js';
 import type { RunContext } from './context.js';
 import { StatusWriter } from './status-writer.js';
@@ -66,7 +67,13 @@ export async function loadItem(rc: RunContext, number: number, event: LoopEvent,
     createdAt: data.createdAt,
     triggers: await triggersOf(rc, data, event),
     loop: status.state,
+    ...(status.newer !== undefined ? { newerState: status.newer } : {}),
   };
+  if (status.newer !== undefined)
+    rc.log.warning(
+      `#${number}: its status comment was written by a newer agentloop (state version ${status.newer}; this one reads up to ${STATE_VERSION}). ` +
+        'agentloop leaves the item alone: use that newer release in every agentloop workflow.',
+    );
   return { data, comments, status, snapshot };
 }
 

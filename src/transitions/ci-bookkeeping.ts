@@ -1,10 +1,12 @@
 // ci-green, ci-missing and escalate: no agent, no branch; labels and words only.
 import { checkRunsHiddenNotice } from '../core/ci.js';
 import { outcomeOf } from '../core/outcomes.js';
+import { capitalize } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
 import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { codeSteps, released } from './claim.js';
+import { writeEscalation } from './escalation.js';
 import { fixHistory } from './fix-ci.js';
 import type { TransitionResult } from './result.js';
 
@@ -69,17 +71,27 @@ export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'e
   const before = item.data.labels;
   const labels = await rc.labels.apply(t.item, before, outcomeOf('escalate', names).success);
   const state = released(rc, item.status.state, 'escalate', t.reason);
+  const also = t.pull !== undefined && t.pull !== t.item ? cs.items.get(t.pull) : undefined;
+  const reason = `${capitalize(t.reason)}.`;
   if (t.cause === 'merge-blocked') {
     const text = mergeBlockedText(rc, t, cs);
     // The PR is where reviewers look; the item's status comment says the same.
     if (t.pull !== undefined && t.pull !== t.item) await rc.forge.createComment(t.pull, text);
-    await item.status.write(
+    const todo = `satisfy the branch rule (the PR page lists what is missing) or merge the PR yourself, then remove \`${names.needSupervisor}\``;
+    await writeEscalation(
+      rc,
+      item,
+      { reason, todo, also },
       { title: 'merge blocked; needs a human', steps: codeSteps(4, true), message: text, ...visibility(cs, t.pull) },
       state,
     );
     return { outcome: 'failed', item: t.item, labelsBefore: before, labelsAfter: labels, message: t.reason };
   }
-  await item.status.write(
+  const todo = `push a fix to the PR branch yourself, then remove \`${names.needSupervisor}\``;
+  await writeEscalation(
+    rc,
+    item,
+    { reason, todo, also },
     {
       title: 'needs a human',
       steps: codeSteps(3, true),

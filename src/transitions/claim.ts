@@ -1,12 +1,13 @@
 // The one claim handle every transition that owns an item uses: take (owner first, then the in-process
 // label), then exactly one of done / fail / release; an exception on the way hands the item to a human.
 import type { Approval } from '../core/approval.js';
-import type { LabelChange } from '../core/labels.js';
+import { hasLabel, type LabelChange } from '../core/labels.js';
 import type { Outcome } from '../core/outcomes.js';
 import type { LoopState, StatusView, StepState } from '../core/status-comment.js';
 import { workflowsGrantText, workflowsRefusal } from '../core/workflows-permission.js';
 import type { RunContext } from '../services/context.js';
 import type { LoadedItem } from '../services/item-loader.js';
+import { announceEscalation, type Escalation } from './escalation.js';
 import { approvalRecord } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -54,6 +55,11 @@ interface Finish {
   agent?: TransitionResult['agent'];
 }
 
+interface Failed extends Finish {
+  /** What a human does next, for the status comment and the notice (no final period). */
+  todo: string;
+}
+
 export class Claim {
   readonly before: string[];
   /** The owned state as claimed; `released()` of it is what the item ends with. */
@@ -98,15 +104,23 @@ export class Claim {
     } catch (err) {
       const { rc, spec } = this;
       await rc.labels.apply(this.number, this.labels, spec.outcome.failure).catch(() => undefined);
-      const label = rc.config.labelNames.needSupervisor;
+      const names = rc.config.labelNames;
+      const label = names.needSupervisor;
+      // The claim took the trigger label (plan, code) off: a retry needs it again.
+      const retry = [names.plan, names.code].find((l) => hasLabel(spec.outcome.claim.remove, l));
+      const todo = `remove \`${label}\`${retry ? ` and apply \`${retry}\` again` : ''} to let agentloop try again`;
       // A push GitHub refused for the `workflows` permission: say what to grant, not just the error.
       const refusal = workflowsRefusal(`${(err as { stderr?: unknown }).stderr ?? ''}\n${(err as Error).message}`);
+      const reason = `agentloop hit an error: ${(err as Error).message.split('\n')[0]}.`;
       const message = refusal
         ? workflowsGrantText(refusal, { action: 'push', label })
-        : `agentloop hit an error: ${(err as Error).message.split('\n')[0]}. It stopped and added \`${label}\`; remove it to let agentloop try again.`;
-      await spec.item.status
-        .write({ title: spec.errorTitle, steps: [], message }, released(rc, spec.item.status.state, spec.errorTitle, 'error'))
-        .catch(() => undefined);
+        : `${reason} It stopped and added \`${label}\`; ${todo}.`;
+      const view: StatusView = { title: spec.errorTitle, steps: [], message };
+      const state = released(rc, spec.item.status.state, spec.errorTitle, 'error');
+      const escalation = { reason: refusal ? message.split('\n')[0]! : reason, todo };
+      // Best effort, each step: the forge may be the thing that is failing.
+      const told = await announceEscalation(rc, spec.item, escalation, view, state).catch(() => ({ view, state }));
+      await spec.item.status.write(told.view, told.state).catch(() => undefined);
       throw err;
     }
   }
@@ -116,9 +130,9 @@ export class Claim {
     return this.finish('done', this.spec.outcome.success, view, { note: 'done', ...f });
   }
 
-  /** Escalated: failure labels (NeedSupervisor). */
-  fail(view: StatusView, f: Finish): Promise<TransitionResult> {
-    return this.finish('failed', this.spec.outcome.failure, view, { note: 'failed', ...f });
+  /** Escalated: failure labels (NeedSupervisor), and the supervisors told in a new comment. */
+  fail(view: StatusView, f: Failed): Promise<TransitionResult> {
+    return this.finish('failed', this.spec.outcome.failure, view, { note: 'failed', ...f }, { reason: f.message, todo: f.todo });
   }
 
   /** Nothing done; the item goes back to waiting. `change` defaults to dropping the claim label. */
@@ -127,9 +141,17 @@ export class Claim {
     return this.finish('skipped', change, view, { note: 'deferred', ...f });
   }
 
-  private async finish(outcome: TransitionResult['outcome'], change: LabelChange, view: StatusView, f: Finish): Promise<TransitionResult> {
+  private async finish(
+    outcome: TransitionResult['outcome'],
+    change: LabelChange,
+    view: StatusView,
+    f: Finish,
+    escalation?: Escalation,
+  ): Promise<TransitionResult> {
     this.labels = await this.rc.labels.apply(this.number, this.labels, change);
-    await this.spec.item.status.write(view, { ...released(this.rc, this.state, this.spec.transition, f.note ?? outcome), ...f.state });
+    const state = { ...released(this.rc, this.state, this.spec.transition, f.note ?? outcome), ...f.state };
+    const told = escalation ? await announceEscalation(this.rc, this.spec.item, escalation, view, state) : { view, state };
+    await this.spec.item.status.write(told.view, told.state);
     return {
       outcome,
       item: this.number,

@@ -53,15 +53,16 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     { transition: 'code', lane: 'code', item, outcome, errorTitle: 'code failed', approve: t.approve },
     { title: 'coding', steps: codeSteps(1), message: `Implementing this issue, requested by @${t.requester}.` },
   );
+  const todo = `remove \`${names.needSupervisor}\` and apply \`${names.code}\` again to retry`;
   const fail = (title: string, message: string, details: string[] = []) =>
     claim.fail(
       {
         title,
         steps: codeSteps(1, true),
-        message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it and apply \`${names.code}\` again to retry.`,
+        message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; ${todo}.`,
         details,
       },
-      { message },
+      { message, todo },
     );
 
   return claim.run(async () => {

@@ -47,14 +47,15 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
   });
   const failed = (title: string, message: string, summary: string) => {
     const after = { ...state, ...record(summary) };
+    const todo = `look at the PR, then remove \`${names.needSupervisor}\` to let agentloop continue`;
     return claim.fail(
       {
         title,
         steps: codeSteps(3, true),
-        message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; remove it to let agentloop continue.`,
+        message: `${message} agentloop stopped and added \`${names.needSupervisor}\`; ${todo}.`,
         details: fixHistory(after),
       },
-      { message, state: record(summary) },
+      { message, state: record(summary), todo },
     );
   };
 

@@ -66,10 +66,12 @@ export async function merge(
       if (result.status === 409)
         return release(`The head of PR #${t.pull} moved during the merge (409); the next run decides on the new head.`);
       if (result.status >= 500 || result.status === 0) {
-        const message = `The merge call failed with HTTP ${result.status} and the PR is not merged. agentloop does not retry a failed merge blindly: check PR #${t.pull}, merge it yourself or remove \`${names.needSupervisor}\` to let agentloop try again.`;
+        const todo = `check PR #${t.pull} and merge it yourself, or remove \`${names.needSupervisor}\` to let agentloop try again`;
+        const failed = `The merge call failed with HTTP ${result.status} and PR #${t.pull} is not merged.`;
+        const message = `${failed} agentloop does not retry a failed merge blindly: ${todo}.`;
         return claim.fail(
           { title: 'merge failed', steps: codeSteps(4, true), message },
-          { message: `merge failed with HTTP ${result.status}`, note: `HTTP ${result.status}` },
+          { message: failed, note: `HTTP ${result.status}`, todo },
         );
       }
       return release(

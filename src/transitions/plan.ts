@@ -5,7 +5,7 @@ import { ConfigError } from '../core/config.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import { routeFor } from '../core/routing.js';
-import { lastLine } from '../core/text.js';
+import { capitalize, lastLine } from '../core/text.js';
 import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
 import type { RunContext } from '../services/context.js';
@@ -50,14 +50,15 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
 
     if (!result.ok || planText === '') {
       const why = !result.ok ? describeAgentFailure(result, rc.config.agentTimeoutMinutes) : 'The agent finished without writing a plan.';
+      const todo = `look at the run log, then remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry`;
       return claim.fail(
         {
           title: 'plan failed',
           steps: checklist(STEPS, 1, true),
-          message: `${why} agentloop stopped and added \`${names.needSupervisor}\`. Look at the run log, then remove \`${names.needSupervisor}\` and apply \`${names.plan}\` again to retry.`,
+          message: `${why} agentloop stopped and added \`${names.needSupervisor}\`. ${capitalize(todo)}.`,
           details: result.stderrTail ? [`last output: \`${lastLine(result.stderrTail)}\``] : [],
         },
-        { message: why, agent },
+        { message: why, agent, todo },
       );
     }
 

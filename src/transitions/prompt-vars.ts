@@ -1,6 +1,7 @@
 // Prompt variables every transition shares: the issue, the writers' discussion before the trigger,
 // the plan agentloop posted.
 import { type Approval, threadDigest } from '../core/approval.js';
+import { isNotice } from '../core/escalation.js';
 import type { PromptVars } from '../core/prompt.js';
 import { routeFor } from '../core/routing.js';
 import { isStatusComment } from '../core/status-comment.js';
@@ -18,7 +19,7 @@ async function threadOf(rc: RunContext, item: LoadedItem, at: string): Promise<T
   return selectThread(item.comments, {
     writers: trusted,
     before: at,
-    exclude: (c) => isStatusComment(c.body) || c.body.includes(PLAN_MARKER),
+    exclude: (c) => isStatusComment(c.body) || isNotice(c.body) || c.body.includes(PLAN_MARKER),
     maxComments: 50,
   });
 }

@@ -63,7 +63,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
           },
         );
       const refusal = workflowsRefusal(answer.message);
-      if (refusal) return refused(claim, workflowsGrantText(refusal, change('update-branch')));
+      if (refusal) return refused(claim, workflowsGrantText(refusal, change('update-branch')), grantTodo(names.needSupervisor));
       if (answer.status === 422 && /expected[_ ]head[_ ]sha|head (ref|sha)/i.test(answer.message))
         return claim.release(
           {
@@ -76,6 +76,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       return refused(
         claim,
         `GitHub refused to bring PR #${t.pull} up to date with ${pull.baseRef} (HTTP ${answer.status}: ${answer.message}). agentloop added \`${names.needSupervisor}\`; update the branch yourself, then remove it.`,
+        `update the branch yourself, then remove \`${names.needSupervisor}\``,
       );
     });
   }
@@ -88,14 +89,15 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
     steps: codeSteps(3),
     message: `PR #${t.pull} conflicts with ${pull.baseRef}; rebasing it.`,
   });
+  const todo = `resolve the conflicts on \`${pull.headRef}\`, then remove \`${names.needSupervisor}\``;
   const fail = (message: string) =>
     claim.fail(
       {
         title: 'rebase failed',
         steps: codeSteps(3, true),
-        message: `${message} Nothing was pushed. agentloop added \`${names.needSupervisor}\`; resolve the conflicts on \`${pull.headRef}\`, then remove it.`,
+        message: `${message} Nothing was pushed. agentloop added \`${names.needSupervisor}\`; ${todo}.`,
       },
-      { message },
+      { message, todo },
     );
 
   return claim.run(async () => {
@@ -162,7 +164,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       // The rebased branch carries the base's change to a workflow file: GitHub refuses it without `workflows`.
       const refusal = err instanceof GitError ? workflowsRefusal(err.stderr) : undefined;
       if (!refusal) throw err;
-      return refused(claim, workflowsGrantText(refusal, change('push')));
+      return refused(claim, workflowsGrantText(refusal, change('push')), grantTodo(names.needSupervisor));
     }
     const sha = (await git(ws, ['rev-parse', 'HEAD'])).stdout.trim();
     return claim.done(
@@ -177,12 +179,15 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
 }
 
 /** GitHub refused the change: hand the item to a human with `message` (what happened, what to grant or do). */
-function refused(claim: Claim, message: string): Promise<TransitionResult> {
+function refused(claim: Claim, message: string, todo: string): Promise<TransitionResult> {
   return claim.fail(
     { title: 'refused by GitHub', steps: codeSteps(3, true), message },
-    { message: message.split('\n')[0]!, note: 'refused' },
+    { message: message.split('\n')[0]!, note: 'refused', todo },
   );
 }
+
+const grantTodo = (label: string) =>
+  `grant the token what the status comment names (or update the branch yourself), then remove \`${label}\``;
 
 /** The conflicted files as they stand, markers included, for the rebase prompt. */
 async function describeConflicts(ws: Workspace, files: string[]): Promise<string> {

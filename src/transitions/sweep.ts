@@ -8,6 +8,7 @@ import type { SweepSnapshot } from '../services/sweep-snapshot.js';
 import { reportCiFailure, reportCiRecovered } from './ci-failure.js';
 import { released } from './claim.js';
 import { refreshDashboard } from './dashboard.js';
+import { writeEscalation } from './escalation.js';
 import type { TransitionResult } from './result.js';
 
 export async function sweep(rc: RunContext, t: Extract<Transition, { kind: 'sweep' }>, ss: SweepSnapshot): Promise<TransitionResult> {
@@ -61,13 +62,20 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
     case 'escalate': {
       const item = ss.items.get(repair.item)!;
       const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess];
+      // The lost run had taken its trigger label (plan; code before a PR existed): a retry needs it again.
+      const retry = hasLabel(item.data.labels, names.planInProcess)
+        ? names.plan
+        : hasLabel(item.data.labels, names.codeInProcess) && item.status.state.pull === undefined
+          ? names.code
+          : undefined;
       await rc.labels.apply(repair.item, item.data.labels, { add: [names.needSupervisor], remove: claims });
-      await item.status.write(
-        {
-          title: 'needs a human',
-          steps: [],
-          message: `Runs working on this keep stopping without finishing (${repair.reason}). agentloop added \`${names.needSupervisor}\`: look at the run logs, then remove it to try again.`,
-        },
+      const todo = `look at the run logs, then remove \`${names.needSupervisor}\`${retry ? ` and apply \`${retry}\` again` : ''} to try again`;
+      const reason = `Runs working on this keep stopping without finishing (${repair.reason}).`;
+      await writeEscalation(
+        rc,
+        item,
+        { reason, todo },
+        { title: 'needs a human', steps: [], message: `${reason} agentloop added \`${names.needSupervisor}\`: ${todo}.` },
         released(rc, item.status.state, 'sweep', 'escalated'),
       );
       return `escalated #${repair.item}`;

@@ -133,7 +133,11 @@ describe('the agent reads what a writer approved', () => {
     expect(stopped.result?.outcome).toBe('skipped');
     expect(prompts()).toHaveLength(1); // the agent did not run again
     expect(labelsOf(issue.number)).toEqual(['NeedSupervisor', 'loop/code-ci-pending']);
-    expect(commentsOn(issue.number)).toHaveLength(comments); // the status comment, edited in place
+    // The status comment, edited in place, and one new comment telling maria, who approved the text.
+    expect(commentsOn(issue.number)).toHaveLength(comments + 1);
+    expect(commentsOn(issue.number).at(-1)!.body).toMatch(
+      /^@maria agentloop stopped here and needs a human: agentloop did not start the agent: the title or body changed/m,
+    );
     expect(statusOf(issue.number)).toMatch(/title or body changed after @maria applied `loop\/code`/);
     expect(statusOf(issue.number)).toMatch(/remove `NeedSupervisor` and apply `loop\/code` again/);
 

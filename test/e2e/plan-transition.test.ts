@@ -45,6 +45,11 @@ describe('plan transition failures', () => {
     expect(report.result?.outcome).toBe('failed');
     expect(labelsOf(issue.number)).toEqual(['NeedSupervisor']);
     expect(statusOf(issue.number)).toMatch(/did not finish within 0.01 minutes/);
+    // The status comment is edited in place; one new comment tells the labeler.
+    const notices = h.repo.comments.filter((c) => c.issue === issue.number && c.body.includes('<!-- agentloop:escalation'));
+    expect(notices.map((c) => c.body.split('\n')[1])).toEqual([
+      '@maria agentloop stopped here and needs a human: The agent did not finish within 0.01 minutes (agent-timeout-minutes) and was stopped.',
+    ]);
   });
 
   it('an API error while posting the plan leaves NeedSupervisor, not a claimed item', async () => {
@@ -62,8 +67,15 @@ describe('plan transition failures', () => {
       return undefined;
     });
     await expect(tickPlan(issue.number, 'ok')).rejects.toThrow();
-    expect(failed).toBe(1); // a create is never blindly retried
+    // A create is never blindly retried: the plan was tried once, then the notice to the labeler (refused too).
+    const creates = h.forge.requests
+      .filter((q) => q.method === 'POST' && q.path.endsWith(`/issues/${issue.number}/comments`))
+      .map((q) => (q.body as { body: string }).body);
+    expect(creates.filter((b) => b.includes('<!-- agentloop:plan -->'))).toHaveLength(1);
+    expect(creates.filter((b) => b.includes('<!-- agentloop:escalation 1 -->'))).toHaveLength(1);
+    expect(failed).toBe(2);
     expect(labelsOf(issue.number)).toEqual(['NeedSupervisor']);
     expect(statusOf(issue.number)).toMatch(/agentloop hit an error/);
+    expect(statusOf(issue.number)).toMatch(/remove `NeedSupervisor` and apply `loop\/plan` again to let agentloop try again/);
   });
 });

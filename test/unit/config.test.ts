@@ -47,6 +47,25 @@ describe('config: inputs and .github/agentloop.yml through one schema', () => {
     expect(c.agentArgs).toEqual(['--fast', '--x', '1']);
   });
 
+  it('supervisors: logins from an input or the file, the @ optional; anything else names the key and what is allowed', () => {
+    expect(parseConfig({ inputs: base }).supervisors).toEqual([]);
+    expect(parseConfig({ inputs: { ...base, supervisors: '@maria, ops-lead\n@x.y_z' } }).supervisors).toEqual([
+      'maria',
+      'ops-lead',
+      'x.y_z',
+    ]);
+    expect(parseConfig({ inputs: base, fileText: 'supervisors: [maria, "@bob"]' }).supervisors).toEqual(['maria', 'bob']);
+    for (const bad of ['maria, bad login', '@', '-lead', 'a@b', 'everyone!', `${'x'.repeat(41)}`]) {
+      expect(
+        problems(() => parseConfig({ inputs: { ...base, supervisors: bad } })),
+        bad,
+      ).toEqual([expect.stringMatching(/^action input 'supervisors' = .* is not allowed; allowed: a list of logins/)]);
+    }
+    expect(problems(() => parseConfig({ inputs: base, fileText: 'supervisors: ["@x\\n@y"]' }))[0]).toMatch(
+      /^'supervisors' in \.github\/agentloop\.yml = .* is not allowed/,
+    );
+  });
+
   it('reads the repository file; inputs win over it', () => {
     const fileText = 'label-prefix: "bot:"\nmax-fix-attempts: 4\nmerge-method: rebase\nlabels:\n  needSupervisor: help-wanted\n';
     const c = parseConfig({ inputs: { ...base, 'merge-method': 'merge' }, fileText });

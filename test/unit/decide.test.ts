@@ -148,6 +148,13 @@ const planRows: Row[] = [
     reason: /NeedSupervisor/,
   },
   {
+    name: 'plan: a status written by a newer agentloop → left alone (not even refused)',
+    snapshot: snap({ issues: [issue(7, [N.plan], { newerState: 2 }), issue(8, [N.plan], { by: triager, perm: 'triage', newerState: 2 })] }),
+    event: labeled(7, N.plan),
+    expect: { kind: 'none' },
+    reason: /newer agentloop \(state version 2\); left alone/,
+  },
+  {
     name: 'plan: paused',
     snapshot: snap({ issues: [issue(7, [N.plan])] }),
     event: labeled(7, N.plan),
@@ -263,6 +270,19 @@ const codeRows: Row[] = [
     name: 'code: NeedSupervisor',
     snapshot: snap({ issues: [issue(1, [N.code, N.needSupervisor])] }),
     event: labeled(1, N.code),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'code: a status written by a newer agentloop → left alone: no code, no refusal, no CI bookkeeping',
+    snapshot: snap({
+      issues: [
+        issue(1, [N.codeCiPending], { newerState: 3 }),
+        issue(2, [N.code], { newerState: 3 }),
+        issue(4, [N.code], { by: triager, perm: 'triage', newerState: 3 }),
+      ],
+      pulls: [pull(10, { issueNumber: 1 })],
+    }),
+    event: dispatch('code'),
     expect: { kind: 'none' },
   },
   {
@@ -866,6 +886,21 @@ describe('decide: sweep repairs', () => {
   it('does not rewrite the dashboard from a partial picture (budget spent while reading items)', () => {
     const repairs = repairsOf(snap({ partial: 'issues', issues: [issue(8, [N.code])] }));
     expect(repairs.map((r) => r.kind)).toEqual(['dispatch']);
+  });
+  it('leaves alone an item whose status a newer agentloop wrote: no requeue, no escalation, no dispatch', () => {
+    const d = decide(
+      snap({
+        liveRunIds: [],
+        issues: [
+          issue(5, [N.codeInProcess], { loop: { ...owner('41'), attempt: 2 }, newerState: 2 }),
+          issue(6, [N.code], { newerState: 2 }),
+        ],
+      }),
+      schedule,
+      cfg(),
+    );
+    expect(d.transition.kind === 'sweep' && d.transition.repairs.map((r) => r.kind)).toEqual(['dashboard']);
+    expect(d.notes).toContainEqual(expect.stringMatching(/^#5: .*newer agentloop \(state version 2\); left alone/));
   });
   it('ignores NeedSupervisor items', () => {
     const repairs = repairsOf(snap({ liveRunIds: [], issues: [issue(5, [N.codeInProcess, N.needSupervisor], { loop: owner('41') })] }));

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { emptyState, findStatusComment, type LoopState, parseState, renderStatusComment } from '../../src/core/status-comment.js';
+import {
+  emptyState,
+  findStatusComment,
+  type LoopState,
+  parseState,
+  readState,
+  renderStatusComment,
+  replaceState,
+  STATE_VERSION,
+} from '../../src/core/status-comment.js';
 
 const state: LoopState = {
   v: 1,
@@ -49,5 +58,82 @@ describe('status comment', () => {
     const ours = { body: renderStatusComment(view, state), author: { login: 'github-actions[bot]' } };
     const copy = { body: renderStatusComment(view, { ...state, fixAttempts: 0 }), author: { login: 'mallory' } };
     expect(findStatusComment([ours, copy, { body: 'hi', author: { login: 'a' } }], 'github-actions[bot]')).toBe(ours);
+  });
+});
+
+describe('reading the state by version', () => {
+  const body = (json: string) => `<!-- agentloop:status -->\ntext\n\n<!-- agentloop:state ${json} -->`;
+
+  it.each<[string, string, ReturnType<typeof readState>]>([
+    [
+      'the current version',
+      '{"v":1,"attempt":1,"fixAttempts":2,"history":[]}',
+      { kind: 'read', from: 1, state: { ...emptyState(), attempt: 1, fixAttempts: 2 } },
+    ],
+    [
+      'no version: written before it was recorded, read as version 1',
+      '{"fixAttempts":1,"pull":4,"history":[]}',
+      { kind: 'read', from: 0, state: { ...emptyState(), fixAttempts: 1, pull: 4 } },
+    ],
+    ['no version and missing fields: defaults', '{}', { kind: 'read', from: 0, state: emptyState() }],
+    ['a newer version: not read', '{"v":2,"attempt":1,"owner":{"run":"x"}}', { kind: 'newer', version: 2 }],
+    ['a much newer version', '{"v":17}', { kind: 'newer', version: 17 }],
+    ['a version that is no version: a fresh state', '{"v":"2","attempt":3}', { kind: 'read', from: 0, state: emptyState() }],
+    ['not an object', '[1,2]', { kind: 'read', from: 0, state: emptyState() }],
+    ['damaged JSON', '{"v":1,', { kind: 'read', from: 0, state: emptyState() }],
+  ])('%s', (_name, json, expected) => {
+    expect(readState(body(json))).toEqual(expected);
+  });
+
+  it('a field of the wrong shape falls back to its default; the others are kept', () => {
+    const state = parseState(
+      body(
+        JSON.stringify({
+          v: 1,
+          attempt: -1,
+          fixAttempts: 1.5,
+          pull: '3',
+          headSha: 'abc',
+          owner: { runId: 7 },
+          approved: { label: 'loop/code', at: 'x', by: 'maria' },
+          escalation: { n: 0, at: 'x', told: [] },
+          updateRequested: { sha: 'abc', at: '2026-12-01T00:00:00Z' },
+          history: [{ transition: 'code', runId: '1', at: 'x', outcome: 'done' }, 'junk'],
+        }),
+      ),
+    );
+    expect(state).toEqual({
+      v: 1,
+      attempt: 0,
+      fixAttempts: 0,
+      headSha: 'abc',
+      updateRequested: { sha: 'abc', at: '2026-12-01T00:00:00Z' },
+      history: [{ transition: 'code', runId: '1', at: 'x', outcome: 'done' }],
+    });
+  });
+
+  it('fields this version does not know are carried along (a compatible newer release added them)', () => {
+    const state = parseState(body('{"v":1,"attempt":0,"fixAttempts":0,"history":[],"reviewRounds":2}'));
+    expect(JSON.parse(/agentloop:state (.*) -->/.exec(renderStatusComment(view, state))![1]!)).toMatchObject({ reviewRounds: 2 });
+  });
+
+  it('the escalation record round-trips', () => {
+    const escalated: LoopState = { ...state, escalation: { n: 2, at: '2026-12-01T00:00:00Z', told: ['maria'] } };
+    expect(parseState(renderStatusComment(view, escalated))).toEqual(escalated);
+  });
+
+  it('writes the current version', () => {
+    expect(STATE_VERSION).toBe(1);
+    expect(renderStatusComment(view, emptyState())).toContain('<!-- agentloop:state {"v":1,');
+  });
+
+  it('replaceState changes the hidden state only, and adds one to a body without', () => {
+    const original = renderStatusComment(view, state).replace('Fixing.', 'Fixing. (a human edited this)');
+    const replaced = replaceState(original, { ...state, refused: 'loop/code@tom' });
+    expect(replaced.replace(/<!-- agentloop:state .* -->/, '')).toBe(original.replace(/<!-- agentloop:state .* -->/, ''));
+    expect(parseState(replaced).refused).toBe('loop/code@tom');
+    expect(parseState(replaceState('plain text', emptyState()))).toEqual(emptyState());
+    // A "$&" in the state is inserted literally (no replacement patterns).
+    expect(parseState(replaceState(original, { ...state, refused: 'x$&y' })).refused).toBe('x$&y');
   });
 });

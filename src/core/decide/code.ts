@@ -5,7 +5,7 @@ import type { LoopEvent } from '../event.js';
 import { keyOfLabel, type TriggerKey } from '../labels.js';
 import type { ItemSnapshot, PullSnapshot, TriggerInfo } from '../snapshot.js';
 import type { Decision, Transition } from '../transition.js';
-import { byAge, type Ctx, type DecideConfig, inProcess, makeCtx } from './context.js';
+import { byAge, type Ctx, type DecideConfig, inProcess, leftAlone, makeCtx } from './context.js';
 
 const PRIORITY: Partial<Record<Transition['kind'], number>> = {
   refuse: 0,
@@ -85,7 +85,7 @@ export function codeLaneRefusals(item: ItemSnapshot, cfg: DecideConfig, now: str
 }
 
 function refusals(ctx: Ctx, item: ItemSnapshot): Candidate[] {
-  if (item.state !== 'open' || ctx.has(item, 'needSupervisor')) return [];
+  if (item.state !== 'open' || ctx.has(item, 'needSupervisor') || leftAlone(item)) return [];
   const out: Candidate[] = [];
   for (const key of CODE_LANE_TRIGGERS) {
     const trigger = item.triggers[key];
@@ -129,6 +129,8 @@ function pullCandidate(
   const merge = mergeRequested(ctx, pull, issue);
   if (!isLoop && !merge) return undefined;
   if (ctx.has(pull, 'needSupervisor') || ctx.has(issue, 'needSupervisor')) return note(`has ${ctx.names.needSupervisor}`);
+  const alone = leftAlone(pull) ?? leftAlone(issue);
+  if (alone) return note(alone);
   if (inProcess(ctx, pull) || inProcess(ctx, issue)) return note('owned by another run');
   const issueNumber = pull.issueNumber ?? n;
   const headSha = pull.headSha;
@@ -316,6 +318,8 @@ function codeCandidate(
     return undefined;
   };
   if (ctx.has(issue, 'needSupervisor')) return note(`has ${ctx.names.needSupervisor}`);
+  const alone = leftAlone(issue);
+  if (alone) return note(alone);
   if (inProcess(ctx, issue)) return note('owned by another run');
   const verdict = ctx.auth(issue, 'code');
   if (!verdict.ok) return note(verdict.reason);

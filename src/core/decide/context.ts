@@ -58,6 +58,15 @@ export function byAge<T extends { at: string; number: number }>(a: T, b: T): num
   return a.at === b.at ? a.number - b.number : a.at < b.at ? -1 : 1;
 }
 
+/**
+ * Why an item is left alone, if it is: its status comment holds a state a newer agentloop wrote, which
+ * this one cannot read — and so must not act on or overwrite (core/status-comment.ts, readState).
+ */
+export function leftAlone(item: ItemSnapshot | undefined): string | undefined {
+  if (item?.newerState === undefined) return undefined;
+  return `its status comment was written by a newer agentloop (state version ${item.newerState}); left alone`;
+}
+
 /** A refusal is said once per label and person; the status state remembers it. */
 export function refusalKey(label: string, login: string): string {
   return `${label}@${login}`;

@@ -3,7 +3,7 @@ import { checkApproval } from '../approval.js';
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel } from '../labels.js';
 import type { Decision } from '../transition.js';
-import { type Ctx, inProcess } from './context.js';
+import { type Ctx, inProcess, leftAlone } from './context.js';
 
 export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   const none = (reason: string, item?: number): Decision => ({
@@ -26,6 +26,8 @@ export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   if (ctx.has(issue, 'needSupervisor')) {
     return none(`#${number} has ${ctx.names.needSupervisor}; a human must remove it before agentloop continues`, number);
   }
+  const alone = leftAlone(issue);
+  if (alone) return none(`#${number}: ${alone}`, number);
   if (ctx.cfg.paused) return none('agentloop is paused (paused: true)', number);
   if (ctx.has(issue, 'planInProcess')) return none(`a plan run already owns #${number}`, number);
   if (!ctx.has(issue, 'plan')) {

@@ -4,7 +4,7 @@ import { isDefaultBranchCi } from '../ci.js';
 import type { LoopEvent } from '../event.js';
 import type { ItemSnapshot, Lane } from '../snapshot.js';
 import type { Decision, Repair } from '../transition.js';
-import { type Ctx, IN_PROCESS_KEYS, inProcess } from './context.js';
+import { type Ctx, IN_PROCESS_KEYS, inProcess, leftAlone } from './context.js';
 import { decidePlan } from './plan.js';
 
 const CODE_LANE_WAITING = ['code', 'codeCiPending', 'merge', 'automerge'] as const;
@@ -53,6 +53,7 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
         i.state === 'open' &&
         !stuckItems.has(i.number) &&
         !ctx.has(i, 'needSupervisor') &&
+        !leftAlone(i) &&
         !inProcess(ctx, i) &&
         CODE_LANE_WAITING.some((k) => ctx.has(i, k)),
     );
@@ -96,6 +97,11 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
 function stuckRepair(ctx: Ctx, item: ItemSnapshot, notes: string[]): Repair | undefined {
   const key = IN_PROCESS_KEYS.find((k) => ctx.has(item, k));
   if (!key || item.state !== 'open' || ctx.has(item, 'needSupervisor')) return undefined;
+  const alone = leftAlone(item);
+  if (alone) {
+    notes.push(`#${item.number}: ${alone}`);
+    return undefined;
+  }
   const owner = item.loop.owner;
   const live = ctx.snap.liveRunIds;
   let lost: string | undefined;
