@@ -99,6 +99,8 @@ export const GEMINI_NAMES: readonly string[] = [
  * opencode: the keys of the providers it reads from the environment (Anthropic, OpenAI, Google, OpenRouter,
  * Groq, xAI, DeepSeek, Mistral, OpenCode Zen, Azure, Amazon Bedrock, Google Vertex AI), endpoint overrides,
  * and OPENCODE_AUTH_CONTENT (the content of an opencode auth.json, for providers set up with `opencode auth`).
+ * Not OPENCODE_CONFIG_CONTENT: the adapter sets it itself, the maintainer's (a custom endpoint is provider
+ * configuration there: opencode 1.18 ignores ANTHROPIC_BASE_URL) merged under agentloop's (opencode.ts).
  */
 export const OPENCODE_NAMES: readonly string[] = [
   'ANTHROPIC_API_KEY',

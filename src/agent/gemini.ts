@@ -19,6 +19,14 @@
 //     build and tests). The blast radius is limited by the environment instead, as for claude (no forge
 //     token, an allowlisted env, no persisted credentials, trusted code checks the diff before any push).
 //   Not `--sandbox`: it runs the session in a container (docker/podman), which a runner may not have.
+// Settings (geminiHome): the agent runs with a fresh HOME of its own, so ~/.gemini/settings.json is
+// agentloop's to write, and a repository's .gemini/settings.json still outranks it. It turns usage
+// statistics off (an unattended run reports nothing to Google, as for claude) and, when the environment
+// names a gateway, chooses the auth type: headless Gemini CLI 0.61 takes GOOGLE_GEMINI_BASE_URL for auth
+// type "gateway", which its own validation then refuses ("Invalid auth method selected.", exit 41), so a
+// gateway with GEMINI_API_KEY runs as "gemini-api-key" against that base URL. GEMINI_API_KEY alone needs
+// no settings (the auth type then comes from the environment). Not GEMINI_CLI_SYSTEM_DEFAULTS_PATH:
+// Gemini CLI skips a system settings file whose directories others may write (the sandbox is under /tmp).
 // `--output-format json` prints one JSON object at the end: `response` is the answer (the text after the
 // last tool call), `stats.models.<model>.tokens` the token counts, `error` a failure. A run that fails
 // (no credentials, an API error, the turn limit) prints its `{session_id, error}` object on stderr
@@ -91,6 +99,26 @@ export const GEMINI_POLICY_FILE = 'gemini-read-only-policy.toml';
 /** Files a run needs, by name: read-only runs need the policy. */
 export function geminiFiles(mode: AgentMode): Record<string, string> {
   return mode === 'read-only' ? { [GEMINI_POLICY_FILE]: GEMINI_READ_ONLY_POLICY } : {};
+}
+
+/**
+ * The auth type the agent's settings must name, from the environment agentloop passes (GEMINI_NAMES): only
+ * for a gateway (GOOGLE_GEMINI_BASE_URL) with a Gemini API key; otherwise Gemini CLI's own choice stands.
+ */
+export function geminiAuthType(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GOOGLE_GENAI_USE_GCA === 'true' || env.GOOGLE_GENAI_USE_VERTEXAI === 'true') return undefined;
+  return env.GOOGLE_GEMINI_BASE_URL?.trim() && env.GEMINI_API_KEY?.trim() ? 'gemini-api-key' : undefined;
+}
+
+/** The agent's user settings (`~/.gemini/settings.json`). */
+export function geminiSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const auth = geminiAuthType(env);
+  return { privacy: { usageStatisticsEnabled: false }, ...(auth ? { security: { auth: { selectedType: auth } } } : {}) };
+}
+
+/** With a sandbox: the settings file in the agent's own home (written by the runner before the agent user gets it). */
+export async function geminiHome(env: NodeJS.ProcessEnv): Promise<{ files: Record<string, string>; env: Record<string, string> }> {
+  return { files: { '.gemini/settings.json': `${JSON.stringify(geminiSettings(env), null, 2)}\n` }, env: {} };
 }
 
 export interface GeminiArgvInput {

@@ -1,6 +1,6 @@
 // The `opencode` agent: opencode in non-interactive run mode, found on PATH as `opencode`.
 //
-//   opencode run --agent <plan|build> --format json [--model <provider/model>] <agent-args…>
+//   opencode run --pure --agent <plan|build> --format json [--model <provider/model>] <agent-args…>
 //
 // The prompt goes on stdin, never on the command line: `opencode run` with no message reads the whole
 // of stdin (when it is not a terminal) as the message.
@@ -18,6 +18,20 @@
 //     files, a detected doom loop) stays refused.
 //   Both modes: `share: disabled` (a repository's `share: auto` would upload the session) and no
 //     autoupdate.
+// Unattended, opencode installs nothing at run time (opencodeEnv, opencodeArgv):
+//   `--pure`: no external plugins. Plugins named in a repository's or the user's config are npm packages
+//     opencode installs and loads when it starts — at every run, since the agent's HOME is fresh — and
+//     their code runs inside opencode, outside the permission rules that make a plan run read-only.
+//     (The built-in plugins stay: they are the auth of providers such as openai, github-copilot, azure.)
+//   OPENCODE_DISABLE_LSP_DOWNLOAD: language servers are off unless a config turns `lsp` on; then opencode
+//     would download the missing ones (`go install …@latest`, npm packages) on first use, every run.
+//     Servers already on PATH still work.
+//   Not OPENCODE_DISABLE_MODELS_FETCH: opencode starts from its bundled model catalogue and refreshes it
+//     in the background; without network the refresh fails, is logged, and the run goes on.
+// The model endpoint: opencode ignores ANTHROPIC_BASE_URL and the like; a custom endpoint is provider
+// configuration (`provider.<id>.options.baseURL`). A maintainer passes it in OPENCODE_CONFIG_CONTENT, as
+// opencode documents; agentloop's own settings are merged over it (agentloop's win), since both travel in
+// that one variable (opencodeConfigContent).
 // Models are named `provider/model` (e.g. `anthropic/claude-sonnet-4-5`); without a model opencode uses
 // its configured default. `--format json` prints one JSON event per line: `text` parts (the answer is
 // the text of the last step that produced any), `step_finish` parts with tokens and cost, `error` (a
@@ -34,15 +48,16 @@ export const OPENCODE_EXECUTABLE = 'opencode';
 export const OPENCODE_SUBCOMMAND = 'run';
 
 /** Every flag opencodeArgv can emit: each must exist in the real `opencode run --help` (contract test). */
-export const OPENCODE_FLAGS_USED = ['--agent', '--format', '--model'] as const;
+export const OPENCODE_FLAGS_USED = ['--pure', '--agent', '--format', '--model'] as const;
 
 /**
  * Options (from `opencode run --help`, a yargs parser) that would widen a read-only run if agent-args
  * passed them: another agent (`--agent build`), auto-approval, a server elsewhere (`--attach`, which runs
- * under that server's configuration), another directory, other sessions, commands, sharing.
+ * under that server's configuration), another directory, other sessions, commands, sharing, plugins
+ * (`--no-pure`).
  */
 export const OPENCODE_READ_ONLY_CONFLICTS: FlagSpec = {
-  long: ['agent', 'auto', 'dangerously-skip-permissions', 'attach', 'dir', 'continue', 'session', 'fork', 'command', 'share'],
+  long: ['agent', 'auto', 'dangerously-skip-permissions', 'attach', 'dir', 'continue', 'session', 'fork', 'command', 'share', 'pure'],
   short: 'cs',
   shortWithValue: 'smfpu',
   yargs: true,
@@ -64,9 +79,40 @@ export function opencodeConfig(mode: AgentMode): Record<string, unknown> {
   return { ...base, permission: deny, agent: { [OPENCODE_AGENTS['read-only']]: { permission: deny } } };
 }
 
-/** The environment additions for a run in `mode`. */
-export function opencodeEnv(mode: AgentMode): Record<string, string> {
-  return { OPENCODE_CONFIG_CONTENT: JSON.stringify(opencodeConfig(mode)) };
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `over` merged into `base`, objects key by key; where both have a key, `over`'s value wins unless both are objects. */
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const was = out[key];
+    out[key] = isPlainObject(was) && isPlainObject(value) ? deepMerge(was, value) : value;
+  }
+  return out;
+}
+
+/**
+ * OPENCODE_CONFIG_CONTENT for a run in `mode`: the maintainer's (from the parent environment: a provider
+ * endpoint, say) with agentloop's configuration merged over it, so agentloop's permissions and settings
+ * win wherever both speak. The maintainer's must be a JSON object (opencode would also take comments).
+ */
+export function opencodeConfigContent(mode: AgentMode, parentEnv: NodeJS.ProcessEnv = {}): string {
+  const raw = parentEnv.OPENCODE_CONFIG_CONTENT?.trim();
+  let theirs: unknown = {};
+  if (raw) {
+    try {
+      theirs = JSON.parse(raw);
+    } catch (err) {
+      throw new Error(`OPENCODE_CONFIG_CONTENT is not valid JSON (agentloop merges its own settings into it): ${(err as Error).message}`);
+    }
+    if (!isPlainObject(theirs)) throw new Error('OPENCODE_CONFIG_CONTENT must be a JSON object (opencode configuration)');
+  }
+  return JSON.stringify(deepMerge(theirs as Record<string, unknown>, opencodeConfig(mode)));
+}
+
+/** The environment additions for a run in `mode` (`parentEnv`: where a maintainer's OPENCODE_CONFIG_CONTENT is). */
+export function opencodeEnv(mode: AgentMode, parentEnv: NodeJS.ProcessEnv = {}): Record<string, string> {
+  return { OPENCODE_CONFIG_CONTENT: opencodeConfigContent(mode, parentEnv), OPENCODE_DISABLE_LSP_DOWNLOAD: '1' };
 }
 
 export interface OpencodeArgvInput {
@@ -83,7 +129,7 @@ export function opencodeArgv({ mode, model, args }: OpencodeArgvInput): string[]
     throw new Error(`agent 'opencode' needs the model as provider/model (e.g. "anthropic/claude-sonnet-4-5"), got ${JSON.stringify(m)}`);
   }
   const modelFlag = m !== '' ? ['--model', m] : [];
-  return [OPENCODE_SUBCOMMAND, '--agent', OPENCODE_AGENTS[mode], '--format', 'json', ...modelFlag, ...args];
+  return [OPENCODE_SUBCOMMAND, '--pure', '--agent', OPENCODE_AGENTS[mode], '--format', 'json', ...modelFlag, ...args];
 }
 
 /** The answer, failure, tokens and cost from `opencode run --format json` output (raw stdout if there are no events). */
@@ -120,7 +166,11 @@ export function parseOpencodeOutput(stdout: string, fallbackLimit = 60_000): Age
     } else if (event.type === 'error') {
       const error = isObject(event.error) ? event.error : {};
       const data = isObject(error.data) ? error.data : {};
-      errors.push(str(data.message) ?? str(error.message) ?? str(error.name) ?? 'opencode reported an error');
+      const message = str(data.message) ?? str(error.message) ?? str(error.name) ?? 'opencode reported an error';
+      // A model API error carries the HTTP status apart from the provider's message (`statusCode`): say it,
+      // so the failure comment can tell a bad key from a rate limit or an outage.
+      const status = num(data.statusCode);
+      errors.push(status !== undefined && !message.includes(`HTTP ${status}`) ? `${message} (HTTP ${status})` : message);
     }
   }
   // opencode exits 1 after an error: the error is what a failure comment needs, not the text before it.

@@ -13,7 +13,7 @@ import { CLAUDE_EXECUTABLE, claudeArgv, claudeEnv, parseClaudeOutput } from './c
 import { CODEX_EXECUTABLE, codexArgv, codexHome, parseCodexOutput } from './codex.js';
 import { commandArgv, commandFinalMessage, FINAL_MESSAGE_LIMIT } from './command.js';
 import { agentEnv } from './env.js';
-import { GEMINI_EXECUTABLE, GEMINI_POLICY_FILE, geminiArgv, geminiFiles, parseGeminiOutput } from './gemini.js';
+import { GEMINI_EXECUTABLE, GEMINI_POLICY_FILE, geminiArgv, geminiFiles, geminiHome, parseGeminiOutput } from './gemini.js';
 import { OPENCODE_EXECUTABLE, opencodeArgv, opencodeEnv, parseOpencodeOutput } from './opencode.js';
 import type { AgentOutput, AgentUsage } from './output.js';
 import { runProcess } from './process.js';
@@ -94,8 +94,12 @@ export interface CliAdapter {
   /** Files the run needs, by name → content; written 0600 next to the prompt file, removed after the run. */
   files?: (mode: AgentMode) => Record<string, string>;
   argv: (input: CliArgvInput) => string[];
-  /** Environment additions (agentloop's own settings for the CLI); they win over the caller's extraEnv. */
-  env?: (mode: AgentMode) => Record<string, string>;
+  /**
+   * Environment additions (agentloop's own settings for the CLI); they win over the caller's extraEnv.
+   * `parentEnv`: the parent's environment, for a setting of the maintainer's that agentloop's must merge
+   * with (opencode: OPENCODE_CONFIG_CONTENT).
+   */
+  env?: (mode: AgentMode, parentEnv: NodeJS.ProcessEnv) => Record<string, string>;
   /**
    * With a sandbox: files the CLI reads from its own home (by path relative to the agent's HOME, written
    * 0600 before the home is handed to the agent user) and the environment that points the CLI at them,
@@ -113,6 +117,7 @@ export const CLI_ADAPTERS: Readonly<Record<Exclude<AgentName, 'command'>, CliAda
     executable: GEMINI_EXECUTABLE,
     files: geminiFiles,
     argv: (input) => geminiArgv({ ...input, policyFile: input.files[GEMINI_POLICY_FILE] }),
+    home: geminiHome,
     parse: parseGeminiOutput,
   },
   opencode: { executable: OPENCODE_EXECUTABLE, argv: opencodeArgv, env: opencodeEnv, parse: parseOpencodeOutput },
@@ -170,7 +175,7 @@ export async function runAgent(req: AgentRunRequest): Promise<AgentRunResult> {
     const model = req.model?.trim();
     const env = agentEnv(req.env, req.agent, {
       ...req.extraEnv,
-      ...adapter?.env?.(req.mode),
+      ...adapter?.env?.(req.mode, req.env),
       ...home?.env,
       AGENTLOOP_PROMPT_FILE: promptFile,
       AGENTLOOP_MODE: req.mode,

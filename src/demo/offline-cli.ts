@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { ModelDialect } from '@agentloop/embedded-forge';
 import { claudeOffline } from './offline/claude.js';
 import { codexOffline } from './offline/codex.js';
+import { geminiOffline } from './offline/gemini.js';
+import { opencodeOffline } from './offline/opencode.js';
 
 export interface OfflineCliSetup {
   /** `with:` of the agentloop step. */
@@ -23,7 +25,12 @@ export interface OfflineCliSpec {
   setup(modelUrl: string, path: string): OfflineCliSetup;
 }
 
-const SPECS = { claude: claudeOffline, codex: codexOffline } satisfies Record<string, OfflineCliSpec>;
+const SPECS = {
+  claude: claudeOffline,
+  codex: codexOffline,
+  gemini: geminiOffline,
+  opencode: opencodeOffline,
+} satisfies Record<string, OfflineCliSpec>;
 
 export type OfflineCli = keyof typeof SPECS;
 export const OFFLINE_CLIS = Object.keys(SPECS) as OfflineCli[];

@@ -253,13 +253,24 @@ describe('parseGeminiOutput', () => {
 });
 
 describe('opencodeArgv and its configuration', () => {
-  it('read-only: run with the plan agent and JSON events', () => {
-    expect(opencodeArgv({ mode: 'read-only', args: [] })).toEqual(['run', '--agent', 'plan', '--format', 'json']);
+  it('read-only: run without external plugins, with the plan agent and JSON events', () => {
+    expect(opencodeArgv({ mode: 'read-only', args: [] })).toEqual(['run', '--pure', '--agent', 'plan', '--format', 'json']);
   });
 
   it('write: run with the build agent, the provider/model, then agent-args; never --auto', () => {
     const argv = opencodeArgv({ mode: 'write', model: 'anthropic/claude-sonnet-4-5', args: ['--variant', 'high'] });
-    expect(argv).toEqual(['run', '--agent', 'build', '--format', 'json', '--model', 'anthropic/claude-sonnet-4-5', '--variant', 'high']);
+    expect(argv).toEqual([
+      'run',
+      '--pure',
+      '--agent',
+      'build',
+      '--format',
+      'json',
+      '--model',
+      'anthropic/claude-sonnet-4-5',
+      '--variant',
+      'high',
+    ]);
     expect(argv).not.toContain('--auto');
   });
 
@@ -276,6 +287,15 @@ describe('opencodeArgv and its configuration', () => {
     });
     expect(opencodeConfig('write')).toEqual({ share: 'disabled', autoupdate: false });
     expect(JSON.parse(opencodeEnv('read-only').OPENCODE_CONFIG_CONTENT!)).toEqual(opencodeConfig('read-only'));
+  });
+
+  it('merges agentloop’s config over the maintainer’s OPENCODE_CONFIG_CONTENT (a provider endpoint stays, agentloop’s rules win)', () => {
+    const theirs = { provider: { anthropic: { options: { baseURL: 'http://gw/v1' } } }, permission: 'allow', share: 'auto' };
+    const env = opencodeEnv('read-only', { OPENCODE_CONFIG_CONTENT: JSON.stringify(theirs) });
+    expect(JSON.parse(env.OPENCODE_CONFIG_CONTENT!)).toEqual({ ...opencodeConfig('read-only'), provider: theirs.provider });
+    expect(env.OPENCODE_DISABLE_LSP_DOWNLOAD).toBe('1');
+    expect(() => opencodeEnv('write', { OPENCODE_CONFIG_CONTENT: '{"a":' })).toThrow(/OPENCODE_CONFIG_CONTENT is not valid JSON/);
+    expect(() => opencodeEnv('write', { OPENCODE_CONFIG_CONTENT: '[]' })).toThrow(/must be a JSON object/);
   });
 });
 
@@ -345,6 +365,12 @@ describe('parseOpencodeOutput', () => {
       finalMessage: 'Cannot connect to API: Unable to connect. Is the computer able to access the url?',
       isError: true,
     });
+  });
+
+  it('names the model API’s HTTP status of an error event (opencode 1.18 on a 401)', () => {
+    const refused =
+      '{"type":"error","timestamp":1796049634800,"sessionID":"ses_dd3197edcffeGQx8OW8dj6PA3P","error":{"name":"APIError","data":{"message":"invalid x-api-key","statusCode":401,"isRetryable":false,"metadata":{"url":"http://127.0.0.1:38647/v1/messages"}}}}\n';
+    expect(parseOpencodeOutput(refused)).toEqual({ finalMessage: 'invalid x-api-key (HTTP 401)', isError: true });
   });
 
   it('falls back to raw stdout without events', () => {

@@ -70,7 +70,9 @@ export const anthropicDialect: ModelDialect = {
   answer(res: ServerResponse, turn: ModelTurn, req: ModelRequest, chosen: ChosenTurn) {
     const b = (req.body ?? {}) as Body;
     const names = (b.tools ?? []).map((t) => t.name);
-    const style: Style = names.includes('write') || names.includes('bash') ? 'opencode' : 'claude';
+    // opencode's tools are lower-case; a plan run offers it only read, glob, grep and the like (no write or
+    // bash), and a tool the model names there must still be opencode's (`read` with `filePath`).
+    const style: Style = ['read', 'write', 'edit', 'bash', 'glob', 'grep'].some((n) => names.includes(n)) ? 'opencode' : 'claude';
     const all = `${textOf(b.system)}\n${(b.messages ?? []).map((m) => textOf(m.content)).join('\n')}`;
     const cwd = workingDirectory(all) ?? '/';
     const blocks: ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> })[] = [];

@@ -10,7 +10,11 @@ export type ModelAction =
   | { edit: string; old: string; new: string }
   | { bash: string };
 
-export type ModelFailure = { status: number; message?: string } | 'stall' | 'malformed';
+/**
+ * An HTTP error (`times`: only the first N times this turn is asked, then the turn's own answer — a
+ * transient failure a retrying CLI gets past), a stall (headers, then nothing), or a malformed stream.
+ */
+export type ModelFailure = { status: number; message?: string; times?: number } | 'stall' | 'malformed';
 
 export interface ModelTurn {
   /** Tool calls the CLI runs before it asks again. */

@@ -49,6 +49,8 @@ export class ModelServer {
   readonly calls: RecordedModelCall[] = [];
   private server: Server | undefined;
   private readonly stalled = new Set<ServerResponse>();
+  /** How many times each turn (conversation:index) has failed, for failures limited by `times`. */
+  private readonly failedTimes = new Map<string, number>();
   url = '';
 
   constructor(private readonly opts: ModelServerOptions) {}
@@ -103,7 +105,11 @@ export class ModelServer {
       return;
     }
     const chosen = chooseTurn(this.script(), dialect.facts(req));
-    const fail = chosen.turn.fail;
+    const failure = chosen.turn.fail;
+    const key = `${chosen.conversation}:${chosen.index}`;
+    const failed = this.failedTimes.get(key) ?? 0;
+    const fail = typeof failure === 'object' && failure.times !== undefined && failed >= failure.times ? undefined : failure;
+    if (fail) this.failedTimes.set(key, failed + 1);
     if (fail === 'stall') {
       // Headers sent, then nothing: the CLI waits until its own timeout (or agentloop's) ends it.
       record(dialect.name, chosen, 200);
