@@ -1,0 +1,2 @@
+import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
+var r=class{constructor(e,t){this.forge=e;this.limit=t}forge;limit;stopped;get used(){return this.forge.stats().requests}allows(e,t=0){return this.used+t<this.limit?!0:(this.stopped??=`stopped before ${e}: ${this.used} of ${this.limit} API requests used (operations-per-run)`,!1)}},o=30;export{r as a,o as b};

@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{g as a}from"./chunk-EF7IO7L7.js";import"./chunk-BYJ535H2.js";import"./chunk-QVSHEO3L.js";import"./chunk-BTSICZ3D.js";import"./chunk-IDYQ55LH.js";import"./chunk-JIZCI2R3.js";import"./chunk-TG6WJQYR.js";import"./chunk-BA6N4DQL.js";import"./chunk-6ZCWFFF7.js";import"./chunk-WQCNKBVE.js";import"./chunk-S7MLJKM3.js";import"./chunk-6EC2D3C2.js";export{a as setupRun};
