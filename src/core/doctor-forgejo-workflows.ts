@@ -5,7 +5,7 @@
 import { type Document, isMap, parseDocument } from 'yaml';
 import type { Finding } from './doctor.js';
 import type { ForgejoFacts } from './doctor-forgejo.js';
-import type { Release } from './doctor-workflows.js';
+import { pinFindings, type Release } from './doctor-workflows.js';
 import { type LabelNames, labelNames } from './labels.js';
 import { FORGEJO_WORKFLOW_DIRS, STRONG_TOKEN_SECRET } from './workflow-install.js';
 import { AGENTLOOP_USES, agentloopSteps, labelExpressions, quotedNames, secretsIn } from './workflow-yaml.js';
@@ -74,7 +74,7 @@ export function forgejoWorkflowFindings(facts: ForgejoFacts, release?: Release):
       message: `agentloop runs in ${present.join(', ')} (${read.path} is the directory Forgejo reads: the first of ${FORGEJO_WORKFLOW_DIRS.join(', ')} that exists)`,
     });
   stepFindings(steps, findings, names);
-  pinFindings(steps, findings, release);
+  pinFindings(steps, findings, release, 'agentloop init --forge forgejo');
   if (prefixes.size > 1)
     findings.push({
       level: 'problem',
@@ -212,37 +212,4 @@ function stepFindings(steps: LoopStep[], findings: Finding[], names: LabelNames)
         fix: `Regenerate with the label prefix in use (agentloop init --forge forgejo --label-prefix '${names.plan.slice(0, -'plan'.length)}'), or rename the labels in the if: and concurrency.group yourself.`,
       });
   }
-}
-
-function pinFindings(steps: LoopStep[], findings: Finding[], release?: Release): void {
-  const refs = [...new Set(steps.map((s) => s.ref))];
-  for (const s of steps) {
-    if (/^0{40}$/.test(s.ref))
-      findings.push({
-        level: 'problem',
-        topic: 'workflows',
-        message: `${s.path} pins agentloop to the template's placeholder 000…0, which names no commit`,
-        fix: 'Replace it with the commit SHA of the agentloop release you use (agentloop init --forge forgejo writes the running release).',
-      });
-    else if (!/^[0-9a-f]{40}$/.test(s.ref))
-      findings.push({
-        level: 'warning',
-        topic: 'workflows',
-        message: `${s.path} uses agentloop@${s.ref}, a tag or branch: whoever can move it changes the code that holds your token`,
-        fix: 'Pin the full commit SHA of the release (agentloop init --forge forgejo --pin <sha>).',
-      });
-  }
-  if (refs.length > 1)
-    findings.push({
-      level: 'warning',
-      topic: 'workflows',
-      message: `the workflows pin different agentloop versions (${refs.join(', ')}): the lanes may disagree`,
-      fix: 'Pin the same commit in every agentloop step.',
-    });
-  else if (refs.length === 1 && /^[0-9a-f]{40}$/.test(refs[0]!) && !/^0{40}$/.test(refs[0]!))
-    findings.push({
-      level: 'ok',
-      topic: 'workflows',
-      message: `agentloop is pinned to ${refs[0]}${release?.commit && release.commit !== refs[0] ? `; this doctor is v${release.version} (${release.commit.slice(0, 12)})` : ''}`,
-    });
 }

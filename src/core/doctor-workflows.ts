@@ -213,7 +213,13 @@ export function workflowFindings(repo: string, facts: WorkflowFacts, release?: R
   return { findings, names, codeToken: codeStep ? tokenSource(codeStep.with.token ?? '') : 'none', loopFiles };
 }
 
-function pinFindings(steps: LoopStep[], findings: Finding[], release?: Release): void {
+/** Pins: no placeholder, a commit SHA, one version across files. `init`: the command that writes pinned files. */
+export function pinFindings(
+  steps: readonly { path: string; ref: string }[],
+  findings: Finding[],
+  release?: Release,
+  init = 'npx agentloop init --force',
+): void {
   const refs = new Set(steps.map((s) => s.ref));
   for (const s of steps) {
     if (/^0{40}$/.test(s.ref))
@@ -221,14 +227,14 @@ function pinFindings(steps: LoopStep[], findings: Finding[], release?: Release):
         level: 'problem',
         topic: 'workflows',
         message: `${s.path} pins agentloop to the template's placeholder 000…0, which names no commit`,
-        fix: 'Replace it with the commit SHA of the agentloop release you use (npx agentloop init --force writes the running release).',
+        fix: `Replace it with the commit SHA of the agentloop release you use (${init} writes the running release).`,
       });
     else if (!/^[0-9a-f]{40}$/.test(s.ref))
       findings.push({
         level: 'warning',
         topic: 'workflows',
         message: `${s.path} uses agentloop@${s.ref}, a tag or branch: whoever can move it changes the code that holds your token`,
-        fix: 'Pin the full commit SHA of the release (npx agentloop init --force does).',
+        fix: `Pin the full commit SHA of the release (${init} --pin <sha>).`,
       });
   }
   if (refs.size > 1)
@@ -236,7 +242,7 @@ function pinFindings(steps: LoopStep[], findings: Finding[], release?: Release):
       level: 'warning',
       topic: 'workflows',
       message: `the workflows pin different agentloop versions (${[...refs].join(', ')}): the lanes may disagree`,
-      fix: 'Pin the same commit in every agentloop step (npx agentloop init --force).',
+      fix: `Pin the same commit in every agentloop step (${init}).`,
     });
   else if (release?.commit && !refs.has(release.commit))
     findings.push({

@@ -2,45 +2,28 @@
 // init --forge forgejo --repo` and its merged PR, with the bot user an Administrator collaborator, the
 // installation is healthy; the same bot with write access only is the problem Forgejo makes of it (only
 // repository admins may read another user's permission). Every request is a valid Forgejo operation.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EmbeddedForge, type RepoState, validateForgejoRequest, validateForgejoResponse } from '@agentloop/embedded-forge';
+import type { EmbeddedForge, RepoState } from '@agentloop/embedded-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SAMPLE_FILES } from '../../src/demo/sample.js';
 import { createForgejoForge } from '../../src/forge/forgejo.js';
+import { type SampleForge, startSampleForge } from '../support/cli.js';
 
 const PIN = 'e'.repeat(40);
 const INIT = ['init', '--forge', 'forgejo', '--repo', 'acme/calc', '--agent', 'command', '--agent-command', 'node agent.js', '--pin', PIN];
 const DOCTOR = ['doctor', '--forge', 'forgejo', '--repo', 'acme/calc'];
 
+let sample: SampleForge;
 let forge: EmbeddedForge;
 let repo: RepoState;
-let dir: string;
+const cli = (args: string[], token: string) => sample.cli(args, token);
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'agentloop-doctor-forgejo-'));
-  forge = new EmbeddedForge({ root: dir, flavor: 'forgejo', validate: validateForgejoRequest, validateResponse: validateForgejoResponse });
-  await forge.start();
-  repo = await forge.createRepo('acme', 'calc', SAMPLE_FILES); // its CI is in .github/workflows
-  forge.addCollaborator(repo, 'maria', 'admin');
+  sample = await startSampleForge('forgejo'); // the sample's CI is in .github/workflows
+  ({ forge, repo } = sample);
 });
 afterEach(async () => {
   expect(forge.violations).toEqual([]);
-  await forge.stop();
-  await rm(dir, { recursive: true, force: true });
+  await sample.stop();
 });
-
-function cli(args: string[], token: string): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['dist/cli.js', ...args], {
-    env: { PATH: process.env.PATH, HOME: dir, GITHUB_TOKEN: token, GITHUB_API_URL: forge.urls.api },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (out += d));
-  return new Promise((done) => child.on('close', (code) => done({ code, out })));
-}
 
 /** init as the maintainer, then merge its PR through the API: the installation doctor checks. */
 async function installed(): Promise<void> {

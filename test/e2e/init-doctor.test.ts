@@ -2,49 +2,35 @@
 // repository: init proposes the workflows as a PR and creates the labels (a second run changes nothing);
 // once merged, doctor finds it healthy, and names the exact fix when the repository setting or the token
 // is wrong.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EmbeddedForge, git, type RepoState } from '@agentloop/embedded-forge';
+import { type EmbeddedForge, git, type RepoState } from '@agentloop/embedded-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { labelCatalog, labelNames } from '../../src/core/labels.js';
 import { SAMPLE_FILES } from '../../src/demo/sample.js';
 import { createGitHubForge } from '../../src/forge/github.js';
-import { validateRequest } from '../support/openapi.js';
+import { type SampleForge, startSampleForge } from '../support/cli.js';
 
 const PIN = 'e'.repeat(40);
 /** The demo's agent and CI, pinned to a fixed commit. */
 const DEMO_INIT = ['--agent', 'command', '--agent-command', 'node agent.js', '--pin', PIN, '--ci', 'CI'];
 
+let sample: SampleForge;
 let forge: EmbeddedForge;
 let repo: RepoState;
 let dir: string;
+const cli = (args: string[], token: string) => sample.cli(args, token);
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'agentloop-init-e2e-'));
-  forge = new EmbeddedForge({ root: dir, validate: validateRequest });
-  await forge.start();
   // The demo's repository (src/demo/demo.ts): the sample package with its CI, a maintainer, agentloop's bot.
-  repo = await forge.createRepo('acme', 'calc', SAMPLE_FILES);
-  forge.addCollaborator(repo, 'maria', 'admin');
+  sample = await startSampleForge('github');
+  ({ forge, repo, dir } = sample);
   forge.addCollaborator(repo, 'agentloop-bot', 'write');
 });
 afterEach(async () => {
   expect(forge.violations).toEqual([]);
-  await forge.stop();
-  await rm(dir, { recursive: true, force: true });
+  await sample.stop();
 });
-
-function cli(args: string[], token: string): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['dist/cli.js', ...args], {
-    env: { PATH: process.env.PATH, HOME: dir, GITHUB_TOKEN: token, GITHUB_API_URL: forge.urls.api },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (out += d));
-  return new Promise((done) => child.on('close', (code) => done({ code, out })));
-}
 
 const writes = (from: number) => forge.requests.slice(from).filter((r) => r.method !== 'GET');
 const workflowFiles = async (ref: string) =>

@@ -1,44 +1,27 @@
 // `agentloop init --forge forgejo --repo` (dist/cli.js) on the embedded forge in Forgejo mode: the
 // workflows proposed in one PR, in the workflow directory the repository already has (Forgejo reads only
 // the first of .forgejo/, .gitea/, .github/ that exists), and the labels created; a second run changes nothing.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EmbeddedForge, git, type RepoState, validateForgejoRequest, validateForgejoResponse } from '@agentloop/embedded-forge';
+import { type EmbeddedForge, git, type RepoState } from '@agentloop/embedded-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { labelCatalog, labelNames } from '../../src/core/labels.js';
-import { SAMPLE_FILES } from '../../src/demo/sample.js';
+import { type SampleForge, startSampleForge } from '../support/cli.js';
 
 const PIN = 'e'.repeat(40);
 const INIT = ['init', '--forge', 'forgejo', '--repo', 'acme/calc', '--agent', 'command', '--agent-command', 'node agent.js', '--pin', PIN];
 
+let sample: SampleForge;
 let forge: EmbeddedForge;
 let repo: RepoState;
-let dir: string;
+const cli = (args: string[], token: string) => sample.cli(args, token);
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'agentloop-init-forgejo-'));
-  forge = new EmbeddedForge({ root: dir, flavor: 'forgejo', validate: validateForgejoRequest, validateResponse: validateForgejoResponse });
-  await forge.start();
-  repo = await forge.createRepo('acme', 'calc', SAMPLE_FILES); // its CI is in .github/workflows
-  forge.addCollaborator(repo, 'maria', 'admin');
+  sample = await startSampleForge('forgejo'); // the sample's CI is in .github/workflows
+  ({ forge, repo } = sample);
 });
 afterEach(async () => {
   expect(forge.violations).toEqual([]);
-  await forge.stop();
-  await rm(dir, { recursive: true, force: true });
+  await sample.stop();
 });
-
-function cli(args: string[], token: string): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['dist/cli.js', ...args], {
-    env: { PATH: process.env.PATH, HOME: dir, GITHUB_TOKEN: token, GITHUB_API_URL: forge.urls.api },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (out += d));
-  return new Promise((done) => child.on('close', (code) => done({ code, out })));
-}
 
 describe('agentloop init --forge forgejo --repo', () => {
   it('proposes the workflows in one PR where Forgejo reads them, creates the labels, and a second run changes nothing', async () => {
