@@ -1,14 +1,24 @@
-// Figures for the notes: start-up cost of a no-op run, requests and time of a plan run, bundle size.
+// `npm run bench [-- --quick]`: every figure of docs/performance.md in one run, side by side, written as
+// JSON (.tmp/bench-results.json, or BENCH_OUT) and checked against the request budgets
+// (scripts/bench-budgets.ts): the process exits 1 when a request count is over its budget. Wall times
+// are reported, never checked. --quick (.ci/run) leaves out the start-up timings' repetitions, the plan
+// runs as child processes, the whole-loop demo and the largest backlog.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { EmbeddedForge } from '@agentloop/embedded-forge';
 import { runDemo } from '../src/demo/demo.js';
 import { SAMPLE_ISSUE } from '../src/demo/sample.js';
+import { BACKLOG, type BenchForge, budgetOf, EXTRA, FACTOR, itemListBound, MINIMUM, minimumOf, SCALE, total } from './bench-budgets.js';
+import { type RunFigure, walkTransitions } from './bench-requests.js';
+import { type ScaleFigure, sweepAtScale } from './bench-scale.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const QUICK = process.argv.includes('--quick');
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 15));
+const OUT = resolve(process.env.BENCH_OUT ?? '.tmp/bench-results.json');
 const root = resolve('.');
+const started = performance.now();
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,170 +49,313 @@ function dirSize(dir: string): number {
   }, 0);
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'agentloop-bench-'));
-const forge = new EmbeddedForge({ root: tmp });
-await forge.start();
-const repo = await forge.createRepo('acme', 'widget', { 'README.md': '# widget\n' });
-forge.addCollaborator(repo, 'maria', 'write');
-const token = forge.token('github-actions[bot]', true);
-
-function eventFile(name: string, payload: unknown): string {
-  const p = join(tmp, `${name}.json`);
-  writeFileSync(p, JSON.stringify(payload));
-  return p;
+/** The agent's output goes to stdout in a run; in the bench it would bury the table. */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = write;
+  }
 }
 
-const baseEnv = {
-  PATH: process.env.PATH,
-  HOME: tmp,
-  GITHUB_REPOSITORY: 'acme/widget',
-  GITHUB_API_URL: forge.urls.api,
-  GITHUB_SERVER_URL: forge.urls.web,
-  GITHUB_WORKSPACE: tmp,
-  RUNNER_TEMP: tmp,
-  INPUT_TOKEN: token,
-  // action.yml's default: the workflow's own token, so agentloop knows it acts as github-actions[bot].
-  'INPUT_WORKFLOW-TOKEN': token,
-  INPUT_LANE: 'plan',
-  'INPUT_AGENT-COMMAND': `node ${join(root, 'test/fixtures/agents/planner.mjs')}`,
-};
+const routesOf = (reqs: { method: string; path: string }[]) =>
+  reqs.reduce<Record<string, number>>((acc, r) => {
+    const key = `${r.method} ${r.path
+      .replace(/\/\d+/g, '/{n}')
+      .replace(/\/labels\/.+$/, '/labels/{name}')
+      .replace(/contents\/.+$/, 'contents/{path}')}`;
+    acc[key] = (acc[key] ?? 0) + 1;
+    return acc;
+  }, {});
 
-// 1. A no-op run (an unrelated label) against a bare node start.
-const bare = await timeNode(['-e', '0'], baseEnv);
-const before = forge.requests.length;
-const noop = await timeNode([join(root, 'dist/index.js')], {
-  ...baseEnv,
-  GITHUB_EVENT_NAME: 'issues',
-  GITHUB_EVENT_PATH: eventFile('noop', {
-    action: 'labeled',
-    issue: { number: 1 },
-    label: { name: 'bug' },
-    sender: { login: 'maria', type: 'User' },
-  }),
-});
-const noopRequests = forge.requests.length - before;
+// ---- 1. start-up and plan runs as child processes (dist/index.js, as a workflow step runs it) ----
 
-// 2. The heavy path alone: a run that loads the forge client and decides "nothing to do" (plan already posted).
-repo.issues.push({
-  id: forge.state.id(),
-  number: 99,
-  title: 'Done',
-  body: '',
-  state: 'open',
-  stateReason: null,
-  labels: ['loop/plan-done'],
-  user: 'maria',
-  createdAt: forge.state.now(),
-  updatedAt: forge.state.now(),
-  closedAt: null,
-  isPull: false,
-});
-const heavy = await timeNode(
-  [join(root, 'dist/index.js')],
-  {
-    ...baseEnv,
-    GITHUB_EVENT_NAME: 'issues',
-    GITHUB_EVENT_PATH: eventFile('heavy', {
-      action: 'labeled',
-      issue: { number: 99 },
-      label: { name: 'loop/plan' },
-      sender: { login: 'maria', type: 'User' },
-      repository: { default_branch: 'main' },
-    }),
-  },
-  5,
-);
+async function childRuns() {
+  const tmp = mkdtempSync(join(tmpdir(), 'agentloop-bench-'));
+  const forge = new EmbeddedForge({ root: tmp });
+  await forge.start();
+  try {
+    const repo = await forge.createRepo('acme', 'widget', { 'README.md': '# widget\n' });
+    forge.addCollaborator(repo, 'maria', 'write');
+    const token = forge.token('github-actions[bot]', true);
+    const eventFile = (name: string, payload: unknown) => {
+      const p = join(tmp, `${name}.json`);
+      writeFileSync(p, JSON.stringify(payload));
+      return p;
+    };
+    const baseEnv = {
+      PATH: process.env.PATH,
+      HOME: tmp,
+      GITHUB_REPOSITORY: 'acme/widget',
+      GITHUB_API_URL: forge.urls.api,
+      GITHUB_SERVER_URL: forge.urls.web,
+      GITHUB_WORKSPACE: tmp,
+      RUNNER_TEMP: tmp,
+      INPUT_TOKEN: token,
+      // action.yml's default: the workflow's own token, so agentloop knows it acts as github-actions[bot].
+      'INPUT_WORKFLOW-TOKEN': token,
+      INPUT_LANE: 'plan',
+      'INPUT_AGENT-COMMAND': `node ${join(root, 'test/fixtures/agents/planner.mjs')}`,
+    };
+    const issue = (number: number, title: string, labels: string[], body = '') => {
+      const at = forge.state.now();
+      repo.issues.push({
+        id: forge.state.id(),
+        number,
+        title,
+        body,
+        state: 'open',
+        stateReason: null,
+        labels,
+        user: 'maria',
+        createdAt: at,
+        updatedAt: at,
+        closedAt: null,
+        isPull: false,
+      });
+      return at;
+    };
 
-// 3. Plan runs: requests per run and wall time.
-const planTimes: number[] = [];
-const planRequests: number[] = [];
-let routes: Record<string, number> = {};
-for (let i = 0; i < 5; i++) {
-  const at = forge.state.now();
-  const number = forge.state.nextNumber(repo);
-  repo.issues.push({
-    id: forge.state.id(),
-    number,
-    title: `Issue ${i}`,
-    body: 'Make add() add.',
-    state: 'open',
-    stateReason: null,
-    labels: ['loop/plan'],
-    user: 'maria',
-    createdAt: at,
-    updatedAt: at,
-    closedAt: null,
-    isPull: false,
-  });
-  repo.events.push({ id: forge.state.id(), issue: number, event: 'labeled', label: 'loop/plan', actor: 'maria', createdAt: at });
-  const start = forge.requests.length;
-  planTimes.push(
-    await timeNode(
+    // A no-op run (an unrelated label) against a bare node start.
+    const bare = await timeNode(['-e', '0'], baseEnv);
+    const before = forge.requests.length;
+    const noop = await timeNode([join(root, 'dist/index.js')], {
+      ...baseEnv,
+      GITHUB_EVENT_NAME: 'issues',
+      GITHUB_EVENT_PATH: eventFile('noop', {
+        action: 'labeled',
+        issue: { number: 1 },
+        label: { name: 'bug' },
+        sender: { login: 'maria', type: 'User' },
+      }),
+    });
+    const noopRequests = (forge.requests.length - before) / RUNS;
+
+    // The heavy path alone: a run that loads the forge client and decides "nothing to do" (plan already posted).
+    issue(99, 'Done', ['loop/plan-done']);
+    const heavy = await timeNode(
       [join(root, 'dist/index.js')],
       {
         ...baseEnv,
         GITHUB_EVENT_NAME: 'issues',
-        GITHUB_RUN_ID: String(1000 + i),
-        GITHUB_EVENT_PATH: eventFile(`plan-${i}`, {
+        GITHUB_EVENT_PATH: eventFile('heavy', {
           action: 'labeled',
-          issue: { number, updated_at: at },
+          issue: { number: 99 },
           label: { name: 'loop/plan' },
           sender: { login: 'maria', type: 'User' },
           repository: { default_branch: 'main' },
         }),
       },
-      1,
-    ),
+      QUICK ? 1 : 5,
+    );
+
+    // Plan runs: requests per run and wall time (the first run creates the labels).
+    const planMs: number[] = [];
+    const planRequests: number[] = [];
+    let planRoutes: Record<string, number> = {};
+    for (let i = 0; i < (QUICK ? 0 : 5); i++) {
+      const number = forge.state.nextNumber(repo);
+      const at = issue(number, `Issue ${i}`, ['loop/plan'], 'Make add() add.');
+      repo.events.push({ id: forge.state.id(), issue: number, event: 'labeled', label: 'loop/plan', actor: 'maria', createdAt: at });
+      const start = forge.requests.length;
+      planMs.push(
+        await timeNode(
+          [join(root, 'dist/index.js')],
+          {
+            ...baseEnv,
+            GITHUB_EVENT_NAME: 'issues',
+            GITHUB_RUN_ID: String(1000 + i),
+            GITHUB_EVENT_PATH: eventFile(`plan-${i}`, {
+              action: 'labeled',
+              issue: { number, updated_at: at },
+              label: { name: 'loop/plan' },
+              sender: { login: 'maria', type: 'User' },
+              repository: { default_branch: 'main' },
+            }),
+          },
+          1,
+        ),
+      );
+      planRequests.push(forge.requests.length - start);
+      if (i === 1) planRoutes = routesOf(forge.requests.slice(start));
+    }
+    return {
+      startup: {
+        runs: RUNS,
+        bareMs: bare,
+        noopMs: noop,
+        noopRatio: noop / bare,
+        noopRequests,
+        heavyMs: heavy,
+        heavyRatio: heavy / bare,
+      },
+      planRuns: planRequests.length ? { requests: planRequests, medianMs: median(planMs), routes: planRoutes } : undefined,
+    };
+  } finally {
+    await forge.stop();
+  }
+}
+
+// ---- 2. requests per transition, the backlog, the sweep at scale (in-process, counts checked) ----
+
+interface StepRow extends RunFigure {
+  forge: BenchForge;
+  backlog: number;
+  minimum?: number;
+  budget?: number;
+  extraExplained: number;
+}
+
+function rows(forge: BenchForge, backlog: number, figures: RunFigure[]): StepRow[] {
+  return figures.map((f) => {
+    const minimum = minimumOf(f.step, forge);
+    const budget = budgetOf(f.step, forge);
+    return {
+      ...f,
+      forge,
+      backlog,
+      ...(minimum !== undefined ? { minimum } : {}),
+      ...(budget !== undefined ? { budget } : {}),
+      extraExplained: total(EXTRA[f.step], forge),
+    };
+  });
+}
+
+const child = await childRuns();
+const walks: StepRow[] = [];
+for (const forge of ['github', 'forgejo'] as const) walks.push(...rows(forge, 0, await quietly(() => walkTransitions({ flavor: forge }))));
+const backlogSize = QUICK ? BACKLOG.quick : BACKLOG.full;
+const backlogs: StepRow[] = [];
+for (const forge of QUICK ? (['github'] as const) : (['github', 'forgejo'] as const))
+  backlogs.push(...rows(forge, backlogSize, await quietly(() => walkTransitions({ flavor: forge, backlog: backlogSize }))));
+const scale: ScaleFigure[] = [];
+for (const forge of ['github', 'forgejo'] as const) scale.push(await quietly(() => sweepAtScale({ flavor: forge, ...SCALE })));
+
+// ---- 3. the whole loop (the demo, full mode only) and the bundle ----
+
+let demo: { wallMs: number; runs: number; agentRuns: number; merged: boolean; perTransition: Record<string, number[]> } | undefined;
+if (!QUICK) {
+  const result = await runDemo({ agent: 'command', issue: SAMPLE_ISSUE, ciCommand: 'node test.js', keep: false, out: () => {} });
+  const perTransition: Record<string, number[]> = {};
+  for (const run of result.runs) {
+    const t = run.outputs.transition;
+    if (t) perTransition[t] = [...(perTransition[t] ?? []), Number(run.outputs.requests ?? 0)];
+  }
+  demo = { wallMs: result.wallMs, runs: result.runs.length, agentRuns: result.agentRuns, merged: result.merged, perTransition };
+}
+const bundle = { indexKiB: statSync('dist/index.js').size / 1024, distKiB: dirSize('dist') / 1024 };
+
+// ---- the checks ----
+
+const over: string[] = [];
+// A sweep's cost follows the loop items it finds and the repairs they need: with a backlog it is held
+// to the item-list bound below (the sweep at scale), not to the budget of the walk's quiet sweep.
+for (const r of [...walks, ...backlogs.filter((b) => b.step !== 'sweep')]) {
+  if (r.budget !== undefined && r.requests > r.budget)
+    over.push(`${r.forge} ${r.step}${r.backlog ? ` (backlog ${r.backlog})` : ''}: ${r.requests} requests, budget ${r.budget}`);
+  if (r.budget === undefined) over.push(`${r.forge} ${r.step}: no budget in scripts/bench-budgets.ts`);
+}
+// Independent of the backlog: every code-lane run costs what it costs without one.
+for (const r of backlogs) {
+  const base = walks.find((w) => w.forge === r.forge && w.step === r.step);
+  if (base && r.step !== 'sweep' && r.requests !== base.requests)
+    over.push(`${r.forge} ${r.step}: ${r.requests} requests with ${r.backlog} issues waiting, ${base.requests} without`);
+}
+for (const s of scale) {
+  const bound = itemListBound(s.flavor, s.loopItems);
+  if (s.itemLists > bound) over.push(`${s.flavor} sweep at scale: ${s.itemLists} item list requests, bound ${bound}`);
+  if (s.requests > SCALE.operationsPerRun) over.push(`${s.flavor} sweep at scale: ${s.requests} requests, over operations-per-run`);
+  if (s.transition !== 'sweep' || /failed/.test(s.repairs)) over.push(`${s.flavor} sweep at scale: ${s.transition}, ${s.repairs}`);
+}
+
+const results = {
+  mode: QUICK ? 'quick' : 'full',
+  node: process.version,
+  git: execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(),
+  factor: FACTOR,
+  ...child,
+  walks,
+  backlogs,
+  scale,
+  demo,
+  bundle,
+  over,
+  benchMs: 0,
+};
+results.benchMs = Math.round(performance.now() - started);
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+
+// ---- the table ----
+
+const pad = (v: unknown, n: number) => String(v ?? '–').padStart(n);
+const line = (s = '') => console.log(s);
+line(
+  `agentloop bench — ${results.mode} (node ${process.version}, ${results.git}; wall times median of ${RUNS} runs on this machine, never checked)`,
+);
+line('');
+line('start-up (dist/index.js as a workflow step runs it)');
+const st = child.startup;
+line(`  node -e 0                            ${st.bareMs.toFixed(1)} ms`);
+line(
+  `  no-op run (unrelated label)          ${st.noopMs.toFixed(1)} ms  ${st.noopRatio.toFixed(2)}× bare node, ${st.noopRequests} API requests`,
+);
+line(`  heavy path, nothing to do            ${st.heavyMs.toFixed(1)} ms  ${st.heavyRatio.toFixed(2)}× bare node`);
+line('');
+line(`API requests per run: one issue through the loop (budget = ⌊${FACTOR} × minimum⌋; backlog: ${backlogSize} loop/code issues waiting)`);
+const forges = ['github', 'forgejo'] as const;
+line(
+  `  ${'step'.padEnd(24)}${forges.map((f) => `${f.padStart(8)}  min budget`).join('  ')}   backlog ${forges.map((f) => f.padStart(8)).join('')}   ms (github)`,
+);
+for (const step of [...new Set([...walks, ...backlogs].map((r) => r.step))]) {
+  const cells = forges.map((f) => {
+    const r = walks.find((w) => w.forge === f && w.step === step);
+    return `${pad(r?.requests, 8)} ${pad(minimumOf(step, f), 4)} ${pad(budgetOf(step, f), 6)}`;
+  });
+  const back = forges.map((f) => pad(backlogs.find((b) => b.forge === f && b.step === step)?.requests, 8));
+  line(
+    `  ${step.padEnd(24)}${cells.join('  ')}   ${''.padEnd(7)} ${back.join('')}   ${pad(walks.find((w) => w.forge === 'github' && w.step === step)?.ms, 6)}`,
   );
-  const reqs = forge.requests.slice(start);
-  planRequests.push(reqs.length);
-  if (i === 1)
-    routes = reqs.reduce<Record<string, number>>((acc, r) => {
-      const key = `${r.method} ${r.path
-        .replace(/\/\d+/g, '/{n}')
-        .replace(/\/labels\/.+$/, '/labels/{name}')
-        .replace(/contents\/.+$/, 'contents/{path}')}`;
-      acc[key] = (acc[key] ?? 0) + 1;
-      return acc;
-    }, {});
 }
-await forge.stop();
-
-// 4. The whole loop (the demo): runs, requests per transition, wall time.
-const demoResult = await runDemo({ agent: 'command', issue: SAMPLE_ISSUE, ciCommand: 'node test.js', keep: false, out: () => {} });
-const perTransition = new Map<string, number[]>();
-for (const run of demoResult.runs) {
-  const t = run.outputs.transition;
-  if (!t) continue;
-  const list = perTransition.get(t) ?? [];
-  list.push(Number(run.outputs.requests ?? 0));
-  perTransition.set(t, list);
+line('');
+line('where the requests beyond the minimum go (GitHub)');
+for (const r of walks.filter((w) => w.forge === 'github' && w.minimum !== undefined)) {
+  const extra = r.requests - r.minimum!;
+  const known = (EXTRA[r.step] ?? []).filter((e) => total([e], 'github') > 0);
+  const unexplained = extra - r.extraExplained;
+  if (extra === 0 && known.length === 0) continue;
+  line(`  ${r.step}: ${extra} over ${r.minimum}${unexplained ? ` (${unexplained} not explained in bench-budgets.ts)` : ''}`);
+  for (const e of known) line(`    ${total([e], 'github')} × ${e.what}`);
 }
-
-const indexSize = statSync('dist/index.js').size;
-const total = dirSize('dist');
-const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim();
-
-console.log(`agentloop bench (node ${process.version}, ${gitVersion}, median of ${RUNS} unless noted)`);
-console.log('');
-console.log('start-up');
-console.log(`  node -e 0                          ${bare.toFixed(1)} ms`);
-console.log(
-  `  no-op run (unrelated label)        ${noop.toFixed(1)} ms  (${(noop / bare).toFixed(2)}× bare node, ${noopRequests} API requests)`,
+line('');
+line(
+  `the sweep at scale: ${SCALE.openIssues.toLocaleString('en')} open issues, ${SCALE.loopItems} loop items (operations-per-run ${SCALE.operationsPerRun})`,
 );
-console.log(`  heavy path, nothing to do (5 runs) ${heavy.toFixed(1)} ms  (${(heavy / bare).toFixed(2)}× bare node)`);
-console.log('');
-console.log('plan transition (embedded forge, scripted agent, 5 runs; first run creates the labels)');
-console.log(`  wall time per run                  median ${median(planTimes).toFixed(0)} ms`);
-console.log(`  API requests per run               ${planRequests.join(', ')}`);
-for (const [route, n] of Object.entries(routes).sort()) console.log(`    ${String(n).padStart(2)} × ${route}`);
-console.log('');
-console.log(
-  `the whole loop (npm run demo): ${(demoResult.wallMs / 1000).toFixed(1)} s, ${demoResult.runs.length} workflow runs, ${demoResult.agentRuns} agent invocations, merged: ${demoResult.merged}`,
-);
-console.log('  API requests per agentloop run, by transition');
-for (const [t, counts] of perTransition) console.log(`    ${t.padEnd(10)} ${counts.join(', ')}`);
-console.log('');
-console.log('bundle');
-console.log(`  dist/index.js (entry)              ${(indexSize / 1024).toFixed(1)} KiB`);
-console.log(`  dist/ total                        ${(total / 1024).toFixed(0)} KiB`);
+line(`  ${'forge'.padEnd(9)} requests  item lists (bound)  other lists  item reads  writes   ms  repairs`);
+for (const s of scale)
+  line(
+    `  ${s.flavor.padEnd(9)}${pad(s.requests, 8)}  ${pad(s.itemLists, 10)} ${`(${itemListBound(s.flavor, s.loopItems)})`.padStart(8)}  ${pad(s.otherLists, 11)}  ${pad(s.itemReads, 10)}  ${pad(s.writes, 6)} ${pad(s.ms, 4)}  ${s.repairs}`,
+  );
+if (child.planRuns) {
+  line('');
+  line('plan runs as child processes (the first creates the labels)');
+  line(`  requests ${child.planRuns.requests.join(', ')}; median ${child.planRuns.medianMs.toFixed(0)} ms`);
+}
+if (demo) {
+  line('');
+  line(
+    `the whole loop (npm run demo): ${(demo.wallMs / 1000).toFixed(1)} s, ${demo.runs} workflow runs, ${demo.agentRuns} agent invocations, merged: ${demo.merged}`,
+  );
+  for (const [t, counts] of Object.entries(demo.perTransition)) line(`  ${t.padEnd(10)} ${counts.join(', ')}`);
+}
+line('');
+line(`bundle: dist/index.js ${bundle.indexKiB.toFixed(1)} KiB, dist/ ${bundle.distKiB.toFixed(0)} KiB`);
+line('');
+line(`results: ${OUT} (${(results.benchMs / 1000).toFixed(1)} s)`);
+if (over.length) {
+  line(`OVER BUDGET (${over.length}):`);
+  for (const o of over) line(`  ${o}`);
+  process.exitCode = 1;
+} else line(`every request count within its budget (${Object.keys(MINIMUM).length} steps, the backlog, the sweep at scale)`);

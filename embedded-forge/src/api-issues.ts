@@ -60,10 +60,16 @@ route('GET', '/repos/{owner}/{repo}/issues', (host, repo, req) => {
   const items = repo.issues
     .filter((i) => state === 'all' || i.state === state)
     .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
-    .sort((a, b) => b.number - a.number)
+    // sort=created (the default) with direction=asc: oldest first; numbers follow creation here.
+    .sort((a, b) => (ascending(req.url.searchParams) ? a.number - b.number : b.number - a.number))
     .map((i) => issueJson(host.state, repo, i, host.urls));
   return { status: 200, list: items };
 });
+
+/** GitHub's list order: `direction` defaults to desc; only `sort=created` (the default) is modelled. */
+function ascending(q: URLSearchParams): boolean {
+  return (q.get('sort') ?? 'created') === 'created' && q.get('direction') === 'asc';
+}
 
 route('POST', '/repos/{owner}/{repo}/issues', async (host, repo, req) => {
   const body = req.body as { title: string; body?: string; labels?: string[] };

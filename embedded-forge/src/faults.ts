@@ -6,6 +6,7 @@
 // first one that answers wins). Randomness comes only from the seed, and a hook draws only for the
 // requests it matches, so the same seed and the same request sequence give the same faults.
 import { type ApiHost, addLabels, removeLabel } from './api-github.js';
+import { emitItem } from './api-items.js';
 import type { ForgeEvent } from './events.js';
 import type { FaultHook } from './server.js';
 import type { IssueRec, RepoState } from './state.js';
@@ -260,4 +261,52 @@ export function labelAsHuman(forge: ApiHost, repo: RepoState | string, number: n
 export function unlabelAsHuman(forge: ApiHost, repo: RepoState | string, number: number, label: string, login?: string): Promise<boolean> {
   const r = repoOf(forge, repo);
   return removeLabel(forge, r, issueOf(r, number), label, { login: login ?? r.owner, automatic: false, kind: 'classic' });
+}
+
+/**
+ * Convert a pull request to a draft as a person would on GitHub ("Convert to draft"; only the web UI and
+ * GraphQL's convertPullRequestToDraft do it, the REST API cannot): the PR becomes a draft and GitHub
+ * sends `pull_request` `converted_to_draft`. Forgejo has no draft flag: a draft there is a `WIP:` title.
+ */
+export async function convertToDraftAsHuman(forge: ApiHost, repo: RepoState | string, number: number, login?: string): Promise<void> {
+  const r = repoOf(forge, repo);
+  const issue = issueOf(r, number);
+  const pull = r.pulls.get(number);
+  if (!pull) throw new Error(`#${number} is not a pull request`);
+  pull.draft = true;
+  issue.updatedAt = forge.state.now();
+  await emitItem(forge, r, issue, 'converted_to_draft', { login: login ?? r.owner, automatic: false, kind: 'classic' });
+}
+
+/** Forgejo mode keeps labels on items by id (names are not unique there); GitHub mode by name. */
+function labelsById(forge: ApiHost): boolean {
+  return (forge as { options?: { flavor?: string } }).options?.flavor === 'forgejo';
+}
+
+/**
+ * Rename a repository label in the settings (GitHub: Issues → Labels → Edit; Forgejo the same): every
+ * item carrying it shows the new name. No item event is sent (GitHub sends a `label` `edited` webhook,
+ * which no agentloop workflow listens to).
+ */
+export function renameLabelAsHuman(forge: ApiHost, repo: RepoState | string, from: string, to: string): void {
+  const r = repoOf(forge, repo);
+  const byId = labelsById(forge);
+  const label = r.labels.find((l) => l.name.toLowerCase() === from.toLowerCase());
+  if (!label) throw new Error(`no label ${from} in ${r.owner}/${r.name}`);
+  const old = label.name;
+  label.name = to;
+  if (byId) return; // items and timeline entries point at the label's id: they follow
+  for (const issue of r.issues) issue.labels = issue.labels.map((l) => (l === old ? to : l));
+  for (const e of r.events) if (e.label === old) e.label = to;
+}
+
+/** Delete a repository label in the settings: it disappears from every item (no `unlabeled` events). */
+export function deleteLabelAsHuman(forge: ApiHost, repo: RepoState | string, name: string): void {
+  const r = repoOf(forge, repo);
+  const byId = labelsById(forge);
+  const gone = r.labels.filter((l) => l.name.toLowerCase() === name.toLowerCase());
+  if (gone.length === 0) throw new Error(`no label ${name} in ${r.owner}/${r.name}`);
+  r.labels = r.labels.filter((l) => !gone.includes(l));
+  const keys = new Set(gone.flatMap((l) => (byId ? [String(l.id)] : [l.name])));
+  for (const issue of r.issues) issue.labels = issue.labels.filter((l) => !keys.has(l));
 }

@@ -57,7 +57,8 @@ route('GET', '/repos/{owner}/{repo}/issues', 'read', (forge, repo, req) => {
     .filter((i) => state === 'all' || i.state === state)
     .filter((i) => !type || (type === 'pulls') === i.isPull)
     .filter((i) => names.length === 0 || ids.size === 0 || i.labels.some((l) => ids.has(l)))
-    .sort((a, b) => b.number - a.number)
+    // sort: `latest` (the default) or `oldest`; numbers follow creation here.
+    .sort((a, b) => (q.get('sort') === 'oldest' ? a.number - b.number : b.number - a.number))
     .map((i) => fIssue(forge.state, repo, i, forge.urls, repo.pulls.get(i.number)));
   return { status: 200, list: items };
 });

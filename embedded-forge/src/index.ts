@@ -6,6 +6,8 @@
 export { NOT_ACCESSIBLE_BY_INTEGRATION, NOT_ACCESSIBLE_BY_PAT, permissionOf } from './access.js';
 export type { EventListener, ForgeEvent } from './events.js';
 export {
+  convertToDraftAsHuman,
+  deleteLabelAsHuman,
   type EventDecision,
   type EventFaultsOptions,
   eventFaults,
@@ -23,6 +25,7 @@ export {
   type RateLimitedOptions,
   type RequestMatcher,
   rateLimited,
+  renameLabelAsHuman,
   SECONDARY_RATE_LIMIT_MESSAGE,
   secondaryRateLimitAnswer,
   seededRandom,

@@ -32,6 +32,9 @@ export class PullStates {
       this.nullReads.set(key, left - 1);
       return { mergeable: null, mergeableState: 'unknown' };
     }
+    // A closed PR whose head branch was deleted still reads (GitHub and Forgejo keep its head SHA);
+    // there is nothing to merge, so nothing is computed.
+    if ((await git.revParse(repo.gitDir, headRefOf(pull))) === null) return { mergeable: null, mergeableState: 'unknown' };
     const m = await git.mergeability(repo.gitDir, pull.base, headRefOf(pull));
     if (!m.mergeable) return { mergeable: false, mergeableState: 'dirty' };
     if (pull.draft) return { mergeable: true, mergeableState: 'draft' };

@@ -3,7 +3,9 @@
 // transition from AGENTLOOP_TRANSITION and the fix attempt from AGENTLOOP_ATTEMPT, does what the script
 // says for it (print a plan; write/delete files; resolve rebase conflicts), and prints its answer on
 // stdout as a real agent's final message. Each invocation appends one JSON line to `<script>.log`, so
-// tests and the demo can count agent runs.
+// tests and the demo can count agent runs. `{{run}}` in a code or fix-ci change (paths, contents,
+// summary) is replaced by the invocation's number (its line in that log), so one script can make a
+// different change on every run: many issues, each with its own file and its own fix.
 //
 // It never runs a git command that changes anything: the only git it runs is a read-only
 // `git diff --name-only --diff-filter=U` to find conflicted files.
@@ -13,6 +15,7 @@ import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { hasConflictMarkers, resolveConflictMarkers, ScriptedAgentError } from './scripted-conflicts.js';
+import { hang, waitForFile } from './scripted-wait.js';
 
 export { hasConflictMarkers, resolveConflictMarkers, ScriptedAgentError } from './scripted-conflicts.js';
 
@@ -27,7 +30,7 @@ const filesSchema = z.record(z.string().min(1), z.string().nullable(), {
 });
 
 const changeSchema = z.strictObject({
-  /** Path → full new content, or null to delete the file. */
+  /** Path → full new content, or null to delete the file; `{{run}}` is the invocation's number. */
   files: filesSchema,
   /** The final message (the PR summary). */
   summary: z.string().optional(),
@@ -57,6 +60,8 @@ export const scriptSchema = z.strictObject({
   fail: z.partialRecord(z.enum(SCRIPTED_TRANSITIONS), failSchema).optional(),
   /** Transitions that never finish (until killed), for timeout tests. */
   hang: z.array(z.enum(SCRIPTED_TRANSITIONS)).optional(),
+  /** Transition → a file: the agent waits until it exists (reachable by the agent's OS user), then goes on. */
+  pause: z.partialRecord(z.enum(SCRIPTED_TRANSITIONS), z.string().min(1)).optional(),
 });
 
 export type AgentScript = z.input<typeof scriptSchema>;
@@ -127,9 +132,16 @@ export function safePath(cwd: string, rel: string): string {
   return full;
 }
 
-async function applyFiles(cwd: string, files: Files, log: string[]): Promise<string[]> {
+/** `{{run}}` → the invocation's number, in a change's paths and contents. */
+const RUN_PLACEHOLDER = /\{\{run\}\}/g;
+const withRun = (text: string, run: number) => text.replace(RUN_PLACEHOLDER, String(run));
+
+async function applyFiles(cwd: string, files: Files, log: string[], run = 1): Promise<string[]> {
   // Check every path before touching any file: a refused script changes nothing.
-  const targets = Object.entries(files).map(([rel, content]) => ({ rel, full: safePath(cwd, rel), content }));
+  const targets = Object.entries(files).map(([name, text]) => {
+    const rel = withRun(name, run);
+    return { rel, full: safePath(cwd, rel), content: text === null ? null : withRun(text, run) };
+  });
   for (const t of targets) {
     if (t.content === null) {
       await rm(t.full, { force: true });
@@ -215,19 +227,6 @@ function isTransition(t: string | undefined): t is ScriptedTransition {
 
 const joinLog = (lines: string[]) => lines.map((l) => `scripted-agent: ${l}\n`).join('');
 
-/** Hang until `signal` aborts (forever without one), keeping the event loop alive like a stuck CLI. */
-function hang(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {}, 60_000);
-    const stop = () => {
-      clearInterval(timer);
-      resolve();
-    };
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-  });
-}
-
 /**
  * Run one scripted transition in-process. Never throws for a bad script, environment or path (exit 2
  * with the reason on stderr); an I/O failure is exit 1.
@@ -243,9 +242,10 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
     changed,
   });
   try {
-    const earlierCodeRuns = opts.logPath
-      ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('"transition":"code"')).length
-      : 0;
+    const earlier = opts.logPath ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter(Boolean) : [];
+    const earlierCodeRuns = earlier.filter((l) => l.includes('"transition":"code"')).length;
+    // This invocation's number: `{{run}}` in a change (agents of one lane run one at a time, so it is unique there).
+    const run = earlier.length + 1;
     if (opts.logPath) {
       const line: ScriptedAgentLogLine = {
         transition: opts.transition ?? null,
@@ -276,6 +276,8 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
       log.push(`${t}: hang aborted`);
       return result(124, '');
     }
+    const release = s.pause?.[t];
+    if (release !== undefined && !(await waitForFile(release, opts.signal, (line) => log.push(`${t}: ${line}`)))) return result(124, '');
     const fail = s.fail?.[t];
     if (fail && (!fail.attempts || fail.attempts.includes(attempt))) {
       return result(fail.exitCode, fail.stdout ?? '', fail.stderr && !fail.stderr.endsWith('\n') ? `${fail.stderr}\n` : fail.stderr);
@@ -288,8 +290,11 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
       case 'code': {
         if (!s.code) throw new ScriptedAgentError("the script has no 'code'");
         const entry = Array.isArray(s.code) ? s.code[Math.min(earlierCodeRuns, s.code.length - 1)]! : s.code;
-        changed.push(...(await applyFiles(opts.cwd, entry.files, log)));
-        return result(0, entry.summary ?? `Changed ${changed.length} file(s): ${changed.join(', ')}`);
+        changed.push(...(await applyFiles(opts.cwd, entry.files, log, run)));
+        return result(
+          0,
+          entry.summary !== undefined ? withRun(entry.summary, run) : `Changed ${changed.length} file(s): ${changed.join(', ')}`,
+        );
       }
       case 'fix-ci': {
         const entry = s['fix-ci']?.[attempt - 1];
@@ -297,8 +302,13 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
           log.push(`no fix-ci entry for attempt ${attempt}; made no change`);
           return result(0, `No change: the script has no fix for attempt ${attempt}.`);
         }
-        changed.push(...(await applyFiles(opts.cwd, entry.files, log)));
-        return result(0, entry.summary ?? `Fix attempt ${attempt}: changed ${changed.length} file(s): ${changed.join(', ')}`);
+        changed.push(...(await applyFiles(opts.cwd, entry.files, log, run)));
+        return result(
+          0,
+          entry.summary !== undefined
+            ? withRun(entry.summary, run)
+            : `Fix attempt ${attempt}: changed ${changed.length} file(s): ${changed.join(', ')}`,
+        );
       }
       case 'rebase': {
         if (!s.rebase) throw new ScriptedAgentError("the script has no 'rebase'");

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gitAccess } from './access.js';
 import { type ApiHost, type ApiRequest, handleApi } from './api-github.js';
+import { closeBranchPulls } from './branch-pulls.js';
 import type { EventListener, ForgeEvent } from './events.js';
 import { forgejoContentRoutes } from './forgejo-api-contents.js';
 import { forgejoIssueRoutes } from './forgejo-api-issues.js';
@@ -260,6 +261,7 @@ export class EmbeddedForge implements ApiHost {
   /** After any ref update: refresh PR heads (and mergeability) and emit push / pull_request synchronize. */
   async afterPush(repo: RepoState, updates: { ref: string; before: string; after: string }[], token: TokenRec | undefined): Promise<void> {
     const moved = updates.filter((u) => u.ref.startsWith('refs/heads/')).map((u) => u.ref.slice('refs/heads/'.length));
+    await closeBranchPulls(this, repo, updates, token);
     await this.pulls.sync(repo, moved);
     emitPushEvents((e, r) => this.emit(e, r), repo, updates, token, this.options.flavor === 'forgejo' ? 'synchronized' : 'synchronize');
   }

@@ -206,6 +206,22 @@ describe('runScriptedAgent in a git working tree', () => {
       { transition: 'fix-ci', attempt: 9, cwd: repo, promptLength: 6, prompt: 'abcdef' },
     ]);
   });
+
+  it('{{run}} in a change is the invocation number: each run makes its own change', async () => {
+    const logPath = path.join(await tempDir('log'), 'script.json.log');
+    const dir = await repoWith({ 'README.md': '# r\n' });
+    const perRun: AgentScript = {
+      code: { files: { 'src/f{{run}}.js': 'export const n = {{run}};\n' }, summary: 'Feature {{run}}.' },
+      'fix-ci': [{ files: { 'fixes/{{run}}.txt': 'fix {{run}}\n' } }],
+    };
+    await runScriptedAgent(perRun, { transition: 'plan', cwd: dir, prompt: '', logPath });
+    const code = await runScriptedAgent(perRun, { transition: 'code', cwd: dir, prompt: '', logPath });
+    const fix = await runScriptedAgent(perRun, { transition: 'fix-ci', cwd: dir, prompt: '', logPath });
+    expect(code).toMatchObject({ exitCode: 0, stdout: 'Feature 2.', changed: ['src/f2.js'] });
+    expect(fix).toMatchObject({ exitCode: 0, changed: ['fixes/3.txt'] });
+    expect(await readFile(path.join(dir, 'src/f2.js'), 'utf8')).toBe('export const n = 2;\n');
+    expect(await readFile(path.join(dir, 'fixes/3.txt'), 'utf8')).toBe('fix 3\n');
+  });
 });
 
 describe('rebase conflicts made by real git', () => {

@@ -79,6 +79,8 @@ export interface PullData {
   createdAt: string;
   updatedAt: string;
   htmlUrl: string;
+  /** Who merged it, when merged and the forge says (single-PR reads). */
+  mergedBy?: string;
 }
 
 /** action_required: the check waits for a maintainer to act (approve a run, follow the check's link) — not red. */

@@ -65,6 +65,8 @@ export interface PullSnapshot extends ItemSnapshot {
   ci: CiSummary;
   /** When the current head was pushed, as far as known (for the "no CI appeared" timeout). */
   headPushedAt: string;
+  /** Who merged it (merged PRs, when the forge says). */
+  mergedBy?: string;
 }
 
 export interface WorkflowHealth {
@@ -94,6 +96,16 @@ export interface Snapshot {
    * was read (open loop PRs cannot be counted), 'issues' = every PR was, not every issue. Absent: complete.
    */
   partial?: 'pulls' | 'issues';
+  /**
+   * Sweep: issues a code-lane run must wrap up — people merged or closed their agentloop PR, or closed
+   * the issue under it (core/decide/wrap-up.ts; services/sweep-snapshot.ts). Absent: not read.
+   */
+  wrapUps?: number[];
+  /**
+   * Code lane: the issues waiting with the code label were not listed, because every PR slot was taken
+   * (max-open-prs) and none of them could start (services/code-snapshot.ts). Absent: listed as needed.
+   */
+  queueUnread?: boolean;
 }
 
 export type { CheckData };

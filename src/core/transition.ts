@@ -18,6 +18,13 @@ export type Transition =
   | { kind: 'escalate'; item: number; pull?: number; cause?: 'merge-blocked'; reason: string }
   | { kind: 'rebase'; pull: number; issue?: number; mode: 'update-branch' | 'git-rebase'; headSha: string; reason: string }
   | { kind: 'merge'; pull: number; issue?: number; headSha: string; method: MergeMethod; reason: string }
+  /**
+   * A person finished an agentloop PR's story around agentloop (docs/design-decisions.md, "People acting
+   * while a run works"): pull-merged = someone else merged it (done); pull-closed = closed without merging
+   * (or its branch deleted); issue-closed = the issue was closed while its PR was open (agentloop closes
+   * the PR). Bookkeeping only: labels, the status comment, the PR and the branch.
+   */
+  | { kind: 'wrap-up'; issue: number; pull: number; cause: 'pull-merged' | 'pull-closed' | 'issue-closed'; by?: string; reason: string }
   | {
       kind: 'ci-failure';
       workflow: string;

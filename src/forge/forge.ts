@@ -62,7 +62,20 @@ export interface Forge {
   getFileText(path: string, ref: string): Promise<string | null>;
 
   getIssue(number: number): Promise<IssueData>;
-  listOpenIssuesWithLabel(label: string): Promise<IssueData[]>;
+  /**
+   * Open issues and PRs carrying `label`: every page, in no particular order. With `oldest`, only the
+   * `oldest` earliest-created ones, reading only the pages that takes (one, for up to a page).
+   */
+  listOpenIssuesWithLabel(label: string, opts?: { oldest?: number }): Promise<IssueData[]>;
+  /**
+   * Open issues and PRs carrying any of `labels`, each once. Forgejo filters by any of several labels in
+   * one paginated list; GitHub's `labels=` means all of them, so it lists each label (one list a label,
+   * one more request per extra page of 100) — either way the requests grow with the labeled items, never
+   * with the open issues.
+   */
+  listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]>;
+  /** Closed issues (and PRs) carrying `label`: agentloop asks only for labels it removes once done with an item. */
+  listClosedIssuesWithLabel(label: string): Promise<IssueData[]>;
   /**
    * Create an issue carrying `labels`. The labels are added by a separate call and checked, because GitHub
    * silently drops labels from a new issue when the token has no push access; an error names any that

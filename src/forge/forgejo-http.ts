@@ -50,8 +50,8 @@ export interface CreateForgejoClientOptions {
 export interface ForgejoClient {
   /** `path` below the API root, e.g. `/repos/o/r/issues/1`; each segment already encoded. */
   request<T>(method: string, path: string, opts?: { query?: Query; body?: unknown }): Promise<ForgejoResponse<T>>;
-  /** Every page of a list (`limit` = 50), following `Link: rel="next"`. */
-  paginate<T>(path: string, query?: Query): Promise<T[]>;
+  /** Every page of a list (`limit` = 50), following `Link: rel="next"`; with `maxItems`, only the pages that many take. */
+  paginate<T>(path: string, query?: Query, maxItems?: number): Promise<T[]>;
   stats(): RequestStats;
   readonly logger: ForgeLogger;
 }
@@ -137,10 +137,10 @@ export function createForgejoClient(opts: CreateForgejoClientOptions): ForgejoCl
   return {
     logger,
     request: (method, path, o = {}) => send(method, urlOf(path, o.query), o.body),
-    async paginate<T>(path: string, query: Query = {}): Promise<T[]> {
+    async paginate<T>(path: string, query: Query = {}, maxItems = Number.POSITIVE_INFINITY): Promise<T[]> {
       const items: T[] = [];
       let url: string | undefined = urlOf(path, { ...query, limit: FORGEJO_PAGE_LIMIT, page: 1 });
-      for (let page = 0; url && page < MAX_PAGES; page++) {
+      for (let page = 0; url && page < MAX_PAGES && items.length < maxItems; page++) {
         const r: ForgejoResponse<T[] | null> = await send<T[] | null>('GET', url, undefined);
         const list = r.data ?? [];
         items.push(...list);

@@ -14,6 +14,7 @@ export interface ForgejoPull {
   merged?: boolean;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
+  merged_by?: UserLike | null;
   draft?: boolean;
   labels?: LabelLike[] | null;
   user?: UserLike | null;
@@ -65,6 +66,7 @@ export function toForgejoPull(p: ForgejoPull, confirmedConflict = false): PullDa
     createdAt: p.created_at,
     updatedAt: p.updated_at,
     htmlUrl: p.html_url,
+    ...(p.merged_by?.login ? { mergedBy: p.merged_by.login } : {}),
   };
 }
 

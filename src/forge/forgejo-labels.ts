@@ -37,6 +37,11 @@ export class LabelIds {
     return this.cache;
   }
 
+  /** The repository's labels, as this run last read them (read now if not yet). */
+  async known(): Promise<LabelData[]> {
+    return this.cache ?? (await this.list());
+  }
+
   /** The lowest id with this name (exact first, then case-insensitive), from the cached list. */
   private find(labels: LabelData[], name: string): LabelData | undefined {
     const byId = (a: LabelData, b: LabelData) => a.id - b.id;

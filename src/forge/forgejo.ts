@@ -42,6 +42,7 @@ import {
   toStatusChecks,
 } from './forgejo-json.js';
 import { LabelIds } from './forgejo-labels.js';
+import { existing, listByLabels } from './forgejo-lists.js';
 import { toActor, toComment, toIssue, type UserLike } from './github-json.js';
 
 export { type ForgejoRepoJson, MIN_FORGEJO_MAJOR, type ServerVersion, versionProblem } from './forgejo-json.js';
@@ -152,9 +153,16 @@ export class ForgejoForge implements Forge {
     return toIssue(data);
   }
 
-  async listOpenIssuesWithLabel(label: string): Promise<IssueData[]> {
-    const items = await this.client.paginate<IssueJson>(`${this.repoPath}/issues`, { state: 'open', labels: label });
-    return items.map(toIssue);
+  listOpenIssuesWithLabel(label: string, opts: { oldest?: number } = {}): Promise<IssueData[]> {
+    return listByLabels(this.client, this.repoPath, [label], { oldest: opts.oldest });
+  }
+
+  listClosedIssuesWithLabel(label: string): Promise<IssueData[]> {
+    return listByLabels(this.client, this.repoPath, [label], { state: 'closed' });
+  }
+
+  async listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]> {
+    return listByLabels(this.client, this.repoPath, existing(labels, await this.labels.known()));
   }
 
   async createIssue(title: string, body: string, labels: string[]): Promise<IssueData> {

@@ -86,6 +86,7 @@ interface PullLike {
   state: string;
   merged?: boolean;
   merged_at: string | null;
+  merged_by?: UserLike | null;
   draft?: boolean;
   labels: LabelLike[];
   user: UserLike | null;
@@ -121,6 +122,7 @@ export function toPull(p: PullLike): PullData {
     createdAt: p.created_at,
     updatedAt: p.updated_at,
     htmlUrl: p.html_url,
+    ...(p.merged_by?.login ? { mergedBy: p.merged_by.login } : {}),
   };
 }
 

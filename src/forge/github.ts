@@ -102,14 +102,32 @@ export class GitHubForge implements Forge {
     return toIssue(data);
   }
 
-  async listOpenIssuesWithLabel(label: string): Promise<IssueData[]> {
-    const items = await this.octokit.paginate('GET /repos/{owner}/{repo}/issues', {
-      ...this.r,
-      labels: label,
-      state: 'open',
-      per_page: PER_PAGE,
-    });
-    return items.map(toIssue);
+  async listClosedIssuesWithLabel(label: string): Promise<IssueData[]> {
+    const params = { ...this.r, labels: label, state: 'closed' as const, per_page: PER_PAGE };
+    return (await this.octokit.paginate('GET /repos/{owner}/{repo}/issues', params)).map(toIssue);
+  }
+
+  async listOpenIssuesWithLabel(label: string, opts: { oldest?: number } = {}): Promise<IssueData[]> {
+    const first = opts.oldest;
+    const params = { ...this.r, labels: label, state: 'open' as const, per_page: PER_PAGE };
+    if (first === undefined) return (await this.octokit.paginate('GET /repos/{owner}/{repo}/issues', params)).map(toIssue);
+    let seen = 0;
+    const items = await this.octokit.paginate(
+      'GET /repos/{owner}/{repo}/issues',
+      { ...params, sort: 'created', direction: 'asc', per_page: Math.min(PER_PAGE, Math.max(1, first)) },
+      (response, done) => {
+        seen += response.data.length;
+        if (seen >= first) done();
+        return response.data;
+      },
+    );
+    return items.slice(0, first).map(toIssue);
+  }
+
+  async listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]> {
+    const found = new Map<number, IssueData>();
+    for (const list of await Promise.all(labels.map((l) => this.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
+    return [...found.values()];
   }
 
   async createIssue(title: string, body: string, labels: string[]): Promise<IssueData> {

@@ -21,6 +21,7 @@ import { rebase } from '../transitions/rebase.js';
 import { refuse } from '../transitions/refuse.js';
 import type { TransitionResult } from '../transitions/result.js';
 import { sweep } from '../transitions/sweep.js';
+import { wrapUp } from '../transitions/wrap-up.js';
 import { type ChainReport, chainNext } from './chain.js';
 import { refusalSettler, settledResult } from './settle.js';
 
@@ -154,6 +155,8 @@ function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<T
       return rebase(rc, t, cs);
     case 'merge':
       return merge(rc, t, cs);
+    case 'wrap-up':
+      return wrapUp(rc, t, cs);
     default:
       return undefined;
   }

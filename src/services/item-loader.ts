@@ -53,8 +53,17 @@ function eventTime(rc: RunContext): string {
   return item?.updated_at ?? rc.now().toISOString();
 }
 
-/** `listed`: the item as a list request already returned it (saves re-reading it). */
-export async function loadItem(rc: RunContext, number: number, event: LoopEvent, listed?: IssueData): Promise<LoadedItem> {
+/**
+ * `listed`: the item as a list request already returned it (saves re-reading it). `triggers: false`:
+ * the caller needs the status comment only, not who applied the trigger labels (no timeline, no permission).
+ */
+export async function loadItem(
+  rc: RunContext,
+  number: number,
+  event: LoopEvent,
+  listed?: IssueData,
+  opts: { triggers?: boolean } = {},
+): Promise<LoadedItem> {
   const [data, comments] = await Promise.all([listed ?? rc.forge.getIssue(number), rc.forge.listComments(number)]);
   const status = StatusWriter.load(rc.forge, number, comments, (author) => rc.trust.ownComment('status', author), rc.env.runUrl);
   const snapshot: ItemSnapshot = {
@@ -65,7 +74,7 @@ export async function loadItem(rc: RunContext, number: number, event: LoopEvent,
     state: data.state,
     labels: data.labels,
     createdAt: data.createdAt,
-    triggers: await triggersOf(rc, data, event),
+    triggers: opts.triggers === false ? {} : await triggersOf(rc, data, event),
     loop: status.state,
     ...(status.newer !== undefined ? { newerState: status.newer } : {}),
   };
@@ -75,6 +84,26 @@ export async function loadItem(rc: RunContext, number: number, event: LoopEvent,
         'agentloop leaves the item alone: use that newer release in every agentloop workflow.',
     );
   return { data, comments, status, snapshot };
+}
+
+/**
+ * An item as its list entry shows it, read no further: no status comment (an empty state), no triggers.
+ * For items a decision looks at by their labels alone; nothing may write its status comment.
+ */
+export function listedItem(rc: RunContext, data: IssueData): LoadedItem {
+  const status = StatusWriter.load(rc.forge, data.number, [], () => false, rc.env.runUrl);
+  const snapshot: ItemSnapshot = {
+    number: data.number,
+    isPull: data.isPull,
+    title: data.title,
+    body: data.body,
+    state: data.state,
+    labels: data.labels,
+    createdAt: data.createdAt,
+    triggers: {},
+    loop: status.state,
+  };
+  return { data, comments: [], status, snapshot };
 }
 
 /** The plan lane looks at one issue: the one the event or dispatch names. */
@@ -97,10 +126,7 @@ export async function loadPlanSnapshot(
   };
 }
 
-/** Open issues and PRs carrying any of `labels` (the forges filter by one label at a time for "any"). */
+/** Open issues and PRs carrying any of `labels`, by number (forge/forge.ts: listOpenItemsWithAnyLabel). */
 export async function openItemsWithAnyLabel(rc: RunContext, labels: string[]): Promise<Map<number, IssueData>> {
-  const found = new Map<number, IssueData>();
-  for (const list of await Promise.all(labels.map((l) => rc.forge.listOpenIssuesWithLabel(l))))
-    for (const i of list) found.set(i.number, i);
-  return found;
+  return new Map((await rc.forge.listOpenItemsWithAnyLabel(labels)).map((i) => [i.number, i]));
 }

@@ -1,4 +1,5 @@
 // The failing jobs of a PR head and the tail of their logs, for the fix-ci prompt.
+import type { CheckData } from '../core/model.js';
 import type { RunContext } from '../services/context.js';
 
 const TAIL_LINES = 120;
@@ -11,8 +12,14 @@ export interface FailingJobs {
   logs: string;
 }
 
-export async function failingJobs(rc: RunContext, headSha: string, failingNames: readonly string[]): Promise<FailingJobs> {
-  const checks = (await rc.forge.listChecks(headSha)).filter((c) => c.conclusion === 'failure' && failingNames.includes(c.name));
+/** `known`: the head's checks as this run already read them (the code snapshot's), else they are read. */
+export async function failingJobs(
+  rc: RunContext,
+  headSha: string,
+  failingNames: readonly string[],
+  known?: readonly CheckData[],
+): Promise<FailingJobs> {
+  const checks = (known ?? (await rc.forge.listChecks(headSha))).filter((c) => c.conclusion === 'failure' && failingNames.includes(c.name));
   const lines: string[] = [];
   const logs: string[] = [];
   const seenRuns = new Set<number>();

@@ -7,7 +7,7 @@ import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import { redactSecrets } from '../core/redact.js';
-import { lastLine } from '../core/text.js';
+import { capitalize, lastLine } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
 import { checkoutFresh, fetchBranch } from '../git/repo.js';
 import { commitTree } from '../git/tree.js';
@@ -21,6 +21,7 @@ import { describeAgentFailure, notStartedStop, runAgentStep } from './agent-step
 import { Claim, codeSteps } from './claim.js';
 import { approvalRecord, issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
+import { notWantedAnyMore } from './still-wanted.js';
 
 type CodeTransition = Extract<Transition, { kind: 'code' }>;
 
@@ -65,6 +66,19 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
       { message, todo },
     );
 
+  const withdrawn = (why: string) => {
+    const again = why.endsWith('was closed')
+      ? `Reopen it and apply \`${names.code}\` to start again.`
+      : why.includes(`\`${names.needSupervisor}\``)
+        ? `Remove \`${names.needSupervisor}\` and apply \`${names.code}\` again to start over.`
+        : `Apply \`${names.code}\` again to start over.`;
+    const message = `${capitalize(why)} while the agent worked, so the request is withdrawn: nothing was pushed and no PR was opened. ${again}`;
+    return claim.release(
+      { title: 'stopped', steps: codeSteps(1, true), message },
+      { message: `withdrawn: ${why}`, note: 'withdrawn', change: { add: [], remove: outcome.claim.add } },
+    );
+  };
+
   return claim.run(async () => {
     const ws = await openWorkspace(rc);
     const branch = loopBranch(t.issue);
@@ -79,6 +93,10 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const change = await agentChange(rc, ws, base, (session) => runAgentStep(rc, session, 'code', 'write', prompt, item.data.labels));
     const { result } = change;
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
+    // People act while the agent works: a closed issue, NeedSupervisor, or the request taken back means
+    // nothing is pushed and no PR opened. A label deleted in the settings takes nothing back.
+    const gone = await notWantedAnyMore(rc, t.issue, { stops: [names.needSupervisor], watch: [names.code, names.codeInProcess] });
+    if (gone) return withdrawn(gone);
     if (!result.ok || !change.tree) {
       return fail(
         'code failed',

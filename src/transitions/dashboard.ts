@@ -34,7 +34,7 @@ async function labelHealth(rc: RunContext): Promise<Finding[]> {
 export async function refreshDashboard(rc: RunContext, ss: SweepSnapshot): Promise<string> {
   const names = rc.config.labelNames;
   const body = dashboardBody(rc, ss, await labelHealth(rc));
-  const existing = (await rc.forge.listOpenIssuesWithLabel(names.dashboard)).find((i) => i.body.includes(DASHBOARD_MARKER));
+  const existing = ss.dashboards.find((i) => i.body.includes(DASHBOARD_MARKER));
   if (!existing) {
     await rc.labels.ensure([names.dashboard]);
     const issue = await rc.forge.createIssue('agentloop dashboard', body, [names.dashboard]);

@@ -6,7 +6,7 @@ import { loopBranch } from '../core/branches.js';
 import { checkDiff } from '../core/diff-policy.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
-import { lastLine } from '../core/text.js';
+import { capitalize, lastLine } from '../core/text.js';
 import type { Transition } from '../core/transition.js';
 import { checkoutFresh, fetchBranch } from '../git/repo.js';
 import { commitTree } from '../git/tree.js';
@@ -20,6 +20,7 @@ import { failingJobs } from './ci-logs.js';
 import { Claim, codeSteps } from './claim.js';
 import { issueVars } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
+import { notWantedAnyMore } from './still-wanted.js';
 
 type FixTransition = Extract<Transition, { kind: 'fix-ci' }>;
 
@@ -59,27 +60,23 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
     );
   };
 
+  /** Nothing pushed; the item goes back to waiting for CI, and the next run decides on what it finds. */
+  const stand = (message: string, note: string) =>
+    claim.release(
+      { title: 'waiting for CI', steps: codeSteps(3), message },
+      { message, note, change: { add: outcome.success.add, remove: outcome.claim.add } },
+    );
+  // Someone pushed since the decision (or while the agent worked): the next run decides on the new head.
+  const moved = (remote: string | null) =>
+    stand(`The PR head moved to ${remote?.slice(0, 7) ?? '(deleted)'} while agentloop prepared a fix; nothing was pushed.`, 'head moved');
+
   return claim.run(async () => {
     const ws = await openWorkspace(rc);
     const branch = loopBranch(t.issue);
     const remote = await fetchBranch(ws, branch);
-    if (remote !== t.headSha) {
-      // Someone pushed since the decision: the next run decides on the new head.
-      return claim.release(
-        {
-          title: 'waiting for CI',
-          steps: codeSteps(3),
-          message: `The PR head moved to ${remote?.slice(0, 7) ?? '(deleted)'} while agentloop prepared a fix; waiting for CI on it.`,
-        },
-        {
-          message: 'the PR head moved; nothing pushed',
-          note: 'head moved',
-          change: { add: outcome.success.add, remove: outcome.claim.add },
-        },
-      );
-    }
+    if (remote !== t.headSha) return moved(remote);
     await checkoutFresh(ws, branch, remote);
-    const jobs = await failingJobs(rc, t.headSha, t.failing);
+    const jobs = await failingJobs(rc, t.headSha, t.failing, cs.checks.get(t.headSha));
     const triggerAt = item.snapshot.triggers.code?.at ?? item.data.createdAt;
     const vars = {
       ...(await issueVars(rc, item, triggerAt, item.snapshot.triggers.code?.actor.login ?? item.data.author.login)),
@@ -98,6 +95,17 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
     );
     const { result } = change;
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
+    // People act while the agent works: a person's push, a closed PR or issue, NeedSupervisor — the fix
+    // is not pushed over them (docs/design-decisions.md, "People acting while a run works").
+    const now = await rc.forge.getPull(t.pull);
+    if (now.state !== 'open')
+      return stand(
+        `PR #${t.pull} was ${now.merged ? 'merged' : 'closed'} while the agent worked on a fix; nothing was pushed.`,
+        'pull closed',
+      );
+    if (now.headSha !== t.headSha) return moved(now.headSha);
+    const gone = await notWantedAnyMore(rc, t.issue, { stops: [names.needSupervisor], alsoLabels: now.labels });
+    if (gone) return stand(`${capitalize(gone)} while the agent worked on a fix; nothing was pushed.`, 'withdrawn');
     if (!result.ok || !change.tree)
       return failed('fix failed', `${attemptNote}: ${describeAgentFailure(result, rc.config.agentTimeoutMinutes)}`, 'agent failed');
     // Against the PR head the agent's copy started from: exactly what this push adds.
@@ -115,7 +123,14 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       remote,
       `Fix CI for #${t.issue} (attempt ${t.attempt})\n\n${result.finalMessage.trim().slice(0, 2000)}`,
     );
-    await rc.git.push(ws, branch, t.headSha);
+    try {
+      await rc.git.push(ws, branch, t.headSha);
+    } catch (err) {
+      // The lease refused the push: a person pushed in the moment since the read above. Theirs stands.
+      const after = await rc.forge.getPull(t.pull).catch(() => undefined);
+      if (after && after.headSha !== t.headSha) return moved(after.headSha);
+      throw err;
+    }
     const message = `Pushed ${attemptNote} as ${sha.slice(0, 7)}: ${lastLine(result.finalMessage) || 'fix'}; waiting for CI.`;
     const after = { ...record(lastLine(result.finalMessage) || 'pushed a fix'), headSha: sha, pushedAt: rc.now().toISOString() };
     return claim.done(

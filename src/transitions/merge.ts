@@ -10,6 +10,7 @@ import type { CodeSnapshot } from '../services/code-snapshot.js';
 import type { RunContext } from '../services/context.js';
 import { Claim, codeSteps } from './claim.js';
 import type { TransitionResult } from './result.js';
+import { notWantedAnyMore } from './still-wanted.js';
 
 type MergeTransition = Extract<Transition, { kind: 'merge' }>;
 
@@ -39,12 +40,16 @@ export async function merge(
     );
   const merged = async (pr: PullData): Promise<TransitionResult> => {
     if (issueOfBranch(pr.headRef) !== undefined) await rc.forge.deleteBranch(pr.headRef).catch(() => undefined);
-    const result = await claim.done(
+    // The issue is closed before the bookkeeping, not after it: a run killed (or failing) once its labels
+    // said loop/merge-done but before the close left an open issue that nothing ever closed — no stage label
+    // for the code lane to wrap up, no claim for the sweep (the soak found it: docs/invariants.md). Now a
+    // run stopped before the close leaves its claim (the sweep requeues it, the code lane wraps up the
+    // merged PR), and one stopped after it leaves a closed issue, out of the loop.
+    if (t.issue !== undefined && t.issue !== t.pull) await rc.forge.closeIssue(t.issue);
+    return claim.done(
       { title: 'merged', steps: codeSteps(5), message: `PR #${t.pull} was merged (${rc.config.mergeMethod}) at ${t.headSha.slice(0, 7)}.` },
       { message: `merged PR #${t.pull}`, note: 'merged', links: [{ label: 'pull request', url: pr.htmlUrl }] },
     );
-    if (t.issue !== undefined && t.issue !== t.pull) await rc.forge.closeIssue(t.issue);
-    return result;
   };
 
   return claim.run(async () => {
@@ -54,6 +59,15 @@ export async function merge(
       return release(`The head of PR #${t.pull} moved to ${pr.headSha.slice(0, 7)} after the decision; the next run decides on it.`);
     if (pr.mergeable === null)
       return release(`The forge has not computed whether PR #${t.pull} can merge yet; asking again on the next run.`);
+    // People act between the decision and the merge: NeedSupervisor or do-not-merge added (on the PR or
+    // its issue), the issue closed, the merge request taken back. Read once more, right before the call;
+    // what a person does after this read, the forge's merge cannot know — the window is this one request.
+    const gone = await notWantedAnyMore(rc, target, {
+      stops: [names.needSupervisor, names.doNotMerge],
+      watch: [names.merge, names.automerge],
+      alsoLabels: target === t.pull ? [] : pr.labels,
+    });
+    if (gone) return release(`Not merged: ${gone} after agentloop decided to merge PR #${t.pull}.`);
     for (let attempt = 0; ; attempt++) {
       const result = await rc.forge.mergePull(t.pull, t.headSha, t.method);
       if (result.merged) return merged(await rc.forge.getPull(t.pull));

@@ -95,6 +95,7 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
 async function dispatch(rc: RunContext, lane: 'plan' | 'code' | 'sweep', item?: number): Promise<void> {
   if (lane === 'sweep') return;
   const workflow = lane === 'plan' ? rc.config.planWorkflow : rc.config.codeWorkflow;
-  const inputs: Record<string, string> = lane === 'plan' ? { item: String(item ?? ''), lane, chain: '0' } : { item: '', lane, chain: '0' };
+  // The code lane decides from everything it reads; a named item is read too (a closed issue to wrap up).
+  const inputs: Record<string, string> = { item: String(item ?? ''), lane, chain: '0' };
   await rc.forge.dispatchWorkflow(workflow, rc.defaultBranch, inputs);
 }

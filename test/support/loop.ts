@@ -18,6 +18,7 @@ import {
   validateRequest,
   WorkflowRunner,
 } from '@agentloop/embedded-forge';
+import { parse as parseYaml } from 'yaml';
 import { installWorkflows } from '../../src/demo/install.js';
 import { type OfflineCli, offlineCliDialects, offlineCliSetup } from '../../src/demo/offline-cli.js';
 import { SAMPLE_FILES, SAMPLE_MODEL_SCRIPT, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
@@ -25,6 +26,7 @@ import type { Forge } from '../../src/forge/forge.js';
 import { createForgejoForge } from '../../src/forge/forgejo.js';
 import { createGitHubForge } from '../../src/forge/github.js';
 import { agentShared } from './harness.js';
+import { InvariantMonitor } from './invariants.js';
 
 export type Flavor = 'github' | 'forgejo';
 
@@ -48,6 +50,8 @@ export interface Loop {
   model?: ModelServer;
   /** Merge requests agentloop sent (GitHub: PUT …/merge; Forgejo: POST …/merge), with the head they named. */
   merges(): { sha: string }[];
+  /** The invariants (test/support/invariants.ts), checked after every run and at rest; `stop()` fails on a violation. */
+  invariants: InvariantMonitor;
   /**
    * Until nothing is left to do. On GitHub, CI completion arrives as `workflow_run`; Forgejo has none, so
    * this also fires the sweep's schedule, as the cron would, until a tick starts no more work.
@@ -71,6 +75,8 @@ export interface LoopOptions {
   cli?: OfflineCli;
   /** The model server's script (default: the sample's). */
   modelScript?: ModelScript;
+  /** Files of the sample repository replaced or added (e.g. another CI). */
+  files?: Record<string, string>;
 }
 
 const ROOT = resolve('.');
@@ -100,9 +106,11 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     ...(cli ? {} : { dropEnv: ['ANTHROPIC_API_KEY'] }),
     ...(flavor === 'github' ? { ciWorkflows: ['CI'] } : {}),
   });
+  const config = opts.config ?? SAMPLE_FILES['.github/agentloop.yml']!;
   const repo = await forge.createRepo('acme', 'calc', {
     ...SAMPLE_FILES,
-    '.github/agentloop.yml': opts.config ?? SAMPLE_FILES['.github/agentloop.yml']!,
+    ...opts.files,
+    '.github/agentloop.yml': config,
     ...workflows,
   });
   forge.addCollaborator(repo, 'maria', 'admin');
@@ -127,6 +135,22 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   // GitHub: a bot account's classic PAT with the `repo` scope (its pushes and PRs start CI; no `workflow`
   // scope). Forgejo: the bot user's access token, which every lane's template asks for.
   const botToken = flavor === 'forgejo' ? forge.token('agentloop-bot') : forge.classicToken('agentloop-bot', ['repo']);
+  const agentloopWorkflows = new Set(['agentloop plan', 'agentloop code', 'agentloop sweep']);
+  const settings = (parseYaml(config) ?? {}) as Record<string, unknown>;
+  // Every test on the whole loop keeps the invariants (docs/invariants.md): checked after each run.
+  let running: () => RunRecord[] = () => [];
+  const invariants = new InvariantMonitor(
+    {
+      forge,
+      repo,
+      flavor,
+      self: ['agentloop-bot', opts.runner?.botLogin ?? 'github-actions[bot]'],
+      autoMerge: settings['auto-merge'] === true,
+      ciFailureAutofix: settings['ci-failure-autofix'] === true,
+      agentloopWorkflows: [...agentloopWorkflows],
+    },
+    () => running().some((r) => r.status === 'in_progress' && agentloopWorkflows.has(r.workflow.name)),
+  );
   const runner = new WorkflowRunner(forge, {
     flavor,
     actionDir: ROOT,
@@ -134,11 +158,19 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     secrets: { ...(opts.pat === false ? {} : { AGENTLOOP_TOKEN: botToken }), ...cli?.secrets },
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cli?.env },
     ...opts.runner,
+    onRunEvent: (e) => {
+      opts.runner?.onRunEvent?.(e);
+      if (e.type === 'completed') invariants.afterRun(e.run.id);
+    },
   });
+  running = () => runner.runs;
   runner.start();
   const issue = (n: number) => repo.issues.find((i) => i.number === n)!;
-  const agentloopWorkflows = new Set(['agentloop plan', 'agentloop code', 'agentloop sweep']);
   const settle = async () => {
+    await settleOnly();
+    await invariants.atRest('after settle()');
+  };
+  const settleOnly = async () => {
     await runner.idle();
     if (flavor !== 'forgejo') return;
     for (let tick = 0; tick < 20; tick++) {
@@ -194,13 +226,18 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
           const body = (r.body ?? {}) as { sha?: string; head_commit_id?: string };
           return { sha: body.sha ?? body.head_commit_id ?? '' };
         }),
+    invariants,
     settle,
     stop: async () => {
+      // The final picture, when nothing is left running (a test may stop mid-flight on purpose).
+      if (runner.runs.every((r) => r.status === 'completed')) await invariants.atRest('when the test ended');
+      await invariants.settled();
       runner.stop();
       await model?.stop();
       await forge.stop();
       await rm(dir, { recursive: true, force: true });
       await rm(shared, { recursive: true, force: true });
+      if (invariants.violations.length) throw new Error(`invariants violated (docs/invariants.md):\n${invariants.report()}`);
     },
   };
 }

@@ -53,9 +53,20 @@ export function memoryForge(self = 'github-actions[bot]', now = () => '2026-12-0
     getSelf: async () => user(self),
     getFileText: async () => null,
     getIssue: async (n) => structuredClone(item(n)),
-    listOpenIssuesWithLabel: async (label) => {
+    listOpenIssuesWithLabel: async (label, opts = {}) => {
       requests++;
-      return [...issues.values()].filter((i) => i.state === 'open' && i.labels.includes(label)).map((i) => structuredClone(i));
+      const found = [...issues.values()].filter((i) => i.state === 'open' && i.labels.includes(label)).sort((a, b) => a.number - b.number);
+      return found.slice(0, opts.oldest).map((i) => structuredClone(i));
+    },
+    listClosedIssuesWithLabel: async (label) => {
+      requests++;
+      return [...issues.values()].filter((i) => i.state === 'closed' && i.labels.includes(label)).map((i) => structuredClone(i));
+    },
+    listOpenItemsWithAnyLabel: async (labels) => {
+      requests += labels.length;
+      return [...issues.values()]
+        .filter((i) => i.state === 'open' && labels.some((l) => i.labels.includes(l)))
+        .map((i) => structuredClone(i));
     },
     createIssue: async (title, body, names) => {
       const number = Math.max(0, ...issues.keys()) + 1;

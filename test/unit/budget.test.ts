@@ -39,7 +39,7 @@ describe('Budget', () => {
   });
 });
 
-describe('the code lane stops reading at its budget', () => {
+describe('the code lane reads waiting issues oldest first, within its budget', () => {
   const issue = (number: number): IssueData => ({
     number,
     title: `Issue ${number}`,
@@ -52,32 +52,55 @@ describe('the code lane stops reading at its budget', () => {
     htmlUrl: '',
   });
 
-  it('keeps room for one transition, marks the picture partial and names where it stopped', async () => {
-    const c = counter();
+  /** 40 issues wait with loop/code; `permission` answers (or fails) every lookup. */
+  function fakeForge(c: ReturnType<typeof counter>, permission: () => Promise<string>) {
     const counted =
       <T>(value: T) =>
       async () => {
         c.add();
         return value;
       };
-    const forge = {
+    return {
       kind: 'github',
       stats: c.stats,
-      listOpenIssuesWithLabel: async (label: string) => {
+      limits: () => [],
+      listOpenIssuesWithLabel: async (label: string, opts: { oldest?: number } = {}) => {
         c.add();
-        return label === 'loop/code' ? Array.from({ length: 40 }, (_, i) => issue(i + 1)) : [];
+        return label === 'loop/code' ? Array.from({ length: 40 }, (_, i) => issue(i + 1)).slice(0, opts.oldest) : [];
       },
       listOpenPulls: counted([]),
       listComments: counted([]),
       listLabelEvents: counted([
         { action: 'labeled', label: 'loop/code', actor: { login: 'maria', type: 'User' }, createdAt: '2026-11-21T10:00:00Z' },
       ]),
-      getPermission: counted('write'),
+      getPermission: async () => {
+        c.add();
+        return permission();
+      },
     } as unknown as Forge;
-    const rc = unitContext({ forge: forge, inputs: { 'operations-per-run': '60' } });
+  }
+
+  it('reads only the oldest ready issue, however many wait', async () => {
+    const c = counter();
+    const rc = unitContext({ forge: fakeForge(c, async () => 'write') });
+    const cs = await loadCodeSnapshot(rc, { kind: 'dispatch', chain: 0 });
+    expect(cs.snapshot.issues.map((i) => i.number)).toEqual([1]);
+    // PRs, one page of waiting issues, then #1's comments, timeline and its labeler's permission.
+    expect(c.stats().requests).toBe(5);
+    expect(cs.snapshot.partial).toBeUndefined();
+  });
+
+  it('keeps room for one transition, marks the picture partial and names where it stopped', async () => {
+    const c = counter();
+    // Nobody's permission can be read: no issue is ready, so the run reads on, oldest first.
+    const rc = unitContext({
+      forge: fakeForge(c, async () => {
+        throw new Error('boom');
+      }),
+      inputs: { 'operations-per-run': '60' },
+    });
     const cs = await loadCodeSnapshot(rc, { kind: 'dispatch', chain: 0 });
     expect(cs.snapshot.partial).toBe('issues');
-    // Lists (8) + the first reads, stopping once the reserve for one transition is reached.
     expect(c.stats().requests).toBeLessThanOrEqual(60 - TRANSITION_RESERVE + 2);
     expect(cs.snapshot.issues.length).toBeGreaterThan(0);
     expect(cs.snapshot.issues.length).toBeLessThan(40);

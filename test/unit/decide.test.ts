@@ -300,6 +300,25 @@ const codeRows: Row[] = [
     expect: { kind: 'none' },
   },
   {
+    name: 'code: a plan asked for and not posted yet → the code waits for it (never two owners)',
+    snapshot: snap({ issues: [issue(1, [N.plan, N.code])] }),
+    event: labeled(1, N.code),
+    expect: { kind: 'none' },
+    reason: /nothing ready/,
+  },
+  {
+    name: 'code: the plan being written → waits',
+    snapshot: snap({ issues: [issue(1, [N.planInProcess, N.code])] }),
+    event: dispatch('code'),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'code: the plan posted → starts',
+    snapshot: snap({ issues: [issue(1, [N.planDone, N.code])] }),
+    event: dispatch('code'),
+    expect: { kind: 'code', issue: 1 },
+  },
+  {
     name: 'code: wrong lane (loop/plan in the code lane)',
     snapshot: snap({ issues: [issue(1, [N.plan])] }),
     event: labeled(1, N.plan),

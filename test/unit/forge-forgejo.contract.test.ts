@@ -419,7 +419,9 @@ describe('ForgejoForge behaviour', () => {
     const { forge, requests } = fakeForgejo({
       'GET /repos/{owner}/{repo}/issues': (req) => {
         const page = Number(req.url.searchParams.get('page'));
-        const body = Array.from({ length: page === 1 ? 50 : 3 }, (_, i) => sample('Issue', { number: page * 100 + i, pull_request: null }));
+        const body = Array.from({ length: page === 1 ? 50 : 3 }, (_, i) =>
+          sample('Issue', { number: page * 100 + i, pull_request: null, labels: [{ id: 1, name: 'x' }] }),
+        );
         return {
           status: 200,
           body,

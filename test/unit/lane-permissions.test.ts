@@ -21,6 +21,7 @@ const EVERY_RUN: Method[] = ['getRepo', 'getSelf', 'getFileText', 'getPermission
 const ITEMS: Method[] = [
   'getIssue',
   'listOpenIssuesWithLabel',
+  'listOpenItemsWithAnyLabel',
   'listComments',
   'listLabelEvents',
   'listRepoLabels',
@@ -40,6 +41,7 @@ const LANES: Record<string, { methods: Method[]; pushes: boolean }> = {
     methods: [
       ...EVERY_RUN,
       ...ITEMS,
+      'listClosedIssuesWithLabel',
       'closeIssue',
       'listOpenPulls',
       'getPull',
@@ -59,6 +61,7 @@ const LANES: Record<string, { methods: Method[]; pushes: boolean }> = {
     methods: [
       ...EVERY_RUN,
       ...ITEMS,
+      'listClosedIssuesWithLabel',
       'createIssue',
       'closeIssue',
       'updateIssueBody',

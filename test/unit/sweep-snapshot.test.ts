@@ -42,7 +42,7 @@ async function healthOf(completed: WorkflowRunData[], open: IssueData[] = []) {
   const forge = {
     kind: 'github',
     stats: () => ({ requests: 0 }),
-    listOpenIssuesWithLabel: async (label: string) => (label === 'ci-failure' ? open : []),
+    listOpenItemsWithAnyLabel: async (labels: string[]) => (labels.includes('ci-failure') ? open : []),
     listWorkflowRuns: async (filter: { status?: string }) => (filter.status === 'completed' ? completed : []),
   } as unknown as Forge;
   const rc = unitContext({ forge: forge, env: { eventName: 'schedule', runId: '999' } });

@@ -5,11 +5,14 @@ import type { LoopEvent } from '../event.js';
 import { keyOfLabel, type TriggerKey } from '../labels.js';
 import type { ItemSnapshot, PullSnapshot, TriggerInfo } from '../snapshot.js';
 import type { Decision, Transition } from '../transition.js';
+import { openLoopPrCount } from './code-queue.js';
 import { byAge, type Ctx, type DecideConfig, inProcess, leftAlone, makeCtx } from './context.js';
+import { wrapUpCandidates } from './wrap-up.js';
 
 const PRIORITY: Partial<Record<Transition['kind'], number>> = {
   refuse: 0,
   edited: 0,
+  'wrap-up': 0,
   merge: 1,
   rebase: 2,
   'ci-green': 3,
@@ -51,8 +54,10 @@ export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
     const c = pullCandidate(ctx, pull, pull.issueNumber !== undefined ? issuesByNumber.get(pull.issueNumber) : undefined, notes, recheck);
     if (c) candidates.push(c);
   }
+  // PRs people merged or closed, issues people closed under an open PR (decide/wrap-up.ts).
+  candidates.push(...wrapUpCandidates(ctx, notes));
 
-  const openLoopPrs = [...loopPulls.values()].filter((p) => !p.merged).length;
+  const openLoopPrs = openLoopPrCount(ctx.snap);
   // Not every open PR was read (the request budget ran out): the loop PRs cannot be counted, so no new work.
   if (ctx.snap.partial === 'pulls') notes.push('not every open PR was read (operations-per-run): no new work this run');
   for (const issue of ctx.snap.partial === 'pulls' ? [] : ctx.snap.issues) {
@@ -60,6 +65,10 @@ export function decideCode(ctx: Ctx, event: LoopEvent): Decision {
     if (c) candidates.push(c);
   }
 
+  if (ctx.snap.queueUnread)
+    notes.push(
+      `no new code starts: ${openLoopPrs} agentloop PR(s) open (max-open-prs: ${ctx.cfg.maxOpenPrs}); waiting ${ctx.names.code} issues not read`,
+    );
   if (candidates.length === 0) {
     const d = none(notes.length ? `nothing ready in the code lane (${notes.length} item(s) waiting)` : 'no code-lane work');
     // No event announces that the forge finished computing mergeability: look again.
@@ -126,6 +135,8 @@ function pullCandidate(
   };
   if (pull.state !== 'open' || pull.merged) return undefined;
   const isLoop = pull.issueNumber !== undefined && pull.sameRepo;
+  // Its issue was closed: wrapped up (the PR closed), never carried on (decide/wrap-up.ts).
+  if (isLoop && issue?.state === 'closed') return note(`its issue #${issue.number} is closed`);
   const merge = mergeRequested(ctx, pull, issue);
   if (!isLoop && !merge) return undefined;
   if (ctx.has(pull, 'needSupervisor') || ctx.has(issue, 'needSupervisor')) return note(`has ${ctx.names.needSupervisor}`);
@@ -321,6 +332,11 @@ function codeCandidate(
   const alone = leftAlone(issue);
   if (alone) return note(alone);
   if (inProcess(ctx, issue)) return note('owned by another run');
+  // A plan asked for and not posted yet: new code waits for it. Each lane checks the other's claim only when
+  // it decides, so a code run started beside a pending plan run could claim the issue at the same moment
+  // (two in-process labels, two owners; the soak found it: docs/invariants.md), and its prompt would lack
+  // the plan. The next code-lane run after the plan (at the latest the sweep's) starts the code.
+  if (ctx.has(issue, 'plan') && !pull) return note(`waiting for its plan (${ctx.names.plan} is on it)`);
   const verdict = ctx.auth(issue, 'code');
   if (!verdict.ok) return note(verdict.reason);
   const trigger = issue.triggers.code!;

@@ -7,7 +7,8 @@ import type { Decision, Repair } from '../transition.js';
 import { type Ctx, IN_PROCESS_KEYS, inProcess, leftAlone } from './context.js';
 import { decidePlan } from './plan.js';
 
-const CODE_LANE_WAITING = ['code', 'codeCiPending', 'merge', 'automerge'] as const;
+/** Labels of items waiting for a code-lane run (the sweep dispatches one when any is not held). */
+export const CODE_LANE_WAITING = ['code', 'codeCiPending', 'merge', 'automerge'] as const;
 
 /** Requeues after a lost run before a human is asked to look. */
 export const MAX_REQUEUES = 2;
@@ -57,7 +58,17 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
         !inProcess(ctx, i) &&
         CODE_LANE_WAITING.some((k) => ctx.has(i, k)),
     );
-    if (waiting.length) {
+    // People merged or closed around agentloop (decide/wrap-up.ts): a code-lane run named after the first
+    // such issue reads it and wraps it up (it reads everything else too, so no other dispatch is needed).
+    const wrap = wrapUpsToWake(ctx, stuckItems);
+    if (wrap.length) {
+      repairs.push({
+        kind: 'dispatch',
+        lane: 'code',
+        item: wrap[0]!,
+        reason: `to wrap up #${wrap.join(', #')}: a PR merged or closed, or an issue closed, by a person`,
+      });
+    } else if (waiting.length) {
       repairs.push({ kind: 'dispatch', lane: 'code', reason: `code-lane items waiting: ${waiting.map((i) => `#${i.number}`).join(', ')}` });
     }
   }
@@ -92,6 +103,15 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
     queued: [],
     notes,
   };
+}
+
+/** Issues the sweep found to wrap up, less those a run owns or a human holds. */
+function wrapUpsToWake(ctx: Ctx, stuck: Set<number>): number[] {
+  const items = new Map(ctx.snap.issues.map((i) => [i.number, i]));
+  return (ctx.snap.wrapUps ?? []).filter((n) => {
+    const i = items.get(n); // closed issues are not among the sweep's items
+    return !stuck.has(n) && !(i && (ctx.has(i, 'needSupervisor') || leftAlone(i) || inProcess(ctx, i)));
+  });
 }
 
 function stuckRepair(ctx: Ctx, item: ItemSnapshot, notes: string[]): Repair | undefined {
