@@ -10,11 +10,14 @@ import { dirname, join, resolve } from 'node:path';
 import { EmbeddedForge } from '@agentloop/embedded-forge';
 import { runDemo } from '../src/demo/demo.js';
 import { SAMPLE_ISSUE } from '../src/demo/sample.js';
+import setupAgentReach from '../test/support/agent-reachable.js';
 import { BACKLOG, type BenchForge, budgetOf, EXTRA, FACTOR, itemListBound, MINIMUM, minimumOf, SCALE, total } from './bench-budgets.js';
 import { type RunFigure, walkTransitions } from './bench-requests.js';
 import { type ScaleFigure, sweepAtScale } from './bench-scale.js';
 
 const QUICK = process.argv.includes('--quick');
+// Agents run as their own OS users: a checkout inside a 0700 directory must let them in (as the e2e setup does).
+setupAgentReach();
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 15));
 const OUT = resolve(process.env.BENCH_OUT ?? '.tmp/bench-results.json');
 const root = resolve('.');
