@@ -1,4 +1,4 @@
-// `npm run generate`: bundles scripts/generate.ts on the fly (as bench.mjs does; it imports src/) and
+// `npm run generate`: bundles scripts/generate.ts on the fly (as run-ts.mjs does for bench and soak; it imports src/) and
 // writes the generated files: the JSON Schema of .github/agentloop.yml and the README's inputs table.
 // `npm run check:generated` (--check) writes nothing and fails when a committed copy is stale.
 
