@@ -10,12 +10,19 @@ import { emptyState } from '../core/status-comment.js';
 import type { RunContext } from './context.js';
 import type { LoadedItem } from './item-loader.js';
 
-/** Closed issues (not PRs) carrying a stage label, by number. */
+/**
+ * Closed issues (not PRs) carrying a stage label, by number — only those the code lane would wrap up. One
+ * held by NeedSupervisor or a claim (decide/wrap-up.ts holds those) is left out: the sweep names the first
+ * issue found when it dispatches the code lane, and a held one named first starved every other wrap-up
+ * behind it, run after run (the soak found an open issue never wrapped up: docs/invariants.md).
+ */
 export async function closedInFlight(rc: RunContext): Promise<Map<number, IssueData>> {
+  const names = rc.config.labelNames;
+  const held = [names.needSupervisor, names.planInProcess, names.codeInProcess, names.mergeInProcess];
   const found = new Map<number, IssueData>();
   for (const key of STAGE_KEYS)
-    for (const issue of await rc.forge.listClosedIssuesWithLabel(rc.config.labelNames[key]))
-      if (!issue.isPull) found.set(issue.number, issue);
+    for (const issue of await rc.forge.listClosedIssuesWithLabel(names[key]))
+      if (!issue.isPull && !held.some((l) => hasLabel(issue.labels, l))) found.set(issue.number, issue);
   return found;
 }
 

@@ -3,9 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { CI_FAILURE_MARKER } from '../../src/core/ci-failure-marker.js';
+import { labelNames } from '../../src/core/labels.js';
 import type { IssueData, WorkflowRunData } from '../../src/core/model.js';
 import type { Forge } from '../../src/forge/forge.js';
 import { loadSweepSnapshot } from '../../src/services/sweep-snapshot.js';
+import { closedInFlight } from '../../src/services/wrap-up-reads.js';
 import { unitContext } from '../support/unit-context.js';
 
 const SHA = 'a'.repeat(40);
@@ -81,5 +83,22 @@ describe("sweep: only this repository's push, schedule and dispatch runs on the 
       run({ id: 4, name: 'agentloop sweep', path: '.github/workflows/agentloop-sweep.yml', conclusion: 'failure' }),
     ]);
     expect(health.map((h) => h.workflow)).toEqual(['agentloop-lint']);
+  });
+});
+
+describe('closed issues for the code lane to wrap up', () => {
+  it('leaves out the ones it would hold (NeedSupervisor, a claim): named first, they starved every other wrap-up', async () => {
+    const closed = (number: number, labels: string[]): IssueData => ({ ...tracking('CI'), number, state: 'closed', labels });
+    const issues = [
+      closed(3, ['loop/code-done', 'loop/merge', 'NeedSupervisor']),
+      closed(6, ['loop/code-done', 'loop/merge-in-process']),
+      closed(16, ['loop/code-done', 'loop/merge']),
+      closed(17, ['loop/code-ci-pending']),
+    ];
+    const rc = {
+      config: { labelNames: labelNames('loop/') },
+      forge: { listClosedIssuesWithLabel: async (label: string) => issues.filter((i) => i.labels.includes(label)) },
+    } as unknown as Parameters<typeof closedInFlight>[0];
+    expect([...(await closedInFlight(rc)).keys()].sort((a, b) => a - b)).toEqual([16, 17]);
   });
 });
