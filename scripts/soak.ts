@@ -334,11 +334,11 @@ async function drive(
     }
   }
 }
+/** Done (PR merged, issue closed) first: a bookkeeping failure after the merge may add NeedSupervisor to a done issue. */
 function endingOf(loop: Loop, n: number): Ending {
-  const labels = loop.labelsOf(n);
-  if (labels.includes('NeedSupervisor')) return 'NeedSupervisor';
   const merged = [...loop.repo.pulls.values()].some((p) => p.head === `agentloop/issue-${n}` && p.merged);
   if (merged && loop.issue(n).state === 'closed') return 'merged';
+  if (loop.labelsOf(n).includes('NeedSupervisor')) return 'NeedSupervisor';
   return 'stuck';
 }
 
@@ -365,9 +365,10 @@ async function maintainer(
       if (!nsDecided.has(n)) {
         nsDecided.add(n);
         if (humans() < 0.5) {
-          // Does what the notice asks: remove NeedSupervisor, and apply the label it names again.
-          const notice = loop.comments(n, '<!-- agentloop:escalation').at(-1)?.body ?? '';
-          const again = /apply `([^`]+)` again/.exec(notice)?.[1];
+          // Does what agentloop asks (its notice, else its status comment): remove NeedSupervisor, and apply
+          // the label it names again.
+          const said = [...loop.comments(n, '<!-- agentloop:escalation'), ...loop.comments(n, '<!-- agentloop:status -->')];
+          const again = said.map((c) => /apply `([^`]+)` again/.exec(c.body)?.[1]).find(Boolean);
           await loop.maria.removeLabel(n, 'NeedSupervisor');
           if (again && !loop.labelsOf(n).includes(again)) await loop.maria.addLabels(n, [again]);
           c.nsRemoved++;
@@ -427,7 +428,11 @@ function report(loop: Loop, opts: Options, numbers: number[], planned: Set<numbe
   );
   line('API requests', `${requests.length} (${ours} by agentloop)`);
   line('wall time', `${(wallMs / 1000).toFixed(1)} s`);
-  line('ended', `${ended('merged').length} merged, ${ended('NeedSupervisor').length} NeedSupervisor, ${ended('stuck').length} stuck`);
+  const doneHeld = ended('merged').filter((n) => loop.labelsOf(n).includes('NeedSupervisor')).length;
+  line(
+    'ended',
+    `${ended('merged').length} merged (${doneHeld} of them with NeedSupervisor added after the merge), ${ended('NeedSupervisor').length} NeedSupervisor, ${ended('stuck').length} stuck`,
+  );
   for (const n of numbers) {
     const e = r.endings.get(n)!;
     const pr = [...loop.repo.pulls.values()]
@@ -440,7 +445,20 @@ function report(loop: Loop, opts: Options, numbers: number[], planned: Set<numbe
           ? ` — ${escalationReason(loop, n)}`
           : ` — labels: ${loop.labelsOf(n).join(', ') || 'none'}`;
     console.log(`  #${String(n).padEnd(4)} ${e.padEnd(15)}${pr.length ? ` PR ${pr.join(', ')}` : ''}${why}`);
-    if (opts.verbose && e !== 'merged') {
+    const flagged = loop.invariants.violations.some((v) => v.item === n);
+    if (opts.verbose && (e !== 'merged' || flagged)) {
+      // The item's timeline: labels on and off (by whom), merges and closes of it and its PRs.
+      const prs = new Set([...loop.repo.pulls.values()].filter((p) => p.head === `agentloop/issue-${n}`).map((p) => p.number));
+      const label = (l: string) => (opts.flavor === 'forgejo' ? (loop.repo.labels.find((x) => String(x.id) === l)?.name ?? l) : l);
+      const who = (a: string) => (SELF.has(a) ? 'agentloop' : a);
+      const timeline = loop.repo.events
+        .filter((ev) => ev.issue === n || prs.has(ev.issue))
+        .map((ev) =>
+          ev.label !== undefined
+            ? `${ev.issue === n ? '' : `#${ev.issue} `}${ev.event === 'labeled' ? '+' : '-'}${label(ev.label)} (${who(ev.actor)})`
+            : `#${ev.issue} ${ev.event} (${who(ev.actor)})`,
+        );
+      console.log(`      timeline: ${timeline.join(' · ')}`);
       // The item's last agentloop runs that did something, with the end of their logs.
       const mine = runs.filter((run) =>
         run.outputs.transition
@@ -455,6 +473,16 @@ function report(loop: Loop, opts: Options, numbers: number[], planned: Set<numbe
           .split('\n')
           .slice(-25);
         for (const l of log) console.log(`        | ${l}`);
+      }
+      if (e === 'stuck') {
+        // What the last code-lane and sweep runs said about it (decisions and their notes).
+        const mention = new RegExp(`#${n}\\b|decision:`);
+        const lanes = runs.filter((run) => run.workflow.name === 'agentloop code' || run.workflow.name === 'agentloop sweep');
+        for (const run of lanes.filter((run) => run.outputs.transition).slice(-4)) {
+          console.log(`      ${describeRun(run)}`);
+          const lines = run.jobs.flatMap((j) => j.log.split('\n')).filter((l) => mention.test(l));
+          for (const l of lines.slice(0, 12)) console.log(`        : ${l}`);
+        }
       }
     }
   }

@@ -138,6 +138,8 @@ export interface RunnerOptions {
   onRunEvent?: (e: RunEvent) => void;
   /** Fault injection: kill a step's process group (SIGKILL) `afterMs` after it starts. */
   killStep?: (run: RunRecord, job: string, step: StepRecord) => { afterMs: number } | undefined;
+  /** Extra environment for one agentloop action step (e.g. a crash point), asked as the step starts. */
+  agentloopEnv?: (run: RunRecord, job: string, step: StepRecord) => Record<string, string> | undefined;
   /** Fault injection on event delivery. */
   deliver?: (e: ForgeEvent) => Delivery;
   /** Jobs executing at once across all runs (default 2: the machine has 2 cores). */

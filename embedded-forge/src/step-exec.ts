@@ -166,7 +166,7 @@ export class StepExecutor {
             );
           inputs[declared ?? k] = v;
         }
-        const env = { ...processEnv };
+        const env = { ...processEnv, ...this.host.opts.agentloopEnv?.(run, job.id, sr) };
         for (const [k, v] of Object.entries(inputs)) env[inputEnvName(k)] = v;
         const uses = (step.uses ?? '').replace(/^https?:\/\/[^/]+\//i, '');
         env.GITHUB_ACTION_PATH = this.host.opts.actionDir;

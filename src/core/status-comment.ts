@@ -11,6 +11,8 @@ export interface AttemptRecord {
   runId: string;
   at: string;
   outcome: string;
+  /** A requeue: when the lost run took its claim. What it did from then on answered the same request. */
+  claimedAt?: string;
 }
 
 /**
@@ -53,6 +55,21 @@ export interface LoopState {
   /** The latest escalation, announced once in its own comment (absent: none recorded yet). */
   escalation?: EscalationRecord;
   history: AttemptRecord[];
+}
+
+/**
+ * Since when the work already done for the current request counts: the trigger's time, or earlier when
+ * agentloop itself re-applied the trigger (the sweep requeueing a lost run, which is no new request) —
+ * then from the lost run's claim. A plan run killed after posting its plan must not post a second one.
+ * `state` is as read before this run's claim: a lost run's owner is still in it when the sweep that
+ * re-applied the label was itself stopped before recording the requeue.
+ */
+export function requestWorkSince(state: LoopState, triggerAt: string): string {
+  const last = state.history.at(-1);
+  const lost = state.owner?.since ?? (last?.outcome === 'requeued' ? last.claimedAt : undefined);
+  if (lost === undefined || !(Date.parse(lost) < Date.parse(triggerAt))) return triggerAt;
+  // The claim's time is the runner's clock to the millisecond; forges stamp whole seconds.
+  return new Date(Math.floor(Date.parse(lost) / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
 export const emptyState = (): LoopState => ({ v: STATE_VERSION, attempt: 0, fixAttempts: 0, history: [] });

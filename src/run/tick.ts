@@ -68,6 +68,7 @@ async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): P
     );
     const t = decision.transition;
     rc.log.info(`decision: ${t.kind} — ${t.reason}`);
+    rc.steps.begin(t.kind);
     if (t.kind === 'ci-failure') return { decision, result: { outcome: 'done', message: await reportCiFailure(rc, t) } };
     if (t.kind === 'ci-recovered') return { decision, result: { outcome: 'done', item: t.issue, message: await reportCiRecovered(rc, t) } };
     return { decision };
@@ -77,6 +78,7 @@ async function tickSweep(rc: RunContext, event: LoopEvent, cfg: DecideConfig): P
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
   if (t.kind !== 'sweep') return { decision };
+  rc.steps.begin(t.kind);
   const result = await sweep(rc, t, ss);
   return { decision, result, ...(rc.budget.stopped ? { budget: rc.budget.stopped } : {}) };
 }
@@ -99,6 +101,7 @@ async function tickPlan(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Pr
   const t = decision.transition;
   rc.log.info(`decision: ${t.kind} — ${t.reason}`);
   if (t.kind !== 'none' && !rc.budget.allows(`${t.kind} on #${number}`)) return { decision, budget: rc.budget.stopped! };
+  rc.steps.begin(t.kind);
   if (t.kind === 'plan') {
     await rc.agent.check();
     return { decision, result: await plan(rc, t, loaded.item) };
@@ -117,6 +120,7 @@ async function tickCode(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Pr
   for (const note of decision.notes) rc.log.info(`  ${note}`);
   // The budget is checked before a claim, never between a claim and its outcome.
   const go = t.kind !== 'none' && rc.budget.allows(`${t.kind}${itemText(t)}`);
+  rc.steps.begin(t.kind);
   if (go && runsAgent(t)) await rc.agent.check(); // refuses before any claim when the agent cannot be isolated
   const result = (go ? await performCode(rc, t, cs) : undefined) ?? settledResult(settled);
   const stopped = rc.budget.stopped;

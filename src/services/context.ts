@@ -9,6 +9,7 @@ import { Budget } from './budget.js';
 import { dryRunAgent, dryRunForge, dryRunGit } from './dry-run.js';
 import { workflowTokenLogin } from './identity.js';
 import { LabelWriter } from './label-writer.js';
+import { StepRecorder } from './steps.js';
 import { Permissions, Trust } from './trust.js';
 
 export interface RunContext {
@@ -30,6 +31,8 @@ export interface RunContext {
   /** The request budget (operations-per-run). */
   budget: Budget;
   labels: LabelWriter;
+  /** The named steps this run passes (core/steps.ts). */
+  steps: StepRecorder;
   /** The environment the agent's allowlist is taken from. */
   processEnv: NodeJS.ProcessEnv;
   now(): Date;
@@ -47,6 +50,7 @@ export function createRunContext(parts: RunParts): RunContext {
   const agent = parts.agent ?? processAgent(parts.config.agentIsolation);
   const forge = dry ? dryRunForge(parts.forge, parts.log) : parts.forge;
   const { selfLogin, ...rest } = parts;
+  const steps = new StepRecorder(parts.log, parts.processEnv.AGENTLOOP_CRASH_AT || undefined);
   const selfLogins = selfLogin ? [selfLogin] : [];
   // Plans are also read from the plan lane's identity: its template gives it only the workflow token.
   const planLogins = [workflowTokenLogin(parts.forge)].filter((l): l is string => l !== undefined);
@@ -58,7 +62,8 @@ export function createRunContext(parts: RunParts): RunContext {
     selfLogins,
     trust: new Trust(new Permissions(forge, parts.log), { selfLogins, allowedBots: parts.config.allowedBots, planLogins }),
     budget: new Budget(forge, parts.config.operationsPerRun),
-    labels: new LabelWriter(forge, parts.config.labelNames),
+    labels: new LabelWriter(forge, parts.config.labelNames, () => steps.reached('labels-partial')),
+    steps,
     now: parts.now ?? (() => new Date()),
   };
 }

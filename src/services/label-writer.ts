@@ -9,6 +9,8 @@ export class LabelWriter {
   constructor(
     private readonly forge: Forge,
     private readonly names: LabelNames,
+    /** Called between the requests of a write that takes more than one (a named step: core/steps.ts). */
+    private readonly midway: () => void = () => {},
   ) {}
 
   /** Create the catalog labels among `names` that the repository does not have yet. */
@@ -30,11 +32,20 @@ export class LabelWriter {
   async apply(number: number, current: readonly string[], change: LabelChange): Promise<string[]> {
     const add = change.add.filter((l) => !hasLabel(current, l));
     const remove = change.remove.filter((l) => hasLabel(current, l) && !hasLabel(change.add, l));
+    const requests = (add.length ? 1 : 0) + remove.length;
+    let done = 0;
+    const sent = () => {
+      if (++done === 1 && requests > 1) this.midway();
+    };
     if (add.length) {
       await this.ensure(add);
       await this.forge.addLabels(number, add);
+      sent();
     }
-    for (const label of remove) await this.forge.removeLabel(number, label);
+    for (const label of remove) {
+      await this.forge.removeLabel(number, label);
+      sent();
+    }
     return applyLabelChange(current, { add, remove });
   }
 }

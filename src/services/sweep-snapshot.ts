@@ -89,7 +89,21 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
     items.set(data.number, item);
     if (waits && !leftAlone(item.snapshot)) codeWaiter = true;
   }
-  const anyClaimed = loop.some((i) => IN_PROCESS_KEYS.some((k) => has(i, k)));
+  // Closed issues still at a PR stage: to wrap up, or (a run lost after it closed the issue) to repair.
+  let closed: Awaited<ReturnType<typeof closedInFlight>> | undefined;
+  try {
+    closed = await closedInFlight(rc);
+  } catch (err) {
+    rc.log.warning(`Could not look for PRs people merged or closed: ${(err as Error).message}`);
+  }
+  for (const data of closed?.claimed ?? []) {
+    if (partial || !rc.budget.allows(`reading #${data.number}`, TRANSITION_RESERVE)) {
+      partial = 'issues';
+      break;
+    }
+    items.set(data.number, await loadItem(rc, data.number, event, data, { triggers: false }));
+  }
+  const anyClaimed = [...loop, ...(closed?.claimed ?? [])].some((i) => IN_PROCESS_KEYS.some((k) => has(i, k)));
 
   // Runs the forge still considers alive, when an item is in process; a list that fails leaves liveness
   // unknown (time decides).
@@ -133,7 +147,7 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
     });
   }
 
-  const wrapUps = await wrapUpsFor(rc, event, items);
+  const wrapUps = closed ? await wrapUpsFor(rc, event, items, closed.wrapUp) : {};
 
   const all = [...items.values()];
   return {
@@ -163,13 +177,24 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
  * API answers for PRs too, so the sweep needs no pull-request permission). A failed read leaves it to
  * the next sweep.
  */
-async function wrapUpsFor(rc: RunContext, event: LoopEvent, items: Map<number, LoadedItem>): Promise<Pick<Snapshot, 'wrapUps'>> {
+async function wrapUpsFor(
+  rc: RunContext,
+  event: LoopEvent,
+  items: Map<number, LoadedItem>,
+  closed: Map<number, IssueData>,
+): Promise<Pick<Snapshot, 'wrapUps'>> {
   const names = rc.config.labelNames;
   try {
-    const found = new Set((await closedInFlight(rc)).keys());
+    const found = new Set(closed.keys());
     for (const listed of [...items.values()]) {
       const data = listed.data;
-      if (data.isPull || hasLabel(data.labels, names.needSupervisor) || !STAGE_KEYS.some((k) => hasLabel(data.labels, names[k]))) continue;
+      if (
+        data.state !== 'open' ||
+        data.isPull ||
+        hasLabel(data.labels, names.needSupervisor) ||
+        !STAGE_KEYS.some((k) => hasLabel(data.labels, names[k]))
+      )
+        continue;
       // The status comment records the PR (one more request when the listing alone was read).
       const item = listed.comments.length ? listed : await loadItem(rc, data.number, event, data, { triggers: false });
       items.set(data.number, item);

@@ -11,19 +11,26 @@ import type { RunContext } from './context.js';
 import type { LoadedItem } from './item-loader.js';
 
 /**
- * Closed issues (not PRs) carrying a stage label, by number — only those the code lane would wrap up. One
- * held by NeedSupervisor or a claim (decide/wrap-up.ts holds those) is left out: the sweep names the first
- * issue found when it dispatches the code lane, and a held one named first starved every other wrap-up
- * behind it, run after run (the soak found an open issue never wrapped up: docs/invariants.md).
+ * Closed issues (not PRs) carrying a stage label. `wrapUp`: those the code lane would wrap up. One held
+ * by NeedSupervisor or a claim (decide/wrap-up.ts holds those) is left out of it: the sweep names the
+ * first issue found when it dispatches the code lane, and a held one named first starved every other
+ * wrap-up behind it, run after run (the soak found an open issue never wrapped up: docs/invariants.md).
+ * `claimed`: those a run's claim still holds — a merge run stopped after it closed the issue leaves one;
+ * the sweep repairs the claim like an open item's, and the wrap-up follows.
  */
-export async function closedInFlight(rc: RunContext): Promise<Map<number, IssueData>> {
+export async function closedInFlight(rc: RunContext): Promise<{ wrapUp: Map<number, IssueData>; claimed: IssueData[] }> {
   const names = rc.config.labelNames;
-  const held = [names.needSupervisor, names.planInProcess, names.codeInProcess, names.mergeInProcess];
-  const found = new Map<number, IssueData>();
+  const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess];
+  const wrapUp = new Map<number, IssueData>();
+  const claimed = new Map<number, IssueData>();
   for (const key of STAGE_KEYS)
-    for (const issue of await rc.forge.listClosedIssuesWithLabel(names[key]))
-      if (!issue.isPull && !held.some((l) => hasLabel(issue.labels, l))) found.set(issue.number, issue);
-  return found;
+    for (const issue of await rc.forge.listClosedIssuesWithLabel(names[key])) {
+      if (issue.isPull) continue;
+      const byClaim = claims.some((l) => hasLabel(issue.labels, l));
+      if (byClaim && !hasLabel(issue.labels, names.needSupervisor)) claimed.set(issue.number, issue);
+      else if (!byClaim && !hasLabel(issue.labels, names.needSupervisor)) wrapUp.set(issue.number, issue);
+    }
+  return { wrapUp, claimed: [...claimed.values()] };
 }
 
 /** A PR that is no longer open, as the decision needs it (no CI: nothing is decided on its head). */

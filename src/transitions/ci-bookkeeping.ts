@@ -15,6 +15,7 @@ export async function ciGreen(rc: RunContext, t: Extract<Transition, { kind: 'ci
   const item = cs.items.get(t.issue)!;
   const before = item.data.labels;
   const labels = await rc.labels.apply(t.issue, before, outcomeOf('ci-green', names, { addMerge: t.addMerge }).success);
+  rc.steps.reached('outcome-labels');
   const next = t.addMerge ? 'auto-merge is on, so it will be merged next.' : `Apply \`${names.merge}\` to merge it.`;
   await item.status.write(
     {

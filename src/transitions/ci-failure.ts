@@ -61,6 +61,7 @@ export async function reportCiFailure(rc: RunContext, run: { workflow: string; r
       : `agentloop closes this issue when the workflow is green again. Apply \`${names.code}\` to let an agent try to fix it.`,
   ].join('\n');
   const issue = await rc.forge.createIssue(`CI failing on ${rc.defaultBranch}: ${run.workflow}`, body, labels);
+  rc.steps.reached('issue-opened');
   if (rc.config.ciFailureAutofix)
     await rc.forge.dispatchWorkflow(rc.config.codeWorkflow, rc.defaultBranch, { item: '', lane: 'code', chain: '0' });
   return `opened #${issue.number} for ${run.workflow}`;

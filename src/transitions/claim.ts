@@ -90,7 +90,9 @@ export class Claim {
       owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: spec.lane, since: rc.now().toISOString() },
     };
     await spec.item.status.write(view, state);
+    rc.steps.reached('owner-written');
     const labels = await rc.labels.apply(spec.item.data.number, spec.item.data.labels, spec.outcome.claim);
+    rc.steps.reached('claimed');
     return new Claim(rc, spec, labels, state);
   }
 
@@ -149,6 +151,7 @@ export class Claim {
     escalation?: Escalation,
   ): Promise<TransitionResult> {
     this.labels = await this.rc.labels.apply(this.number, this.labels, change);
+    this.rc.steps.reached('outcome-labels');
     const state = { ...released(this.rc, this.state, this.spec.transition, f.note ?? outcome), ...f.state };
     const told = escalation ? await announceEscalation(this.rc, this.spec.item, escalation, view, state) : { view, state };
     await this.spec.item.status.write(told.view, told.state);

@@ -92,6 +92,7 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const prompt = renderPrompt(template, vars, { name: 'code' });
     const change = await agentChange(rc, ws, base, (session) => runAgentStep(rc, session, 'code', 'write', prompt, item.data.labels));
     const { result } = change;
+    rc.steps.reached('agent-done');
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
     // People act while the agent works: a closed issue, NeedSupervisor, or the request taken back means
     // nothing is pushed and no PR opened. A label deleted in the settings takes nothing back.
@@ -116,12 +117,14 @@ export async function code(rc: RunContext, t: CodeTransition, cs: CodeSnapshot):
     const message = `${title} (#${t.issue})\n\n${summary.slice(0, 4000)}\n\nCloses #${t.issue}\n\n${coAuthor(rc, t.requester)}`;
     const sha = await commitTree(ws, change.tree, base, message);
     await rc.git.push(ws, branch, leftover);
+    rc.steps.reached('pushed');
     const pr = await rc.forge.createPull({
       title,
       head: branch,
       base: rc.defaultBranch,
       body: `Closes #${t.issue}\n\n${summary}\n\n---\n<sub>Opened by agentloop for @${t.requester} · ${verdict.files} file(s), ${verdict.lines} line(s) · [run](${rc.env.runUrl})</sub>`,
     });
+    rc.steps.reached('pr-opened');
     return claim.done(
       {
         title: 'waiting for CI',

@@ -5,12 +5,15 @@ import type { RunContext } from '../services/context.js';
 import type { SweepSnapshot } from '../services/sweep-snapshot.js';
 
 export function dashboardBody(rc: RunContext, ss: SweepSnapshot, health?: readonly Finding[]): string {
-  const items = [...ss.items.values()].map((i) => ({
-    number: i.data.number,
-    title: i.data.title,
-    labels: i.data.labels,
-    owner: i.status.state.owner,
-  }));
+  // Open items only: the sweep also reads closed issues whose lost claim it repairs.
+  const items = [...ss.items.values()]
+    .filter((i) => i.data.state === 'open')
+    .map((i) => ({
+      number: i.data.number,
+      title: i.data.title,
+      labels: i.data.labels,
+      owner: i.status.state.owner,
+    }));
   const red = [...ss.trackingIssues.entries()].map(([workflow, issue]) => ({ workflow, issue: issue.number }));
   return renderDashboard(rc.config.labelNames, items, red, health);
 }

@@ -94,6 +94,7 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       runAgentStep(rc, session, 'fix-ci', 'write', prompt, item.data.labels, extraEnv),
     );
     const { result } = change;
+    rc.steps.reached('agent-done');
     if (result.notStarted) return notStartedStop(t.issue, claim.labels, before);
     // People act while the agent works: a person's push, a closed PR or issue, NeedSupervisor — the fix
     // is not pushed over them (docs/design-decisions.md, "People acting while a run works").
@@ -131,6 +132,7 @@ export async function fixCi(rc: RunContext, t: FixTransition, cs: CodeSnapshot):
       if (after && after.headSha !== t.headSha) return moved(after.headSha);
       throw err;
     }
+    rc.steps.reached('pushed');
     const message = `Pushed ${attemptNote} as ${sha.slice(0, 7)}: ${lastLine(result.finalMessage) || 'fix'}; waiting for CI.`;
     const after = { ...record(lastLine(result.finalMessage) || 'pushed a fix'), headSha: sha, pushedAt: rc.now().toISOString() };
     return claim.done(

@@ -39,6 +39,7 @@ export async function merge(
       { message, ...(blocked ? { state: { mergeBlockedSha: t.headSha } } : {}) },
     );
   const merged = async (pr: PullData): Promise<TransitionResult> => {
+    rc.steps.reached('merged');
     if (issueOfBranch(pr.headRef) !== undefined) await rc.forge.deleteBranch(pr.headRef).catch(() => undefined);
     // The issue is closed before the bookkeeping, not after it: a run killed (or failing) once its labels
     // said loop/merge-done but before the close left an open issue that nothing ever closed — no stage label
@@ -46,6 +47,7 @@ export async function merge(
     // run stopped before the close leaves its claim (the sweep requeues it, the code lane wraps up the
     // merged PR), and one stopped after it leaves a closed issue, out of the loop.
     if (t.issue !== undefined && t.issue !== t.pull) await rc.forge.closeIssue(t.issue);
+    rc.steps.reached('issue-closed');
     return claim.done(
       { title: 'merged', steps: codeSteps(5), message: `PR #${t.pull} was merged (${rc.config.mergeMethod}) at ${t.headSha.slice(0, 7)}.` },
       { message: `merged PR #${t.pull}`, note: 'merged', links: [{ label: 'pull request', url: pr.htmlUrl }] },
@@ -68,6 +70,7 @@ export async function merge(
       alsoLabels: target === t.pull ? [] : pr.labels,
     });
     if (gone) return release(`Not merged: ${gone} after agentloop decided to merge PR #${t.pull}.`);
+    rc.steps.reached('before-merge');
     for (let attempt = 0; ; attempt++) {
       const result = await rc.forge.mergePull(t.pull, t.headSha, t.method);
       if (result.merged) return merged(await rc.forge.getPull(t.pull));

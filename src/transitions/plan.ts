@@ -5,6 +5,7 @@ import { ConfigError } from '../core/config.js';
 import { outcomeOf } from '../core/outcomes.js';
 import { renderPrompt } from '../core/prompt.js';
 import { routeFor } from '../core/routing.js';
+import { requestWorkSince } from '../core/status-comment.js';
 import { capitalize, lastLine } from '../core/text.js';
 import { PLAN_MARKER } from '../core/thread.js';
 import type { Transition } from '../core/transition.js';
@@ -26,6 +27,8 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
   refuseWideningArgs(rc, item.data.labels);
   const template = await loadPrompt(rc, 'plan');
   const triggerAt = item.snapshot.triggers.plan!.at;
+  // Read before this run's claim replaces the owner: a lost run's plan answered this request too.
+  const workSince = requestWorkSince(item.status.state, triggerAt);
   const spec = {
     transition: 'plan',
     lane: 'plan',
@@ -45,6 +48,7 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
     // The plan agent reads a copy of the runner's checkout in its sandbox; nothing it writes is kept.
     const session = await rc.agent.open(rc.env.workspace);
     const result = await runAgentStep(rc, session, 'plan', 'read-only', prompt, item.data.labels).finally(() => session.close());
+    rc.steps.reached('agent-done');
     const agent = { durationMs: result.durationMs, ...(result.usage ?? {}) };
     const planText = result.finalMessage.trim();
 
@@ -62,7 +66,8 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
       );
     }
 
-    const planComment = await postPlanOnce(rc, item, triggerAt, planText);
+    const planComment = await postPlanOnce(rc, item, workSince, planText);
+    rc.steps.reached('plan-posted');
     return claim.done(
       {
         title: 'plan posted',
@@ -87,11 +92,11 @@ function refuseWideningArgs(rc: RunContext, labels: readonly string[]): void {
   ]);
 }
 
-/** Idempotent: a plan already posted for this trigger (by a run that died before relabelling) is reused. */
-async function postPlanOnce(rc: RunContext, item: LoadedItem, triggerAt: string, text: string): Promise<string> {
+/** Idempotent: a plan already posted for this request (by a run that died before relabelling) is reused. */
+async function postPlanOnce(rc: RunContext, item: LoadedItem, since: string, text: string): Promise<string> {
   let existing: (typeof item.comments)[number] | undefined;
   for (const c of item.comments) {
-    if (c.body.includes(PLAN_MARKER) && c.createdAt >= triggerAt && rc.trust.isSelf(c.author)) existing = c;
+    if (c.body.includes(PLAN_MARKER) && Date.parse(c.createdAt) >= Date.parse(since) && rc.trust.isSelf(c.author)) existing = c;
   }
   if (existing) return existing.htmlUrl;
   const body = `${PLAN_MARKER}\n## Plan\n\n${text}\n\n<sub>Written by agentloop (${rc.config.agent}). Apply \`${rc.config.labelNames.code}\` to implement it.</sub>`;

@@ -49,6 +49,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
     );
     return claim.run(async () => {
       const answer = await rc.forge.updatePullBranch(t.pull, t.headSha);
+      rc.steps.reached('rebased');
       if (answer.requested)
         return claim.done(
           {
@@ -152,6 +153,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
         await session.close();
       }
     }
+    rc.steps.reached('rebased');
     const verdict = checkDiff(await branchChanges(ws, base), { ...rc.config, maxDiffLines: Number.MAX_SAFE_INTEGER });
     if (!verdict.ok && verdict.reason === 'empty')
       return fail(
@@ -166,6 +168,7 @@ export async function rebase(rc: RunContext, t: RebaseTransition, cs: CodeSnapsh
       if (!refusal) throw err;
       return refused(claim, workflowsGrantText(refusal, change('push')), grantTodo(names.needSupervisor));
     }
+    rc.steps.reached('pushed');
     const sha = (await git(ws, ['rev-parse', 'HEAD'])).stdout.trim();
     return claim.done(
       {

@@ -1,7 +1,8 @@
 // sweep (DESIGN §3): repairs what events dropped. Requeue or escalate items whose run died, dispatch
 // runs for work nobody woke up for, keep one ci-failure issue per red workflow, refresh the dashboard.
-import { MAX_REQUEUES } from '../core/decide/sweep.js';
+import { lostCodeClaim, MAX_REQUEUES } from '../core/decide/sweep.js';
 import { hasLabel } from '../core/labels.js';
+import type { LoopState } from '../core/status-comment.js';
 import type { Repair, Transition } from '../core/transition.js';
 import type { RunContext } from '../services/context.js';
 import type { SweepSnapshot } from '../services/sweep-snapshot.js';
@@ -19,6 +20,7 @@ export async function sweep(rc: RunContext, t: Extract<Transition, { kind: 'swee
     if (!rc.budget.allows(`the ${repair.kind} repair${'item' in repair && repair.item !== undefined ? ` of #${repair.item}` : ''}`)) break;
     try {
       done.push(await perform(rc, repair, ss));
+      rc.steps.reached('repaired');
     } catch (err) {
       // One broken repair must not stop the others; the next sweep tries again.
       failed.push(`${repair.kind}: ${(err as Error).message}`);
@@ -41,12 +43,13 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
       const item = ss.items.get(repair.item)!;
       const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess].filter((l) => hasLabel(item.data.labels, l));
       // Put back the label the lost run had taken, so the item is picked up again.
+      // A closed issue gets nothing back: the code lane wraps it up (the dispatch below names it).
       const trigger =
-        repair.lane === 'plan'
-          ? [names.plan]
-          : hasLabel(item.data.labels, names.codeInProcess)
-            ? [item.status.state.pull !== undefined ? names.codeCiPending : names.code]
-            : [];
+        item.data.state !== 'open'
+          ? []
+          : repair.lane === 'plan'
+            ? [names.plan]
+            : lostCodeClaim(item.data.labels, item.status.state.pull, names).putBack;
       await rc.labels.apply(repair.item, item.data.labels, { add: trigger, remove: claims });
       await item.status.write(
         {
@@ -54,7 +57,7 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
           steps: [],
           message: `The run that was working on this stopped without finishing (${repair.reason}). agentloop put it back in the queue (requeue ${repair.attempt} of ${MAX_REQUEUES}).`,
         },
-        { ...released(rc, item.status.state, 'sweep', 'requeued'), attempt: repair.attempt },
+        { ...requeued(rc, item.status.state), attempt: repair.attempt },
       );
       await dispatch(rc, repair.lane, repair.item);
       return `requeued #${repair.item} in the ${repair.lane} lane`;
@@ -65,7 +68,7 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
       // The lost run had taken its trigger label (plan; code before a PR existed): a retry needs it again.
       const retry = hasLabel(item.data.labels, names.planInProcess)
         ? names.plan
-        : hasLabel(item.data.labels, names.codeInProcess) && item.status.state.pull === undefined
+        : lostCodeClaim(item.data.labels, item.status.state.pull, names).putBack.includes(names.code)
           ? names.code
           : undefined;
       await rc.labels.apply(repair.item, item.data.labels, { add: [names.needSupervisor], remove: claims });
@@ -90,6 +93,14 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
     case 'dashboard':
       return refreshDashboard(rc, ss);
   }
+}
+
+/** Released, with the lost claim's time kept: its work (a posted plan) answered the request it requeues. */
+function requeued(rc: RunContext, state: LoopState): LoopState {
+  const next = released(rc, state, 'sweep', 'requeued');
+  const since = state.owner?.since;
+  if (since === undefined) return next;
+  return { ...next, history: [...next.history.slice(0, -1), { ...next.history.at(-1)!, claimedAt: since }] };
 }
 
 async function dispatch(rc: RunContext, lane: 'plan' | 'code' | 'sweep', item?: number): Promise<void> {

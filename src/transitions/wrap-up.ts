@@ -27,9 +27,12 @@ export async function wrapUp(rc: RunContext, t: WrapUpTransition, cs: CodeSnapsh
   const state = (note: string) => released(rc, item.status.state, 'wrap-up', note);
 
   if (t.cause === 'pull-merged') {
-    const labels = await rc.labels.apply(t.issue, before, { add: [names.mergeDone], remove: stage });
+    // Branch and close first, the stage labels last: what finds this issue again is a stage label. With the
+    // labels first, a run stopped after they came off (a kill, a 5xx on Forgejo, which retries no write)
+    // left an open issue marked merged that nothing would close (the soak found it: docs/invariants.md).
     await rc.forge.deleteBranch(branch);
     if (issueOpen) await rc.forge.closeIssue(t.issue);
+    const labels = await rc.labels.apply(t.issue, before, { add: [names.mergeDone], remove: stage });
     const by = t.by ? ` by \`${t.by}\`` : '';
     await item.status.write(
       { title: 'merged', steps: codeSteps(5), message: `PR #${t.pull} was merged${by}; agentloop's work on this issue is done.` },

@@ -47,8 +47,9 @@ export interface WorldItem {
 export interface WorldPull {
   number: number;
   head: string;
-  /** The head at the merge for a merged PR. */
   headSha: string;
+  /** A merged PR: the head it was merged at (the forge may move `headSha` when the branch is pushed again). */
+  mergedSha?: string;
   sameRepo: boolean;
   merged: boolean;
 }
@@ -184,6 +185,22 @@ function onePrPerIssue(ctx: Ctx, out: Violation[]): void {
         item: n,
         detail: `${merged.length} merged PRs: #${merged.map((p) => p.number).join(', #')}`,
       });
+    // Done is done: a PR after the merged one only when a person asked for the code again after the merge.
+    const first = merged.length === 1 ? merged[0] : undefined;
+    const at = first ? ctx.w.events.findIndex((e) => e.event === 'merged' && e.issue === first.number) : -1;
+    const later = first ? pulls.filter((p) => p.number > first.number) : [];
+    if (first && at >= 0 && later.length) {
+      const code = lower(ctx.w.names.code);
+      const asked = ctx.w.events
+        .slice(at)
+        .some((e) => e.issue === n && e.event === 'labeled' && lower(e.label ?? '') === code && !ctx.isSelf(e.actor));
+      if (!asked)
+        out.push({
+          invariant: 'one-pr-per-issue',
+          item: n,
+          detail: `PR #${later.map((p) => p.number).join(', #')} opened after PR #${first.number} was merged, with no one applying ${ctx.w.names.code} again`,
+        });
+    }
   }
 }
 
@@ -228,7 +245,7 @@ function mergeGuard(ctx: Ctx, out: Violation[]): void {
       bad('merged, but the forge has no such PR');
       return;
     }
-    const sha = pull.headSha;
+    const sha = pull.mergedSha ?? pull.headSha;
     const runs = ctx.w.ci.filter((r) => r.sha === sha && r.status === 'completed');
     const red = runs.filter((r) => r.conclusion !== 'success' && r.conclusion !== 'skipped' && r.conclusion !== 'neutral');
     if (runs.length === 0) bad(`merged ${sha.slice(0, 7)} with no completed CI run on it`);
@@ -378,6 +395,16 @@ export function worldOf(src: WorldSource): World {
   const labelName = (l: string) => (flavor === 'forgejo' ? (repo.labels.find((x) => String(x.id) === l)?.name ?? l) : l);
   const prefix = src.prefix ?? 'loop/';
   const fullName = `${repo.owner}/${repo.name}`.toLowerCase();
+  // The head each merge named (GitHub: PUT …/merge {sha}; Forgejo: POST …/merge {head_commit_id}) and the
+  // forge accepted: the embedded forge moves a merged PR's head when its branch is pushed again.
+  const mergedAt = new Map<number, string>();
+  for (const r of src.forge.requests) {
+    const m = /\/pulls\/(\d+)\/merge$/.exec(r.path);
+    if (!m || r.status >= 300 || (r.method !== 'PUT' && r.method !== 'POST')) continue;
+    const body = (r.body ?? {}) as { sha?: string; head_commit_id?: string };
+    const sha = body.sha ?? body.head_commit_id;
+    if (sha) mergedAt.set(Number(m[1]), sha);
+  }
   return {
     names: labelNames(prefix),
     prefix,
@@ -390,6 +417,7 @@ export function worldOf(src: WorldSource): World {
       number: p.number,
       head: p.head,
       headSha: p.headSha,
+      ...(p.merged && mergedAt.has(p.number) ? { mergedSha: mergedAt.get(p.number)! } : {}),
       sameRepo: p.headRepo.toLowerCase() === fullName,
       merged: p.merged,
     })),

@@ -75,6 +75,22 @@ describe('the invariant checker', () => {
       events: [...base.events.slice(0, 4), ev(5, 'merged', undefined, BOT), ...base.events.slice(4)],
     });
     expect(only(merged, 'one-pr-per-issue').detail).toBe('2 merged PRs: #2, #5');
+    // Another PR after the merged one: only when a person asked for the code again (agentloop's own requeue is not asking).
+    const again = (events: WorldEvent[]) =>
+      world({
+        pulls: [...base.pulls, { ...extra, head: 'agentloop/issue-1' }],
+        items: [...base.items, { number: 5, isPull: true, state: 'open', labels: [] }],
+        events,
+      });
+    expect(only(again([...base.events, ev(1, 'labeled', 'loop/code', BOT)]), 'one-pr-per-issue').detail).toBe(
+      'PR #5 opened after PR #2 was merged, with no one applying loop/code again',
+    );
+    expect(ids(again([...base.events, ev(1, 'labeled', 'loop/code', 'maria')]))).toEqual([]);
+  });
+  it('the head a merge named counts, not where the forge moved a merged PR later', () => {
+    const moved = base.pulls.map((p) => (p.number === 2 ? { ...p, headSha: 'e'.repeat(40), mergedSha: SHA } : p));
+    expect(ids(world({ pulls: moved }))).toEqual([]);
+    expect(only(world({ pulls: moved.map((p) => ({ ...p, mergedSha: 'e'.repeat(40) })) }), 'merge-guard').item).toBe(2);
   });
 
   it('a second plan comment for one request; a requeue by agentloop is no new request', () => {

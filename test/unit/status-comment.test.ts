@@ -7,6 +7,7 @@ import {
   readState,
   renderStatusComment,
   replaceState,
+  requestWorkSince,
   STATE_VERSION,
 } from '../../src/core/status-comment.js';
 
@@ -135,5 +136,30 @@ describe('reading the state by version', () => {
     expect(parseState(replaceState('plain text', emptyState()))).toEqual(emptyState());
     // A "$&" in the state is inserted literally (no replacement patterns).
     expect(parseState(replaceState(original, { ...state, refused: 'x$&y' })).refused).toBe('x$&y');
+  });
+});
+
+describe('the work that answers the current request', () => {
+  const base = { ...emptyState() };
+  const T = '2026-11-30T10:00:05Z';
+  const lostClaim = '2026-11-30T10:00:01Z';
+  it('a person’s trigger: from the trigger', () => {
+    expect(requestWorkSince(base, T)).toBe(T);
+  });
+  it('requeued by the sweep: from the lost run’s claim, so the plan it posted is not posted again', () => {
+    const requeued = { ...base, history: [{ transition: 'sweep', runId: '7', at: T, outcome: 'requeued', claimedAt: lostClaim }] };
+    expect(requestWorkSince(requeued, T)).toBe(lostClaim);
+    // Something happened after the requeue (a later run finished): the requeue no longer speaks for the request.
+    const later = { ...requeued, history: [...requeued.history, { transition: 'plan', runId: '8', at: T, outcome: 'done' }] };
+    expect(requestWorkSince(later, T)).toBe(T);
+  });
+  it('a sweep stopped before it recorded the requeue: the lost owner is still in the state', () => {
+    expect(requestWorkSince({ ...base, owner: { runId: '6', lane: 'plan', since: lostClaim } }, T)).toBe(lostClaim);
+  });
+  it('a claim stamped to the millisecond counts from its whole second, as forges stamp comments', () => {
+    expect(requestWorkSince({ ...base, owner: { runId: '6', lane: 'plan', since: '2026-11-30T10:00:01.465Z' } }, T)).toBe(lostClaim);
+  });
+  it('never later than the trigger', () => {
+    expect(requestWorkSince({ ...base, owner: { runId: '6', lane: 'plan', since: '2026-11-30T11:00:00Z' } }, T)).toBe(T);
   });
 });

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CI_FAILURE_MARKER } from '../../src/core/ci-failure-marker.js';
+import { lostCodeClaim } from '../../src/core/decide/sweep.js';
 import { labelNames } from '../../src/core/labels.js';
 import type { IssueData, WorkflowRunData } from '../../src/core/model.js';
 import type { Forge } from '../../src/forge/forge.js';
@@ -99,6 +100,20 @@ describe('closed issues for the code lane to wrap up', () => {
       config: { labelNames: labelNames('loop/') },
       forge: { listClosedIssuesWithLabel: async (label: string) => issues.filter((i) => i.labels.includes(label)) },
     } as unknown as Parameters<typeof closedInFlight>[0];
-    expect([...(await closedInFlight(rc)).keys()].sort((a, b) => a - b)).toEqual([16, 17]);
+    expect([...(await closedInFlight(rc)).wrapUp.keys()].sort((a, b) => a - b)).toEqual([16, 17]);
+    // A claim on a closed issue (a merge run stopped after it closed the issue): for the sweep to repair.
+    expect((await closedInFlight(rc)).claimed.map((i) => i.number)).toEqual([6]);
+  });
+});
+
+describe('a lost code-lane claim goes back to the code lane', () => {
+  const names = labelNames('loop/');
+  it('before its PR: loop/code; after it (recorded, or a PR stage label on the issue): waiting for CI, never loop/code', () => {
+    expect(lostCodeClaim(['loop/code-in-process'], undefined, names).putBack).toEqual(['loop/code']);
+    expect(lostCodeClaim(['loop/code-in-process'], 12, names).putBack).toEqual(['loop/code-ci-pending']);
+    // The PR was opened but the status never recorded it: the stage label says so (a second PR would follow).
+    expect(lostCodeClaim(['loop/code-in-process', 'loop/code-ci-pending'], undefined, names).putBack).toEqual([]);
+    expect(lostCodeClaim(['loop/code-in-process', 'loop/code-done', 'loop/merge'], undefined, names).putBack).toEqual([]);
+    expect(lostCodeClaim(['loop/merge-in-process', 'loop/code-done'], 12, names).putBack).toEqual([]);
   });
 });

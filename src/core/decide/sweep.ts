@@ -2,6 +2,7 @@
 // track red workflows on the default branch, refresh the dashboard. Cheap: no agent.
 import { isDefaultBranchCi } from '../ci.js';
 import type { LoopEvent } from '../event.js';
+import { hasLabel, type LabelNames } from '../labels.js';
 import type { ItemSnapshot, Lane } from '../snapshot.js';
 import type { Decision, Repair } from '../transition.js';
 import { type Ctx, IN_PROCESS_KEYS, inProcess, leftAlone } from './context.js';
@@ -116,7 +117,9 @@ function wrapUpsToWake(ctx: Ctx, stuck: Set<number>): number[] {
 
 function stuckRepair(ctx: Ctx, item: ItemSnapshot, notes: string[]): Repair | undefined {
   const key = IN_PROCESS_KEYS.find((k) => ctx.has(item, k));
-  if (!key || item.state !== 'open' || ctx.has(item, 'needSupervisor')) return undefined;
+  // Closed items too: a merge run stopped after it closed the issue leaves its claim there (the sweep
+  // lists closed issues at a PR stage; services/wrap-up-reads.ts).
+  if (!key || ctx.has(item, 'needSupervisor')) return undefined;
   const alone = leftAlone(item);
   if (alone) {
     notes.push(`#${item.number}: ${alone}`);
@@ -176,4 +179,19 @@ function decideCiEvent(ctx: Ctx, event: Extract<LoopEvent, { kind: 'ci' }>): Dec
     });
   }
   return done({ kind: 'none', reason: `${event.workflow} concluded ${event.conclusion}; nothing to track` });
+}
+
+/**
+ * A lost code-lane claim: which label takes the item back to the code lane. A code claim that had opened
+ * its PR goes back to waiting for CI, one that had not back to `loop/code`. Whether the PR exists is
+ * known from the status comment — or from a PR stage label, which only comes after the PR: a run that
+ * opened the PR and then failed before the status recorded it (a 5xx on Forgejo, which retries no write)
+ * got `loop/code` back, and the issue was implemented a second time after its PR merged (the soak found
+ * two merged PRs for one issue: docs/invariants.md). A merge claim puts nothing back.
+ */
+export function lostCodeClaim(labels: readonly string[], pull: number | undefined, names: LabelNames): { putBack: string[] } {
+  if (!hasLabel(labels, names.codeInProcess)) return { putBack: [] };
+  const staged = hasLabel(labels, names.codeCiPending) || hasLabel(labels, names.codeDone);
+  if (staged) return { putBack: [] };
+  return { putBack: [pull !== undefined ? names.codeCiPending : names.code] };
 }
