@@ -59,6 +59,34 @@ export async function emitItem(
   );
 }
 
+/** An event other than the item's own (`pull_request_review`, …): its payload, the repository and the sender. */
+export function emitPayload(
+  host: ApiHost,
+  repo: RepoState,
+  name: string,
+  action: string,
+  fields: Record<string, unknown>,
+  token: TokenRec,
+  at: { ref?: string; sha?: string } = {},
+): void {
+  host.emit(
+    {
+      name,
+      action,
+      payload: {
+        action,
+        ...fields,
+        repository: repoJson(host.state, repo, host.urls),
+        sender: userJson(host.state, token.login, host.urls),
+      },
+      actor: token.login,
+      automatic: token.automatic,
+      ...at,
+    },
+    repo,
+  );
+}
+
 export function ensureLabel(host: ApiHost, repo: RepoState, name: string) {
   let label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
   if (!label) {

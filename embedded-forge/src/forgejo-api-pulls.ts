@@ -6,6 +6,7 @@
 // models/issues/pull.go (ErrPullRequestAlreadyExists: "pull request already exists for these targets").
 import { issueOf, num, pullOf } from './api-items.js';
 import { newIssue } from './forgejo-api-issues.js';
+import { forgejoReviewRoutes } from './forgejo-api-reviews.js';
 import { forgejoEmit, forgejoPullJson } from './forgejo-events.js';
 import { fRepo, fRun, fStatus, runStatus } from './forgejo-json.js';
 import { forgejoRouteList } from './forgejo-router.js';
@@ -260,4 +261,5 @@ route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflowfilename}/dispat
   return { status: 204 };
 });
 
-export const forgejoPullRoutes = routes;
+// Reviews (forgejo-api-reviews.ts) are pull request routes too.
+export const forgejoPullRoutes = [...routes, ...forgejoReviewRoutes];

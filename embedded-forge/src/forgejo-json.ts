@@ -1,8 +1,21 @@
 // Forgejo REST object shapes (swagger.v15.0.3.json definitions User, Repository, Label, Issue, Comment,
-// PullRequest, CommitStatus, CombinedStatus, ActionRun, TimelineComment) built from the forge's state.
+// PullRequest, PullReview, PullReviewComment, CommitStatus, CombinedStatus, ActionRun, TimelineComment)
+// built from the forge's state.
 // Only fields the description declares: the response validator refuses any other.
 import type { Urls } from './github-json.js';
-import type { CommentRec, ForgeState, IssueEventRec, IssueRec, LabelRec, PullRec, RepoState, StatusRec, WorkflowRunRec } from './state.js';
+import type {
+  CommentRec,
+  ForgeState,
+  IssueEventRec,
+  IssueRec,
+  LabelRec,
+  PullRec,
+  RepoState,
+  ReviewCommentRec,
+  ReviewRec,
+  StatusRec,
+  WorkflowRunRec,
+} from './state.js';
 
 export const FORGEJO_VERSION = '15.0.3+gitea-1.22.0';
 
@@ -155,7 +168,7 @@ export function fPull(state: ForgeState, repo: RepoState, issue: IssueRec, pull:
     draft: false,
     is_locked: false,
     comments: base.comments,
-    review_comments: 0,
+    review_comments: repo.reviewComments.filter((c) => c.pull === issue.number).length,
     html_url: `${urls.web}/${full}/pulls/${issue.number}`,
     diff_url: `${urls.web}/${full}/pulls/${issue.number}.diff`,
     patch_url: `${urls.web}/${full}/pulls/${issue.number}.patch`,
@@ -174,6 +187,52 @@ export function fPull(state: ForgeState, repo: RepoState, issue: IssueRec, pull:
     closed_at: issue.closedAt,
     pin_order: 0,
     flow: 0,
+  };
+}
+
+/** ReviewStateType of a review (services/convert/pull_review.go ToPullReview). */
+export const F_REVIEW_STATE = { APPROVED: 'APPROVED', CHANGES_REQUESTED: 'REQUEST_CHANGES', COMMENTED: 'COMMENT' } as const;
+
+export function fReview(state: ForgeState, repo: RepoState, r: ReviewRec, urls: Urls, official: boolean) {
+  const pullUrl = `${urls.web}/${repo.owner}/${repo.name}/pulls/${r.pull}`;
+  return {
+    id: r.id,
+    user: fUser(state, r.user, urls),
+    team: null,
+    state: F_REVIEW_STATE[r.state],
+    body: r.body,
+    commit_id: r.commitId,
+    stale: false,
+    official,
+    dismissed: r.dismissed,
+    comments_count: repo.reviewComments.filter((c) => c.reviewId === r.id).length,
+    submitted_at: r.submittedAt,
+    updated_at: r.submittedAt,
+    // The review's comment on the PR's timeline.
+    html_url: `${pullUrl}#issuecomment-${r.id}`,
+    pull_request_url: pullUrl,
+  };
+}
+
+export function fReviewComment(state: ForgeState, repo: RepoState, c: ReviewCommentRec, urls: Urls) {
+  const pullUrl = `${urls.web}/${repo.owner}/${repo.name}/pulls/${c.pull}`;
+  return {
+    id: c.id,
+    body: c.body,
+    user: fUser(state, c.user, urls),
+    resolver: c.resolvedBy ? fUser(state, c.resolvedBy, urls) : null,
+    pull_request_review_id: c.reviewId,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    path: c.path,
+    commit_id: c.commitId,
+    original_commit_id: '',
+    // The cut patch's hunk, from its `@@` line (services/convert/pull_review.go patch2diff).
+    diff_hunk: c.diffHunk,
+    position: c.line,
+    original_position: 0,
+    html_url: `${pullUrl}#issuecomment-${c.id}`,
+    pull_request_url: pullUrl,
   };
 }
 

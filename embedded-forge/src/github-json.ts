@@ -8,6 +8,8 @@ import type {
   LabelRec,
   PullRec,
   RepoState,
+  ReviewCommentRec,
+  ReviewRec,
   StatusRec,
   WorkflowRunRec,
 } from './state.js';
@@ -17,16 +19,27 @@ export interface Urls {
   web: string;
 }
 
+/** GitHub's simple-user: every field its schema requires. */
 export function userJson(state: ForgeState, login: string, urls: Urls) {
   const u = state.user(login);
+  const url = `${urls.api}/users/${u.login}`;
   return {
     login: u.login,
     id: u.id,
     node_id: `U_${u.id}`,
     avatar_url: '',
     gravatar_id: '',
-    url: `${urls.api}/users/${u.login}`,
+    url,
     html_url: `${urls.web}/${u.login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
     type: u.type,
     site_admin: false,
   };
@@ -176,6 +189,61 @@ export function pullJson(
       user: userJson(state, repo.owner, urls),
     },
     author_association: base.author_association,
+  };
+}
+
+/** A review (pull-request-review). The REST API names states in capitals; webhook payloads in lower case. */
+export function reviewJson(state: ForgeState, repo: RepoState, r: ReviewRec, urls: Urls, form: 'rest' | 'webhook' = 'rest') {
+  const full = `${repo.owner}/${repo.name}`;
+  const html = `${urls.web}/${full}/pull/${r.pull}#pullrequestreview-${r.id}`;
+  const pullUrl = `${urls.api}/repos/${full}/pulls/${r.pull}`;
+  const upper = r.dismissed ? 'DISMISSED' : r.state;
+  return {
+    id: r.id,
+    node_id: `PRR_${r.id}`,
+    user: userJson(state, r.user, urls),
+    body: r.body,
+    state: form === 'rest' ? upper : upper.toLowerCase(),
+    html_url: html,
+    pull_request_url: pullUrl,
+    author_association: authorAssociation(repo, r.user),
+    _links: { html: { href: html }, pull_request: { href: pullUrl } },
+    submitted_at: r.submittedAt,
+    commit_id: r.commitId,
+  };
+}
+
+/** A review comment (pull-request-review-comment): a line of the new file (side RIGHT). */
+export function reviewCommentJson(state: ForgeState, repo: RepoState, c: ReviewCommentRec, urls: Urls) {
+  const full = `${repo.owner}/${repo.name}`;
+  const url = `${urls.api}/repos/${full}/pulls/comments/${c.id}`;
+  const html = `${urls.web}/${full}/pull/${c.pull}#discussion_r${c.id}`;
+  const pullUrl = `${urls.api}/repos/${full}/pulls/${c.pull}`;
+  return {
+    url,
+    pull_request_review_id: c.reviewId,
+    id: c.id,
+    node_id: `PRRC_${c.id}`,
+    diff_hunk: c.diffHunk,
+    path: c.path,
+    commit_id: c.commitId,
+    original_commit_id: c.commitId,
+    ...(c.inReplyTo !== undefined ? { in_reply_to_id: c.inReplyTo } : {}),
+    user: userJson(state, c.user, urls),
+    body: c.body,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    html_url: html,
+    pull_request_url: pullUrl,
+    author_association: authorAssociation(repo, c.user),
+    _links: { self: { href: url }, html: { href: html }, pull_request: { href: pullUrl } },
+    start_line: null,
+    original_start_line: null,
+    start_side: null,
+    line: c.line,
+    original_line: c.line,
+    side: 'RIGHT',
+    subject_type: 'line',
   };
 }
 

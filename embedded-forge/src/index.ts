@@ -37,7 +37,7 @@ export type { ForkPullOptions } from './forks.js';
 /** Server-side git on the forge's bare repositories (commits, refs, merges), for seeding and checking. */
 export * as git from './git-ops.js';
 export * from './model/index.js';
-export { specFile, validateRequest } from './openapi.js';
+export { specFile, validateRequest, validateResponse } from './openapi.js';
 export { type WorkflowRule, workflowRefusal, workflowRuleFor } from './push-rules.js';
 export {
   type Access,
@@ -89,6 +89,8 @@ export {
   type Permission,
   type PullRec,
   type RepoState,
+  type ReviewCommentRec,
+  type ReviewRec,
   type StatusRec,
   type TokenKind,
   type TokenRec,

@@ -75,6 +75,29 @@ function checkBody(found: FoundOperation, rawBody: unknown): string[] {
   return problems;
 }
 
+// ---- responses ----
+
+/**
+ * What GitHub's description does not declare about a 2xx answer: an undeclared status, fields its schema
+ * does not have, missing required fields, mistyped values. (Not on for the whole forge: for routes whose
+ * answers are known to match, e.g. the reviews'.)
+ */
+export function validateResponse(res: { method: string; url: string; status: number; body: unknown; basePath?: string }): string[] {
+  const url = new URL(res.url, 'http://forge.invalid');
+  let path = url.pathname;
+  if (res.basePath && path.startsWith(res.basePath)) path = path.slice(res.basePath.length) || '/';
+  const found = findOperation(res.method, path);
+  if (!found || res.status >= 300) return [];
+  const prefix = `${found.method} ${found.template} → ${res.status}`;
+  const declared = found.operation.responses?.[String(res.status)];
+  if (!declared) return [`${prefix}: status not declared by the operation`];
+  const schema = deref(declared).content?.['application/json']?.schema;
+  if (!schema) return res.body === undefined ? [] : [`${prefix}: the operation declares no JSON body`];
+  const problems: string[] = [];
+  checkValue([schema], res.body, 'response', problems);
+  return problems.map((p) => `${prefix}: ${p}`);
+}
+
 // ---- examples (for fakes that answer like GitHub) ----
 
 /** The spec's first example answer for an operation (first 2xx status), e.g. to seed a fake forge. */

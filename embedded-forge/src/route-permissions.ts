@@ -113,6 +113,31 @@ export const ROUTE_PERMISSIONS: readonly RouteRule[] = [
   r('GET /repos/{owner}/{repo}/pulls', 'read', [{ pull_requests: 'read' }], 'pulls/pulls#list-pull-requests'),
   r('POST /repos/{owner}/{repo}/pulls', 'write', [{ pull_requests: 'write' }], 'pulls/pulls#create-a-pull-request'),
   r('GET /repos/{owner}/{repo}/pulls/{pull_number}', 'read', [{ pull_requests: 'read' }], 'pulls/pulls#get-a-pull-request'),
+  r(
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    'read',
+    [{ pull_requests: 'read' }],
+    'pulls/reviews#list-reviews-for-a-pull-request',
+  ),
+  // Anyone who can read the repository may review (and comment on) a pull request.
+  r(
+    'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    'read',
+    [{ pull_requests: 'write' }],
+    'pulls/reviews#create-a-review-for-a-pull-request',
+  ),
+  r(
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments',
+    'read',
+    [{ pull_requests: 'read' }],
+    'pulls/comments#list-review-comments-on-a-pull-request',
+  ),
+  r(
+    'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies',
+    'read',
+    [{ pull_requests: 'write' }],
+    'pulls/comments#create-a-reply-for-a-review-comment',
+  ),
   r('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', 'write', [{ contents: 'write' }], 'pulls/pulls#merge-a-pull-request'),
   // "If making a request on behalf of a GitHub App you must also have permissions to write the contents
   // of the head repository" (the operation's description).

@@ -18,6 +18,8 @@ export interface RepoCtx {
   chain: Promise<void>;
 }
 
+const REVIEW_EVENTS = ['pull_request_review', 'pull_request_review_comment'];
+
 export class RunScheduler {
   private readonly repos = new Map<string, RepoCtx>();
   private readonly internals = new Map<number, RunInternals>();
@@ -78,8 +80,11 @@ export class RunScheduler {
     repo.runs.push(rec);
     const label = get(p.event.payload, 'label', 'name');
     const item = this.itemOf(p);
-    // GitHub: a `pull_request` run for a fork's pull request (pull_request_target runs as the base).
-    const headRepo = p.event.name === 'pull_request' && item !== undefined ? repo.pulls.get(item)?.headRepo : undefined;
+    // GitHub: a `pull_request` run for a fork's pull request (pull_request_target runs as the base), and a
+    // review event's run on one (docs: "Workflows in forked repositories"). Forgejo marks only pull request
+    // events as from a fork (services/actions/notifier_helper.go: a review's notify input has no PR).
+    const forkable = p.event.name === 'pull_request' || (this.host.opts.flavor === 'github' && REVIEW_EVENTS.includes(p.event.name));
+    const headRepo = forkable && item !== undefined ? repo.pulls.get(item)?.headRepo : undefined;
     const fromFork = headRepo !== undefined && headRepo.toLowerCase() !== `${repo.owner}/${repo.name}`.toLowerCase();
     const run: RunRecord = {
       id: p.runId,

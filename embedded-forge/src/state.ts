@@ -67,6 +67,39 @@ export interface PullRec {
   mergedBy: string | null;
 }
 
+/** A submitted PR review. `state` is GitHub's name; Forgejo's API names the same types differently (forgejo-json.ts). */
+export interface ReviewRec {
+  id: number;
+  pull: number;
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  /** Dismissed reviews keep their state: GitHub then answers DISMISSED, Forgejo `dismissed: true`. */
+  dismissed: boolean;
+  body: string;
+  /** The commit reviewed (GitHub attaches the review to the commit_id it was given). */
+  commitId: string;
+  submittedAt: string;
+}
+
+/** A comment on a line of the new file in a PR's diff; a reply points at its thread's first comment. */
+export interface ReviewCommentRec {
+  id: number;
+  pull: number;
+  reviewId: number;
+  user: string;
+  body: string;
+  path: string;
+  line: number;
+  commitId: string;
+  /** The hunk up to the commented line, as GitHub's `diff_hunk` shows it ('' when the line is outside the diff: Forgejo). */
+  diffHunk: string;
+  inReplyTo?: number;
+  /** Forgejo: who resolved the conversation. */
+  resolvedBy?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface StatusRec {
   id: number;
   sha: string;
@@ -142,6 +175,8 @@ export interface RepoState {
   comments: CommentRec[];
   events: IssueEventRec[];
   pulls: Map<number, PullRec>;
+  reviews: ReviewRec[];
+  reviewComments: ReviewCommentRec[];
   statuses: StatusRec[];
   checkRuns: CheckRunRec[];
   runs: WorkflowRunRec[];
@@ -231,6 +266,8 @@ export class ForgeState {
       comments: [],
       events: [],
       pulls: new Map(),
+      reviews: [],
+      reviewComments: [],
       statuses: [],
       checkRuns: [],
       runs: [],

@@ -1,8 +1,9 @@
 // Which workflow runs an event starts (GitHub flavor unless noted): the commit whose workflow files the
 // forge reads — the default branch for issues, issue_comment, schedule, workflow_run,
 // pull_request_target, repository_dispatch; the dispatched ref for workflow_dispatch; the pushed sha
-// for push; the PR head sha for pull_request (GitHub uses the merge commit — the head is close enough
-// here) — and the planned runs (workflow-engine.ts). A conflicting PR gets no `pull_request` run.
+// for push; the PR head sha for pull_request and review events (GitHub uses the merge commit — the head
+// is close enough here; Forgejo reads a review's workflows at the reviewed commit) — and the planned runs
+// (workflow-engine.ts). A conflicting PR gets no `pull_request` run.
 // Also the events the runner itself originates: schedule ticks and validated workflow dispatches.
 import type { ForgeEvent } from './events.js';
 import * as git from './git-ops.js';
@@ -237,6 +238,26 @@ export class Triggers {
           });
         }
         return out;
+      }
+      case 'pull_request_review':
+      case 'pull_request_review_comment':
+      case 'pull_request_review_approved':
+      case 'pull_request_review_rejected': {
+        // At the sha the event names: on GitHub the PR's head (its merge commit stands in: GITHUB_REF is
+        // refs/pull/N/merge, docs "Events that trigger workflows"), on Forgejo the reviewed commit (its
+        // notifier's WithRef(review.CommitID), which is also the run's ref). No pull_request_target here.
+        const number = Number(get(ev.payload, 'number') ?? get(ev.payload, 'pull_request', 'number'));
+        const pull = repo.pulls.get(number);
+        const sha = SHA_RE.test(ev.sha) ? ev.sha : (pull?.headSha ?? '');
+        if (!SHA_RE.test(sha)) return [];
+        return [
+          {
+            filesSha: sha,
+            trigger: { ...base, ref: ev.ref || `refs/pull/${number}/merge`, sha },
+            headSha: sha,
+            headBranch: pull?.head ?? String(get(ev.payload, 'pull_request', 'head', 'ref') ?? ''),
+          },
+        ];
       }
       case 'workflow_dispatch': {
         const ref = ev.ref || defaultRef;

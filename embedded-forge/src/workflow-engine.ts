@@ -18,7 +18,7 @@ import {
   type ResolvedConcurrency,
   resolveConcurrency,
 } from './workflow-expr.js';
-import { dispatchEventInputs, dispatchInputs, matchesOn, workflowEventName } from './workflow-match.js';
+import { dispatchEventInputs, dispatchInputs, matchesOn, workflowEventNames } from './workflow-match.js';
 import {
   type ForgeFlavor,
   type ParsedJob,
@@ -75,10 +75,16 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The events a workflow may see for one delivered event: PR activity also fires pull_request_target. */
+/**
+ * The events a workflow may see for one delivered event: PR activity also fires pull_request_target;
+ * Forgejo's review comment hook fires pull_request_review and pull_request_review_comment (a workflow
+ * on both gets a run for each, as Forgejo's DetectWorkflows appends one per matching `on:` event).
+ */
 function candidateEvents(ev: TriggerEvent, flavor: ForgeFlavor): TriggerEvent[] {
-  const name = workflowEventName(ev, flavor);
-  const out: TriggerEvent[] = [{ ...ev, name }];
+  const names = workflowEventNames(ev, flavor);
+  // Forgejo: the hook it came as decides its activity types (workflow-match.ts).
+  const out: TriggerEvent[] = names.map((name) => ({ ...ev, name, ...(flavor === 'forgejo' ? { hook: ev.hook ?? ev.name } : {}) }));
+  const name = names[0];
   if (name === 'pull_request') {
     const base = (ev.payload.pull_request as { base?: { ref?: string; sha?: string } } | undefined)?.base;
     out.push({

@@ -4,6 +4,12 @@
 //   inherited from Gitea): hook names like `issue_label` count as `issues`, the action
 //   `label_updated` counts as `labeled` — also when a label was REMOVED and others remain —
 //   and `label_cleared` as `unlabeled`; `synchronized` → `synchronize`; there is no `workflow_run`.
+//   Reviews (modules/actions/github.go canGithubEventMatch, workflows.go matchPullRequestReview*Event):
+//   the hooks pull_request_review_approved and _rejected run `on: pull_request_review`; the hook
+//   pull_request_review_comment (a COMMENT review) runs `on: pull_request_review` and
+//   `on: pull_request_review_comment`. Their action `reviewed` counts as `submitted` or `edited` for the
+//   approved/rejected hooks and as `created` or `edited` for the comment hook, under either workflow event
+//   (so `on: pull_request_review: types: [submitted]` does not run for a COMMENT review).
 import type { ForgeFlavor, ParsedWorkflow, TriggerEvent } from './workflow-parse.js';
 
 /** Forgejo/Gitea webhook event names → the workflow event they trigger. */
@@ -29,16 +35,30 @@ const FORGEJO_ACTION_ALIASES: Record<string, string> = {
 
 const PR_DEFAULT_TYPES = ['opened', 'synchronize', 'reopened'];
 
-/** The workflow event name an event is matched under, for the flavor. */
-export function workflowEventName(ev: TriggerEvent, flavor: ForgeFlavor): string {
-  return flavor === 'forgejo' ? (FORGEJO_EVENT_ALIASES[ev.name] ?? ev.name) : ev.name;
+/** Forgejo: the one hook that runs workflows of two events. */
+const FORGEJO_REVIEW_COMMENT = 'pull_request_review_comment';
+
+/** Forgejo's `reviewed` action as the activity types it matches, by hook (workflows.go). */
+const FORGEJO_REVIEWED: Record<string, string[]> = {
+  pull_request_review_approved: ['submitted', 'edited'],
+  pull_request_review_rejected: ['submitted', 'edited'],
+  pull_request_review_comment: ['created', 'edited'],
+};
+
+/** Every workflow event name an event is matched under: one, except Forgejo's review comment hook. */
+export function workflowEventNames(ev: TriggerEvent, flavor: ForgeFlavor): string[] {
+  if (flavor !== 'forgejo' || ev.hook !== undefined) return [ev.name];
+  if (ev.name === FORGEJO_REVIEW_COMMENT) return ['pull_request_review', FORGEJO_REVIEW_COMMENT];
+  return [FORGEJO_EVENT_ALIASES[ev.name] ?? ev.name];
 }
 
-/** The activity type compared with `types:`, for the flavor. */
-export function activityType(ev: TriggerEvent, flavor: ForgeFlavor): string | undefined {
+/** The activity types compared with `types:`, for the flavor: what an event counts as (several for a Forgejo review); [] when it has none. */
+export function activityTypes(ev: TriggerEvent, flavor: ForgeFlavor): string[] {
   const raw = ev.action ?? (typeof ev.payload.action === 'string' ? ev.payload.action : undefined);
-  if (raw === undefined) return undefined;
-  return flavor === 'forgejo' ? (FORGEJO_ACTION_ALIASES[raw] ?? raw) : raw;
+  if (raw === undefined) return [];
+  if (flavor !== 'forgejo') return [raw];
+  const reviewed = raw === 'reviewed' ? FORGEJO_REVIEWED[ev.hook ?? ev.name] : undefined;
+  return reviewed ?? [FORGEJO_ACTION_ALIASES[raw] ?? raw];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,10 +137,10 @@ function pathsFilter(f: Filters, changed: string[] | undefined): boolean {
   return true;
 }
 
-function typesFilter(f: Filters, type: string | undefined, defaults?: string[]): boolean {
+function typesFilter(f: Filters, actual: string[], defaults?: string[]): boolean {
   const types = list(f, 'types') ?? defaults;
   if (!types) return true;
-  return type !== undefined && types.includes(type);
+  return actual.some((t) => types.includes(t));
 }
 
 function str(obj: unknown, ...path: string[]): string | undefined {
@@ -143,11 +163,14 @@ function shortRef(ref: string): string {
  */
 export function matchesOn(wf: ParsedWorkflow, ev: TriggerEvent, flavor: ForgeFlavor): boolean {
   if (wf.errors.length > 0) return false;
-  const name = workflowEventName(ev, flavor);
+  const names = workflowEventNames(ev, flavor);
+  // Forgejo's review comment hook, not yet split by the engine: either of its workflow events.
+  if (names.length > 1) return names.some((name) => matchesOn(wf, { ...ev, name, hook: ev.name }, flavor));
+  const name = names[0]!;
   if (!Object.hasOwn(wf.on, name)) return false;
   const raw = wf.on[name];
   const f: Filters = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Filters) : {};
-  const type = activityType(ev, flavor);
+  const types = activityTypes(ev, flavor);
 
   switch (name) {
     case 'workflow_dispatch':
@@ -180,7 +203,7 @@ export function matchesOn(wf: ParsedWorkflow, ev: TriggerEvent, flavor: ForgeFla
 
     case 'pull_request':
     case 'pull_request_target': {
-      if (!typesFilter(f, type, PR_DEFAULT_TYPES)) return false;
+      if (!typesFilter(f, types, PR_DEFAULT_TYPES)) return false;
       const base = str(ev.payload, 'pull_request', 'base', 'ref') ?? '';
       return includeIgnore(f, 'branches', shortRef(base)) && pathsFilter(f, ev.changedFiles);
     }
@@ -190,13 +213,13 @@ export function matchesOn(wf: ParsedWorkflow, ev: TriggerEvent, flavor: ForgeFla
       const workflows = list(f, 'workflows');
       const runName = str(ev.payload, 'workflow_run', 'name');
       if (!workflows || runName === undefined || !matchPatterns(workflows, runName)) return false;
-      if (!typesFilter(f, type)) return false;
+      if (!typesFilter(f, types)) return false;
       return includeIgnore(f, 'branches', str(ev.payload, 'workflow_run', 'head_branch') ?? '');
     }
 
     default:
       // issues, issue_comment, …: `types:` when given, all activity types otherwise.
-      return typesFilter(f, type);
+      return typesFilter(f, types);
   }
 }
 

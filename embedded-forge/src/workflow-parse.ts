@@ -27,6 +27,8 @@ export interface TriggerEvent {
   name: string;
   /** Activity type (`payload.action` on GitHub; Forgejo's own, e.g. 'label_updated'). */
   action?: string;
+  /** Forgejo: the webhook event it was delivered as, once `name` is the workflow event it is matched under. */
+  hook?: string;
   payload: Record<string, unknown>;
   /** e.g. `refs/heads/main`; empty = the default branch. */
   ref: string;

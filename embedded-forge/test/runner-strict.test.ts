@@ -1,7 +1,7 @@
 // The workflow runner as strict as GitHub Actions (docs/embedded-forge.md): each job's token carries its
 // `permissions:` and expires with the job; App tokens' writes start workflows; dispatch takes a workflow
 // id or file name, never a path; a conflicting PR gets no `pull_request` run; a fork's PR runs with a
-// read-only token and no secrets.
+// read-only token and no secrets (and so does a review of one).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,5 +214,29 @@ describe('pull_request runs', () => {
     expect(pr.jobs[0]!.log).toMatch(/Issues: read/);
     expect(prt.fromFork).toBe(false);
     expect(outputs(prt, 'check')).toMatchObject({ status: '200', secret: '6' });
+  });
+
+  it("a review of a fork's pull request runs like its pull_request run: read-only token, no secrets", async () => {
+    const review = `name: Review
+on: pull_request_review
+${SCRIPT}
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    permissions:
+      issues: write
+    env:
+      ITEM: \${{ github.event.pull_request.number }}
+    steps:${CALL}
+`;
+    const e = await setup({ '.github/workflows/review.yml': review });
+    const pull = await e.forge.openForkPull(e.repo, { owner: 'mallory', branch: 'patch', files: { 'x.txt': 'x\n' }, title: 'Fork PR' });
+    await e.runner.idle();
+    const res = await api(e.forge, 'POST', `/repos/o/r/pulls/${pull.number}/reviews`, e.maria, { event: 'COMMENT', body: 'Looks fine.' });
+    expect(res.status).toBe(200);
+    await e.runner.idle();
+    const run = e.runner.runs.find((r) => r.workflow.name === 'Review')!;
+    expect([run.event.name, run.fromFork]).toEqual(['pull_request_review', true]);
+    expect(outputs(run, 'check')).toMatchObject({ status: '403', secret: '0' });
   });
 });

@@ -83,6 +83,47 @@ export interface PullData {
   mergedBy?: string;
 }
 
+/** A submitted PR review. `dismissed` reviews no longer count; `pending` ones are a reviewer's unsent drafts. */
+export type ReviewState = 'approved' | 'changes_requested' | 'commented' | 'dismissed' | 'pending';
+
+export interface ReviewData {
+  id: number;
+  author: Actor;
+  state: ReviewState;
+  body: string;
+  /** The PR head the review was made on. */
+  commitSha: string;
+  submittedAt: string;
+  htmlUrl: string;
+}
+
+/** A comment on a line of a PR's diff (one thread: the first comment and its replies). */
+export interface ReviewCommentData {
+  id: number;
+  /** The review it was sent with (null when the forge does not say). */
+  reviewId: number | null;
+  author: Actor;
+  body: string;
+  path: string;
+  /** The line in the file at the head it was made on; null when it no longer maps (outdated). */
+  line: number | null;
+  /** A reply: the thread's first comment. */
+  inReplyTo?: number;
+  /** Forgejo marks a conversation resolved; GitHub's REST API does not say (undefined). */
+  resolved?: boolean;
+  createdAt: string;
+  htmlUrl: string;
+}
+
+export interface NewReview {
+  event: 'approve' | 'request_changes' | 'comment';
+  body: string;
+  /** The head reviewed: the forge refuses (GitHub 422) or attaches the review to this commit. */
+  commitSha: string;
+  /** Comments on lines of the new file at `commitSha`. */
+  comments: { path: string; line: number; body: string }[];
+}
+
 /** action_required: the check waits for a maintainer to act (approve a run, follow the check's link) — not red. */
 export type CheckConclusion = 'success' | 'failure' | 'pending' | 'neutral' | 'skipped' | 'action_required';
 

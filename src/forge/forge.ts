@@ -10,9 +10,12 @@ import type {
   LabelData,
   LabelEvent,
   MergeMethod,
+  NewReview,
   Permission,
   PullData,
   RepoInfo,
+  ReviewCommentData,
+  ReviewData,
   WorkflowRunData,
 } from '../core/model.js';
 
@@ -103,6 +106,18 @@ export interface Forge {
   /** Ask the forge to bring the head up to date with the base (asynchronous: a later run sees the new head). */
   updatePullBranch(number: number, expectedHeadSha: string): Promise<UpdateBranchOutcome>;
   deleteBranch(branch: string): Promise<void>;
+
+  /** Submitted reviews of a PR, oldest first (pending drafts left out). */
+  listReviews(pull: number): Promise<ReviewData[]>;
+  /** Line comments of a PR's reviews, oldest first. Forgejo lists them per review (one request a review). */
+  listReviewComments(pull: number): Promise<ReviewCommentData[]>;
+  /** Submit a review (approve, request changes, comment) with line comments, on the head `commitSha`. */
+  createReview(pull: number, review: NewReview): Promise<ReviewData>;
+  /**
+   * Answer a review thread. GitHub replies in the thread; Forgejo's API has no reply, so the answer is a
+   * PR comment quoting the thread's file and line.
+   */
+  replyToReviewComment(pull: number, comment: ReviewCommentData, body: string): Promise<void>;
 
   /** CI on a commit: check runs and statuses; without the Checks permission, statuses and Actions jobs (limits()). */
   listChecks(sha: string): Promise<CheckData[]>;

@@ -1,7 +1,18 @@
 // Forgejo's JSON (swagger v15.0.3 definitions) → the forge model. Issues, comments and users have the
 // GitHub shapes agentloop reads (github-json.ts maps them); pull requests, commit statuses, Actions runs,
 // the timeline and permissions differ and are mapped here.
-import type { CheckConclusion, CheckData, LabelEvent, MergeableState, Permission, PullData, WorkflowRunData } from '../core/model.js';
+import type {
+  CheckConclusion,
+  CheckData,
+  LabelEvent,
+  MergeableState,
+  Permission,
+  PullData,
+  ReviewCommentData,
+  ReviewData,
+  ReviewState,
+  WorkflowRunData,
+} from '../core/model.js';
 import { actionsIds, toActor, type UserLike } from './github-json.js';
 
 type LabelLike = { id?: number; name?: string | null };
@@ -123,6 +134,16 @@ export interface ForgejoRun {
   created?: string;
 }
 
+/** GitHub's run statuses as Forgejo's (ActionRun status: unknown, waiting, running, success, failure, cancelled, skipped, blocked). */
+export const RUN_STATUS_QUERY: Record<string, readonly string[]> = {
+  queued: ['unknown', 'waiting', 'blocked'],
+  waiting: ['waiting', 'blocked'],
+  pending: ['unknown'],
+  requested: ['unknown'],
+  in_progress: ['running'],
+  completed: ['success', 'failure', 'cancelled', 'skipped'],
+};
+
 const FINISHED = ['success', 'failure', 'cancelled', 'skipped'];
 
 /** v15's ActionRun has no conclusion, head_sha or name: the status says both, commit_sha is the head. */
@@ -167,6 +188,105 @@ export function toLabelEvents(entries: TimelineEntry[]): LabelEvent[] {
       ? [{ action: e.body === '1' ? 'labeled' : 'unlabeled', label: e.label.name, actor: toActor(e.user), createdAt: e.created_at ?? '' }]
       : [],
   );
+}
+
+export interface ForgejoReview {
+  id: number;
+  user?: UserLike | null;
+  /** ReviewStateType: APPROVED, PENDING, COMMENT, REQUEST_CHANGES, REQUEST_REVIEW (or "" for unknown). */
+  state?: string;
+  body?: string;
+  commit_id?: string;
+  dismissed?: boolean;
+  comments_count?: number;
+  submitted_at?: string;
+  html_url?: string;
+}
+
+const FORGEJO_REVIEW_STATES: Record<string, ReviewState> = {
+  APPROVED: 'approved',
+  REQUEST_CHANGES: 'changes_requested',
+  COMMENT: 'commented',
+};
+
+/**
+ * A submitted review, or undefined: PENDING is a draft (listed to its author only) and REQUEST_REVIEW a
+ * request for a review, not one (services/convert/pull_review.go ToPullReview). A dismissed review keeps
+ * its state and says `dismissed: true`.
+ */
+export function toForgejoReview(r: ForgejoReview): ReviewData | undefined {
+  const state = FORGEJO_REVIEW_STATES[r.state ?? ''];
+  if (state === undefined) return undefined;
+  return {
+    id: r.id,
+    author: toActor(r.user),
+    state: r.dismissed ? 'dismissed' : state,
+    body: r.body ?? '',
+    commitSha: r.commit_id ?? '',
+    submittedAt: r.submitted_at ?? '',
+    htmlUrl: r.html_url ?? '',
+  };
+}
+
+export interface ForgejoReviewComment {
+  id: number;
+  body?: string;
+  user?: UserLike | null;
+  resolver?: UserLike | null;
+  pull_request_review_id?: number;
+  path?: string;
+  /** The line in the new file; 0 for a comment on the old side (`original_position` holds that line). */
+  position?: number;
+  created_at?: string;
+  html_url?: string;
+}
+
+export function toForgejoReviewComment(c: ForgejoReviewComment): ReviewCommentData {
+  return {
+    id: c.id,
+    reviewId: c.pull_request_review_id ?? null,
+    author: toActor(c.user),
+    body: c.body ?? '',
+    path: c.path ?? '',
+    line: c.position ? c.position : null,
+    resolved: c.resolver !== null && c.resolver !== undefined,
+    createdAt: c.created_at ?? '',
+    htmlUrl: c.html_url ?? '',
+  };
+}
+
+/**
+ * Forgejo has no reply link: a conversation is every code comment on one file and line, across reviews
+ * (models/issues/comment_code.go, CodeConversationsAtLineAndTreePath). Oldest first; later comments on
+ * the same path and line answer the first.
+ */
+export function threadReviewComments(comments: ReviewCommentData[]): ReviewCommentData[] {
+  const first = new Map<string, number>();
+  return [...comments]
+    .sort((a, b) => a.id - b.id)
+    .map((c) => {
+      if (c.line === null) return c;
+      const key = `${c.line}:${c.path}`;
+      const head = first.get(key);
+      if (head === undefined) {
+        first.set(key, c.id);
+        return c;
+      }
+      return { ...c, inReplyTo: head };
+    });
+}
+
+/** Forgejo's API cannot answer in a thread: a PR comment that quotes the thread's place and the comment answered. */
+export function forgejoReplyBody(comment: ReviewCommentData, answer: string): string {
+  const place = `\`${comment.path}${comment.line !== null ? `:${comment.line}` : ''}\``;
+  const where = comment.htmlUrl ? `[${place}](${comment.htmlUrl})` : place;
+  const firstLine =
+    comment.body
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
+  const quoted = firstLine.length > 200 ? `${firstLine.slice(0, 200)}…` : firstLine;
+  return `> ${where}: ${quoted}\n\n${answer}`;
 }
 
 /** RepoCollaboratorPermission.permission: owner, admin, write, read, none. */

@@ -33,6 +33,7 @@ import {
   type ForgejoRun,
   type ForgejoStatus,
   forgejoMajor,
+  RUN_STATUS_QUERY,
   type ServerVersion,
   type TimelineEntry,
   toForgejoPermission,
@@ -43,6 +44,7 @@ import {
 } from './forgejo-json.js';
 import { LabelIds } from './forgejo-labels.js';
 import { existing, listByLabels } from './forgejo-lists.js';
+import * as reviews from './forgejo-reviews.js';
 import { toActor, toComment, toIssue, type UserLike } from './github-json.js';
 
 export { type ForgejoRepoJson, MIN_FORGEJO_MAJOR, type ServerVersion, versionProblem } from './forgejo-json.js';
@@ -53,16 +55,6 @@ type CommentJson = Parameters<typeof toComment>[0];
 /** Forgejo's `mergeable` is also false while it checks; a false read is confirmed by reading again after this long. */
 const CONFLICT_RECHECK_MS = 3000;
 const CONFLICT_RECHECKS = 2;
-
-/** GitHub's run statuses as Forgejo's (ActionRun status: unknown, waiting, running, success, failure, cancelled, skipped, blocked). */
-const RUN_STATUS_QUERY: Record<string, readonly string[]> = {
-  queued: ['unknown', 'waiting', 'blocked'],
-  waiting: ['waiting', 'blocked'],
-  pending: ['unknown'],
-  requested: ['unknown'],
-  in_progress: ['running'],
-  completed: ['success', 'failure', 'cancelled', 'skipped'],
-};
 
 export class ForgejoForge implements Forge {
   readonly kind = 'forgejo' as const;
@@ -320,6 +312,13 @@ export class ForgejoForge implements Forge {
       if (forgejoStatus(error) !== 404) throw error; // already gone
     }
   }
+
+  // PR reviews: forgejo-reviews.ts.
+  readonly listReviews: Forge['listReviews'] = (pull) => reviews.listReviews(this.client, this.repoPath, pull);
+  readonly listReviewComments: Forge['listReviewComments'] = (pull) => reviews.listReviewComments(this.client, this.repoPath, pull);
+  readonly createReview: Forge['createReview'] = (pull, review) => reviews.createReview(this.client, this.repoPath, pull, review);
+  readonly replyToReviewComment: Forge['replyToReviewComment'] = (pull, comment, body) =>
+    reviews.replyToReviewComment(this.client, this.repoPath, pull, comment, body);
 
   async listChecks(sha: string): Promise<CheckData[]> {
     // No Checks API: CI is commit statuses. The combined answer holds the latest per context; a commit

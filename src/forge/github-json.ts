@@ -8,6 +8,9 @@ import type {
   MergeableState,
   Permission,
   PullData,
+  ReviewCommentData,
+  ReviewData,
+  ReviewState,
   WorkflowRunData,
 } from '../core/model.js';
 
@@ -73,6 +76,67 @@ export function toComment(c: CommentLike): CommentData {
     author: toActor(c.user),
     createdAt: c.created_at,
     updatedAt: c.updated_at,
+    htmlUrl: c.html_url,
+  };
+}
+
+const REVIEW_STATES: Record<string, ReviewState> = {
+  APPROVED: 'approved',
+  CHANGES_REQUESTED: 'changes_requested',
+  COMMENTED: 'commented',
+  DISMISSED: 'dismissed',
+  PENDING: 'pending',
+};
+
+interface ReviewLike {
+  id: number | bigint;
+  user: UserLike | null;
+  state: string;
+  body?: string | null;
+  commit_id: string | null;
+  submitted_at?: string;
+  html_url: string;
+}
+
+/** undefined for a pending review (a reviewer's unsent draft) and for a state GitHub may add later. */
+export function toReview(r: ReviewLike): ReviewData | undefined {
+  const state = REVIEW_STATES[r.state.toUpperCase()];
+  if (state === undefined || state === 'pending') return undefined;
+  return {
+    id: Number(r.id),
+    author: toActor(r.user),
+    state,
+    body: r.body ?? '',
+    commitSha: r.commit_id ?? '',
+    submittedAt: r.submitted_at ?? '',
+    htmlUrl: r.html_url,
+  };
+}
+
+interface ReviewCommentLike {
+  id: number | bigint;
+  pull_request_review_id: number | bigint | null;
+  user: UserLike | null;
+  body: string;
+  path: string;
+  /** null on an outdated comment (the line is gone at the head). */
+  line?: number | null;
+  in_reply_to_id?: number | bigint;
+  created_at: string;
+  html_url: string;
+}
+
+/** GitHub's REST API does not say whether a thread is resolved (only GraphQL does): `resolved` stays unset. */
+export function toReviewComment(c: ReviewCommentLike): ReviewCommentData {
+  return {
+    id: Number(c.id),
+    reviewId: c.pull_request_review_id === null ? null : Number(c.pull_request_review_id),
+    author: toActor(c.user),
+    body: c.body,
+    path: c.path,
+    line: c.line ?? null,
+    ...(c.in_reply_to_id !== undefined && c.in_reply_to_id !== null ? { inReplyTo: Number(c.in_reply_to_id) } : {}),
+    createdAt: c.created_at,
     htmlUrl: c.html_url,
   };
 }

@@ -33,6 +33,7 @@ import {
   toRun,
   type UserLike,
 } from './github-json.js';
+import * as reviews from './github-reviews.js';
 import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit } from './octokit.js';
 
 // ---- the adapter ----
@@ -302,6 +303,13 @@ export class GitHubForge implements Forge {
       this.octokit.request('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ...this.r, ref: `heads/${branch}` }),
     );
   }
+
+  // PR reviews: github-reviews.ts.
+  readonly listReviews: Forge['listReviews'] = (pull) => reviews.listReviews(this.octokit, this.r, pull);
+  readonly listReviewComments: Forge['listReviewComments'] = (pull) => reviews.listReviewComments(this.octokit, this.r, pull);
+  readonly createReview: Forge['createReview'] = (pull, review) => reviews.createReview(this.octokit, this.r, pull, review);
+  readonly replyToReviewComment: Forge['replyToReviewComment'] = (pull, comment, body) =>
+    reviews.replyToReviewComment(this.octokit, this.r, pull, comment, body);
 
   async listChecks(sha: string): Promise<CheckData[]> {
     let runs: CheckData[] | undefined;

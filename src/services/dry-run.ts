@@ -3,6 +3,7 @@
 
 import type { AgentPort } from '../agent/port.js';
 import type { Logger } from '../core/logger.js';
+import type { NewReview, ReviewData } from '../core/model.js';
 import type { Forge } from '../forge/forge.js';
 import type { GitRemote } from '../git/repo.js';
 
@@ -20,12 +21,31 @@ const WRITES = new Set<keyof Forge>([
   'updatePullBranch',
   'deleteBranch',
   'dispatchWorkflow',
+  'createReview',
+  'replyToReviewComment',
 ]);
 
-const FAKE_RESULT: Partial<Record<keyof Forge, unknown>> = {
-  createComment: { id: -1, body: '', author: { login: 'dry-run', type: 'Bot' }, createdAt: '', updatedAt: '', htmlUrl: '' },
-  mergePull: { merged: false, status: 0, message: 'dry run' },
-  updatePullBranch: { requested: true },
+const DRY_RUN_ACTOR = { login: 'dry-run', type: 'Bot' } as const;
+const REVIEW_STATE = { approve: 'approved', request_changes: 'changes_requested', comment: 'commented' } as const;
+
+const FAKE_RESULT: Partial<Record<keyof Forge, (...args: unknown[]) => unknown>> = {
+  createComment: () => ({ id: -1, body: '', author: DRY_RUN_ACTOR, createdAt: '', updatedAt: '', htmlUrl: '' }),
+  mergePull: () => ({ merged: false, status: 0, message: 'dry run' }),
+  updatePullBranch: () => ({ requested: true }),
+  // The review that would have been submitted, so callers can report it.
+  createReview: (_pull, review) => {
+    const r = review as NewReview;
+    const out: ReviewData = {
+      id: -1,
+      author: DRY_RUN_ACTOR,
+      state: REVIEW_STATE[r.event],
+      body: r.body,
+      commitSha: r.commitSha,
+      submittedAt: '',
+      htmlUrl: '',
+    };
+    return out;
+  },
 };
 
 /** What a dry run reports in place of the agent's answer. */
@@ -44,7 +64,7 @@ export function dryRunForge(forge: Forge, log: Logger): Forge {
             .join(', ')
             .slice(0, 300)})`,
         );
-        return FAKE_RESULT[prop as keyof Forge];
+        return FAKE_RESULT[prop as keyof Forge]?.(...args);
       };
     },
   });

@@ -1,5 +1,6 @@
 // One call of each Forge method, for the tests that must cover the whole interface (the adapters'
 // contract tests, the lanes' permission table). The ids name whatever the test's fake forge answers.
+import type { ReviewCommentData } from '../../src/core/model.js';
 import type { Forge } from '../../src/forge/forge.js';
 
 export type ForgeMethod = Exclude<keyof Forge, 'kind' | 'repoRef' | 'stats' | 'limits'>;
@@ -16,6 +17,20 @@ export interface CallIds {
   /** The label the created issue gets (and the adapter then verifies). */
   issueLabel: string;
   logLines: number;
+}
+
+/** A review thread's first comment as listReviewComments returns it (the one replyToReviewComment answers). */
+export function reviewComment(ids: Pick<CallIds, 'comment'>): ReviewCommentData {
+  return {
+    id: ids.comment,
+    reviewId: 80,
+    author: { login: 'octocat', type: 'User' },
+    body: 'This subtracts.\nShould it add?',
+    path: 'src/add.js',
+    line: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    htmlUrl: 'https://forge.example/o/r/pull/1#discussion_r1',
+  };
 }
 
 /** A compile error names any Forge method the table misses. */
@@ -52,5 +67,15 @@ export function forgeCalls(ids: CallIds): { [M in ForgeMethod]: (f: Forge) => Pr
     listRunJobs: (f) => f.listRunJobs(ids.run),
     getJobLogTail: (f) => f.getJobLogTail(ids.job, ids.logLines),
     dispatchWorkflow: (f) => f.dispatchWorkflow('agentloop-code.yml', 'main', { reason: 'more work queued' }),
+    listReviews: (f) => f.listReviews(ids.pull),
+    listReviewComments: (f) => f.listReviewComments(ids.pull),
+    createReview: (f) =>
+      f.createReview(ids.pull, {
+        event: 'request_changes',
+        body: 'Please make add add.',
+        commitSha: ids.sha,
+        comments: [{ path: 'src/add.js', line: 1, body: 'This subtracts.' }],
+      }),
+    replyToReviewComment: (f) => f.replyToReviewComment(ids.pull, reviewComment(ids), 'Fixed: it adds now.'),
   };
 }

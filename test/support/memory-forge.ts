@@ -1,6 +1,17 @@
 // An in-memory forge for unit tests of whole code-lane runs without git or an agent: issues, PRs, labels,
 // comments, label timelines, permissions and checks. What it does not hold throws, naming the method.
-import type { Actor, CheckData, CommentData, IssueData, LabelData, LabelEvent, Permission, PullData } from '../../src/core/model.js';
+import type {
+  Actor,
+  CheckData,
+  CommentData,
+  IssueData,
+  LabelData,
+  LabelEvent,
+  Permission,
+  PullData,
+  ReviewCommentData,
+  ReviewData,
+} from '../../src/core/model.js';
 import type { Forge } from '../../src/forge/forge.js';
 
 export interface MemoryForge extends Forge {
@@ -10,6 +21,9 @@ export interface MemoryForge extends Forge {
   events: Map<number, LabelEvent[]>;
   permissions: Map<string, Permission>;
   checks: Map<string, CheckData[]>;
+  /** Submitted reviews and their line comments, by PR number. */
+  reviews: Map<number, ReviewData[]>;
+  reviewComments: Map<number, ReviewCommentData[]>;
   /** Every write, in order ("createComment 1", "addLabels 1 NeedSupervisor", …). */
   writes: string[];
 }
@@ -25,6 +39,8 @@ export function memoryForge(self = 'github-actions[bot]', now = () => '2026-12-0
   const events = new Map<number, LabelEvent[]>();
   const permissions = new Map<string, Permission>();
   const checks = new Map<string, CheckData[]>();
+  const reviews = new Map<number, ReviewData[]>();
+  const reviewComments = new Map<number, ReviewCommentData[]>();
   const writes: string[] = [];
   const labels: LabelData[] = [];
   let requests = 0;
@@ -46,6 +62,8 @@ export function memoryForge(self = 'github-actions[bot]', now = () => '2026-12-0
     events,
     permissions,
     checks,
+    reviews,
+    reviewComments,
     writes,
     stats: () => ({ requests }),
     limits: () => [],
@@ -159,6 +177,45 @@ export function memoryForge(self = 'github-actions[bot]', now = () => '2026-12-0
     mergePull: missing('mergePull'),
     updatePullBranch: missing('updatePullBranch'),
     deleteBranch: missing('deleteBranch'),
+    listReviews: async (n) => {
+      requests++;
+      return structuredClone(reviews.get(n) ?? []);
+    },
+    listReviewComments: async (n) => {
+      requests++;
+      return structuredClone(reviewComments.get(n) ?? []);
+    },
+    createReview: async (n, r) => {
+      const id = nextId++;
+      const state = ({ approve: 'approved', request_changes: 'changes_requested', comment: 'commented' } as const)[r.event];
+      const review: ReviewData = { id, author: user(self), state, body: r.body, commitSha: r.commitSha, submittedAt: now(), htmlUrl: '' };
+      reviews.set(n, [...(reviews.get(n) ?? []), review]);
+      const lines = r.comments.map((c) => ({
+        id: nextId++,
+        reviewId: id,
+        author: user(self),
+        body: c.body,
+        path: c.path,
+        line: c.line,
+        createdAt: now(),
+        htmlUrl: '',
+      }));
+      reviewComments.set(n, [...(reviewComments.get(n) ?? []), ...lines]);
+      writes.push(`createReview ${n} ${r.event}`);
+      return structuredClone(review);
+    },
+    replyToReviewComment: async (n, c, body) => {
+      const reply: ReviewCommentData = {
+        ...structuredClone(c),
+        id: nextId++,
+        author: user(self),
+        body,
+        inReplyTo: c.inReplyTo ?? c.id,
+        createdAt: now(),
+      };
+      reviewComments.set(n, [...(reviewComments.get(n) ?? []), reply]);
+      writes.push(`replyToReviewComment ${n} ${reply.inReplyTo}`);
+    },
     listChecks: async (sha) => {
       requests++;
       return structuredClone(checks.get(sha) ?? []);

@@ -101,6 +101,35 @@ function labelStore(initial: { id: number; name: string }[]) {
   } satisfies Record<string, Handler>;
 }
 
+/** A PR's reviews (submitted, pending, requested, dismissed) with their code comments, and a created review. */
+function reviewStore() {
+  const review = (id: number, state: string, over: Record<string, unknown> = {}) =>
+    sample('PullReview', { id, state, user: user('alice'), commit_id: SHA, dismissed: false, comments_count: 0, ...over });
+  const comment = (id: number, reviewId: number, over: Record<string, unknown> = {}) =>
+    sample('PullReviewComment', { id, pull_request_review_id: reviewId, path: 'src/add.js', position: 1, resolver: null, ...over });
+  const comments: Record<string, unknown[]> = {
+    '80': [comment(100, 80, { resolver: user('alice') })],
+    '84': [comment(101, 84), comment(102, 84, { position: 0, original_position: 3 })],
+  };
+  return {
+    'GET /repos/{owner}/{repo}/pulls/{index}/reviews': {
+      status: 200,
+      body: [
+        review(80, 'REQUEST_CHANGES', { comments_count: 1 }),
+        review(81, 'PENDING', { comments_count: 2 }),
+        review(82, 'REQUEST_REVIEW'),
+        review(83, 'APPROVED', { dismissed: true }),
+        review(84, 'COMMENT', { comments_count: 2 }),
+      ],
+    },
+    'GET /repos/{owner}/{repo}/pulls/{index}/reviews/{id}/comments': (req: FakeRequest) => ({
+      status: 200,
+      body: comments[req.url.pathname.split('/').at(-2)!] ?? [],
+    }),
+    'POST /repos/{owner}/{repo}/pulls/{index}/reviews': { status: 200, body: review(85, 'REQUEST_CHANGES', { comments_count: 1 }) },
+  } satisfies Record<string, Handler>;
+}
+
 describe('ForgejoForge contract', () => {
   it('calls every Forge method with requests that conform to the Forgejo v15.0.3 swagger', async () => {
     const { forge, requests } = fakeForgejo({
@@ -150,6 +179,7 @@ describe('ForgejoForge contract', () => {
         },
       },
       'POST /repos/{owner}/{repo}/actions/workflows/{workflowfilename}/dispatches': { status: 204 },
+      ...reviewStore(),
     });
 
     const calls = forgeCalls({
@@ -198,6 +228,9 @@ describe('ForgejoForge contract', () => {
         'GET /repos/{owner}/{repo}/actions/runs',
         'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
         'POST /repos/{owner}/{repo}/actions/workflows/{workflowfilename}/dispatches',
+        'GET /repos/{owner}/{repo}/pulls/{index}/reviews',
+        'GET /repos/{owner}/{repo}/pulls/{index}/reviews/{id}/comments',
+        'POST /repos/{owner}/{repo}/pulls/{index}/reviews',
       ]),
     );
     expect(forge.stats()).toEqual({ requests: requests.length });
@@ -240,6 +273,33 @@ describe('ForgejoForge contract', () => {
     expect(results.listWorkflowRuns).toMatchObject([{ id: 4, status: 'completed', conclusion: 'failure', headSha: SHA, path: 'ci.yml' }]);
     expect(results.listRunJobs).toEqual([]);
     expect(results.getJobLogTail).toBe('');
+
+    // Reviews: PENDING and REQUEST_REVIEW are no submitted reviews; `dismissed` wins over the state.
+    expect((results.listReviews as { id: number; state: string }[]).map((r) => [r.id, r.state])).toEqual([
+      [80, 'changes_requested'],
+      [83, 'dismissed'],
+      [84, 'commented'],
+    ]);
+    // Comments read per review, only of submitted reviews that have some; threads by path and line.
+    const commentReads = requests.filter((r) => /\/reviews\/\d+\/comments$/.test(new URL(r.url).pathname));
+    expect(commentReads.map((r) => new URL(r.url).pathname.split('/').at(-2))).toEqual(['80', '84']);
+    expect(results.listReviewComments).toEqual([
+      expect.objectContaining({ id: 100, reviewId: 80, path: 'src/add.js', line: 1, resolved: true }),
+      expect.objectContaining({ id: 101, reviewId: 84, path: 'src/add.js', line: 1, resolved: false, inReplyTo: 100 }),
+      expect.objectContaining({ id: 102, reviewId: 84, path: 'src/add.js', line: null, resolved: false }),
+    ]);
+    expect((results.listReviewComments as object[])[0]).not.toHaveProperty('inReplyTo');
+    expect(results.createReview).toMatchObject({ id: 85, state: 'changes_requested', commitSha: SHA });
+    expect(requests.find((r) => r.method === 'POST' && r.url.endsWith('/pulls/7/reviews'))!.body).toEqual({
+      event: 'REQUEST_CHANGES',
+      body: 'Please make add add.',
+      commit_id: SHA,
+      comments: [{ path: 'src/add.js', body: 'This subtracts.', new_position: 1 }],
+    });
+    // No reply endpoint: a PR comment quoting the thread's place and the first line answered.
+    expect(requests.filter((r) => r.method === 'POST' && r.url.endsWith('/issues/7/comments')).map((r) => r.body)).toEqual([
+      { body: '> [`src/add.js:1`](https://forge.example/o/r/pull/1#discussion_r1): This subtracts.\n\nFixed: it adds now.' },
+    ]);
   });
 
   it('validator rejects what Forgejo would not accept (so this contract can fail)', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGitHubForge } from '../../src/forge/github.js';
 import type { ForgeLogger } from '../../src/forge/octokit.js';
-import { forgeCalls } from '../support/forge-calls.js';
+import { forgeCalls, reviewComment } from '../support/forge-calls.js';
 import { exampleResponse, findOperation, type RecordedRequest, validateRequest } from '../support/openapi.js';
 
 // ---- a fake GitHub behind `fetch` ----
@@ -168,6 +168,10 @@ describe('GitHubForge contract', () => {
         'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
         'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
         'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+        'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+        'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments',
+        'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+        'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies',
       ]),
     );
     // One request per call, except listChecks (check runs + combined status) and createIssue (the issue, then its labels).
@@ -205,6 +209,32 @@ describe('GitHubForge contract', () => {
     ]);
     expect(results.listRunJobs).toMatchObject([{ id: 399444496, name: 'build', conclusion: 'success', failedSteps: [] }]);
     expect(results.getJobLogTail).toBe('line 2\nline 3');
+
+    // Reviews: lower-case states; line comments by the line of the new file (side RIGHT); a reply goes to the thread's first comment.
+    expect(results.listReviews).toEqual([
+      {
+        id: 80,
+        author: { login: 'octocat', type: 'User' },
+        state: 'approved',
+        body: 'Here is the body for the review.',
+        commitSha: 'ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091',
+        submittedAt: '2019-11-17T17:43:43Z',
+        htmlUrl: 'https://github.com/octocat/Hello-World/pull/12#pullrequestreview-80',
+      },
+    ]);
+    expect(results.listReviewComments).toMatchObject([{ id: 10, reviewId: 42, path: 'file1.txt', line: 2, inReplyTo: 8 }]);
+    expect((results.listReviewComments as { resolved?: boolean }[])[0]).not.toHaveProperty('resolved');
+    expect(results.createReview).toMatchObject({ id: 80, state: 'changes_requested' });
+    expect(requests.find((r) => r.method === 'POST' && r.url.endsWith('/pulls/1347/reviews'))!.body).toEqual({
+      event: 'REQUEST_CHANGES',
+      commit_id: SHA,
+      body: 'Please make add add.',
+      comments: [{ path: 'src/add.js', line: 1, side: 'RIGHT', body: 'This subtracts.' }],
+    });
+    expect(requests.find((r) => r.url.endsWith('/replies'))).toMatchObject({
+      url: 'https://api.github.com/repos/octocat/Hello-World/pulls/1347/comments/1/replies',
+      body: { body: 'Fixed: it adds now.' },
+    });
   });
 
   it('validator rejects what GitHub would not accept (so this contract can fail)', () => {
@@ -287,6 +317,58 @@ describe('GitHubForge behaviour', () => {
     expect(data.mergeable).toBeNull();
     expect(data.mergeableState).toBe('unknown');
     expect(data.headRepoFullName).toBe('');
+  });
+
+  it('reviews: pending drafts are left out, every page is read, a reply to a reply answers the thread', async () => {
+    const review = example<Fields[]>('GET', '/repos/o/r/pulls/1/reviews')[0]!;
+    const { forge, requests } = fakeGitHub({
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': (req) => {
+        const page = Number(req.url.searchParams.get('page') ?? 1);
+        const next = new URL(req.url);
+        next.searchParams.set('page', '2');
+        return page === 1
+          ? {
+              status: 200,
+              body: [
+                { ...review, id: 1, state: 'PENDING', submitted_at: undefined },
+                { ...review, id: 2, state: 'DISMISSED' },
+                { ...review, id: 3, state: 'COMMENTED', user: null },
+              ],
+              headers: { link: `<${next.href}>; rel="next"` },
+            }
+          : { status: 200, body: [{ ...review, id: 4, state: 'CHANGES_REQUESTED' }] };
+      },
+    });
+    const reviews = await forge.listReviews(5);
+    expect(reviews.map((r) => [r.id, r.state, r.author.login])).toEqual([
+      [2, 'dismissed', 'octocat'],
+      [3, 'commented', 'ghost'],
+      [4, 'changes_requested', 'octocat'],
+    ]);
+    expect(requests.map((r) => new URL(r.url).search)).toEqual(['?per_page=100', '?per_page=100&page=2']);
+
+    await forge.replyToReviewComment(5, { ...reviewComment({ comment: 12 }), inReplyTo: 7 }, 'Done.');
+    expect(requests.at(-1)!.url).toMatch(/\/pulls\/5\/comments\/7\/replies$/);
+    expect(problemsOf(requests)).toEqual([]);
+  });
+
+  it('createReview: an approval without comments sends none; a refusal (own PR) is an error, never retried', async () => {
+    const { forge, requests } = fakeGitHub({
+      'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': (_r, n) =>
+        n === 0
+          ? undefined
+          : {
+              status: 422,
+              body: { message: 'Unprocessable Entity', errors: ['Can not approve your own pull request'] },
+            },
+    });
+    await forge.createReview(3, { event: 'approve', body: '', commitSha: SHA, comments: [] });
+    expect(requests[0]!.body).toEqual({ event: 'APPROVE', commit_id: SHA, body: '' });
+    await expect(forge.createReview(3, { event: 'approve', body: '', commitSha: SHA, comments: [] })).rejects.toMatchObject({
+      status: 422,
+    });
+    expect(requests).toHaveLength(2);
+    expect(problemsOf(requests)).toEqual([]);
   });
 
   it('mergePull: 405 is an outcome, not an exception', async () => {
