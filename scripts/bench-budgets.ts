@@ -98,8 +98,8 @@ export const MINIMUM: Record<string, Need[]> = {
   sweep: [
     ...EVERY_RUN,
     {
-      what: 'the loop items, ci-failure and dashboard issues (GitHub: one list a label, 12; Forgejo: the label list, one list for all)',
-      n: { github: 12, forgejo: 2 },
+      what: 'the loop items, ci-failure and dashboard issues (GitHub: one list a label, 15; Forgejo: the label list, one list for all)',
+      n: { github: 15, forgejo: 2 },
     },
     { what: 'wrap-up look: open PRs, closed items with a PR stage label (2 labels)', n: 3 },
     { what: 'default-branch CI: completed runs', n: 1 },
@@ -153,10 +153,10 @@ export const SCALE = { openIssues: 10_000, loopItems: 100, operationsPerRun: 300
 /**
  * List requests that find the loop items, at most: Forgejo filters by any of several labels (its label
  * list, then pages of 50, a last empty page when full); GitHub's issue list ANDs its `labels`, so one
- * list a label (12) and a page more per 100 items.
+ * list a label (15) and a page more per 100 items.
  */
 export function itemListBound(forge: BenchForge, loopItems: number): number {
-  return forge === 'forgejo' ? 2 + Math.ceil(loopItems / 50) : 12 + Math.ceil(loopItems / 100);
+  return forge === 'forgejo' ? 2 + Math.ceil(loopItems / 50) : 15 + Math.ceil(loopItems / 100);
 }
 
 /** Backlog of waiting loop/code issues the quick and full benches add; a code-lane run must cost the same. */

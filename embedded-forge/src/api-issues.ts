@@ -1,7 +1,7 @@
 // REST routes for the repository, issues, comments, timeline events and labels.
 
 import { maySetLabelsOnCreate } from './access.js';
-import { addLabels, createIssueRec, emitItem, ensureLabel, issueOf, now, num, removeLabel } from './api-items.js';
+import { addLabels, createIssueRec, emitItem, ensureLabel, issueOf, now, num, removeLabel, updatedSince } from './api-items.js';
 import { permissionOf, routeList } from './api-router.js';
 import * as git from './git-ops.js';
 import { commentJson, issueJson, labelJson, repoJson, userJson } from './github-json.js';
@@ -60,6 +60,8 @@ route('GET', '/repos/{owner}/{repo}/issues', (host, repo, req) => {
   const items = repo.issues
     .filter((i) => state === 'all' || i.state === state)
     .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
+    // "Only show results that were last updated after the given time."
+    .filter((i) => updatedSince(i.updatedAt, req.url.searchParams.get('since')))
     // sort=created (the default) with direction=asc: oldest first; numbers follow creation here.
     .sort((a, b) => (ascending(req.url.searchParams) ? a.number - b.number : b.number - a.number))
     .map((i) => issueJson(host.state, repo, i, host.urls));

@@ -156,3 +156,8 @@ export function createIssueRec(
   repo.issues.push(issue);
   return issue;
 }
+
+/** The issue lists' `since` (an ISO time) against an item's update time; no `since`, every item. */
+export function updatedSince(updatedAt: string, since: string | null): boolean {
+  return since === null || Date.parse(updatedAt) >= Date.parse(since);
+}

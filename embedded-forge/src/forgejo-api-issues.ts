@@ -3,7 +3,7 @@
 // Behaviour from Forgejo's routers/api/v1/repo/issue*.go and models/issues/label.go
 // (GetLabelIDsInRepoByNames "silently ignores label names that do not belong to the repository").
 import { permissionOf, roleAllows } from './access.js';
-import { issueOf, num } from './api-items.js';
+import { issueOf, num, updatedSince } from './api-items.js';
 import type { ApiRequest } from './api-router.js';
 import { forgejoEmit } from './forgejo-events.js';
 import { FORGEJO_VERSION, fComment, fIssue, fLabel, fLabelTimeline, fRepo, fUser, labelsOf } from './forgejo-json.js';
@@ -57,6 +57,8 @@ route('GET', '/repos/{owner}/{repo}/issues', 'read', (forge, repo, req) => {
     .filter((i) => state === 'all' || i.state === state)
     .filter((i) => !type || (type === 'pulls') === i.isPull)
     .filter((i) => names.length === 0 || ids.size === 0 || i.labels.some((l) => ids.has(l)))
+    // "Only show items updated after the given time."
+    .filter((i) => updatedSince(i.updatedAt, q.get('since')))
     // sort: `latest` (the default) or `oldest`; numbers follow creation here.
     .sort((a, b) => (q.get('sort') === 'oldest' ? a.number - b.number : b.number - a.number))
     .map((i) => fIssue(forge.state, repo, i, forge.urls, repo.pulls.get(i.number)));

@@ -1,25 +1,16 @@
-// The scripted agent (DESIGN §10): a deterministic stand-in for a coding-agent CLI, driven by a JSON
-// script, used through `agent: command` as `node dist/scripted-agent.js <script.json>`. It reads the
-// transition from AGENTLOOP_TRANSITION and the fix attempt from AGENTLOOP_ATTEMPT, does what the script
-// says for it (print a plan; write/delete files; resolve rebase conflicts), and prints its answer on
-// stdout as a real agent's final message. Each invocation appends one JSON line to `<script>.log`, so
-// tests and the demo can count agent runs. `{{run}}` in a code or fix-ci change (paths, contents,
-// summary) is replaced by the invocation's number (its line in that log), so one script can make a
-// different change on every run: many issues, each with its own file and its own fix.
-//
-// It never runs a git command that changes anything: the only git it runs is a read-only
-// `git diff --name-only --diff-filter=U` to find conflicted files.
-import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { hasConflictMarkers, resolveConflictMarkers, ScriptedAgentError } from './scripted-conflicts.js';
+import { ScriptedAgentError } from './scripted-conflicts.js';
+import { applyFiles, withRun } from './scripted-files.js';
+import { rebase } from './scripted-rebase.js';
 import { hang, waitForFile } from './scripted-wait.js';
 
 export { hasConflictMarkers, resolveConflictMarkers, ScriptedAgentError } from './scripted-conflicts.js';
+export { safePath } from './scripted-files.js';
 
-export const SCRIPTED_TRANSITIONS = ['plan', 'code', 'fix-ci', 'rebase'] as const;
+export const SCRIPTED_TRANSITIONS = ['plan', 'code', 'fix-ci', 'rebase', 'address-review', 'review', 'breakdown'] as const;
 export type ScriptedTransition = (typeof SCRIPTED_TRANSITIONS)[number];
 
 /** Exit code for a bad script, a bad environment or a refused path. */
@@ -47,10 +38,28 @@ const failSchema = z.strictObject({
 
 export const scriptSchema = z.strictObject({
   plan: z.string().optional(),
+  /** The breakdown's final message, as is (agentloop reads the JSON list of issues in it). */
+  breakdown: z.string().optional(),
   /** One change, or one per code run in order (the n-th code run uses entry n; the last repeats). */
   code: z.union([changeSchema, z.array(changeSchema).min(1)]).optional(),
   /** Entry i is used for attempt i + 1; beyond the list the agent changes nothing. */
   'fix-ci': z.array(changeSchema).optional(),
+  /**
+   * Entry i answers review round i + 1 (the last repeats): its change, and an answer to every review
+   * comment the prompt names (`[id]`), as agentloop's address-review prompt asks.
+   */
+  'address-review': z.array(changeSchema).optional(),
+  /** The reviewer agent's verdicts, one per review run in order (the last repeats), printed as its JSON answer. */
+  review: z
+    .array(
+      z.strictObject({
+        verdict: z.enum(['approve', 'request_changes']),
+        summary: z.string().default(''),
+        comments: z.array(z.strictObject({ path: z.string(), line: z.number().int(), body: z.string() })).default([]),
+      }),
+    )
+    .min(1)
+    .optional(),
   rebase: z
     .strictObject({
       resolve: z.union([z.enum(['ours', 'theirs']), z.strictObject({ files: filesSchema })]),
@@ -66,7 +75,6 @@ export const scriptSchema = z.strictObject({
 
 export type AgentScript = z.input<typeof scriptSchema>;
 type Script = z.output<typeof scriptSchema>;
-type Files = Record<string, string | null>;
 
 export interface ScriptedAgentOptions {
   /** AGENTLOOP_TRANSITION; anything but plan | code | fix-ci | rebase is refused. */
@@ -118,109 +126,6 @@ export function parseAttempt(value: string | undefined): number {
   return n;
 }
 
-/** Resolve `rel` inside `cwd`, refusing absolute paths and any `..` segment. */
-export function safePath(cwd: string, rel: string): string {
-  if (rel.includes('\0')) throw new ScriptedAgentError(`refusing path with a NUL byte: ${JSON.stringify(rel)}`);
-  if (path.posix.isAbsolute(rel) || path.win32.isAbsolute(rel))
-    throw new ScriptedAgentError(`refusing absolute path ${JSON.stringify(rel)}: paths must be relative to the workspace`);
-  if (rel.split(/[\\/]/).includes('..'))
-    throw new ScriptedAgentError(`refusing path ${JSON.stringify(rel)}: it contains '..' and could escape the workspace`);
-  const root = path.resolve(cwd);
-  const full = path.resolve(root, rel);
-  if (full === root || !full.startsWith(root + path.sep))
-    throw new ScriptedAgentError(`refusing path ${JSON.stringify(rel)}: it does not name a file inside the workspace`);
-  return full;
-}
-
-/** `{{run}}` → the invocation's number, in a change's paths and contents. */
-const RUN_PLACEHOLDER = /\{\{run\}\}/g;
-const withRun = (text: string, run: number) => text.replace(RUN_PLACEHOLDER, String(run));
-
-async function applyFiles(cwd: string, files: Files, log: string[], run = 1): Promise<string[]> {
-  // Check every path before touching any file: a refused script changes nothing.
-  const targets = Object.entries(files).map(([name, text]) => {
-    const rel = withRun(name, run);
-    return { rel, full: safePath(cwd, rel), content: text === null ? null : withRun(text, run) };
-  });
-  for (const t of targets) {
-    if (t.content === null) {
-      await rm(t.full, { force: true });
-      log.push(`deleted ${t.rel}`);
-    } else {
-      await mkdir(path.dirname(t.full), { recursive: true });
-      await writeFile(t.full, t.content);
-      log.push(`wrote ${t.rel}`);
-    }
-  }
-  return targets.map((t) => t.rel);
-}
-
-function gitUnmerged(cwd: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['diff', '--name-only', '--diff-filter=U', '--relative', '-z'],
-      { cwd, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => {
-        if (error) reject(error);
-        else resolve([...new Set(stdout.split('\0').filter(Boolean))]);
-      },
-    );
-  });
-}
-
-/** Paths the prompt mentions (`code spans` and list items) that exist and hold conflict markers. */
-async function conflictedFromPrompt(cwd: string, prompt: string): Promise<string[]> {
-  const candidates = new Set<string>();
-  for (const m of prompt.matchAll(/`([^`\n]+)`/g)) candidates.add(m[1]!.trim());
-  for (const m of prompt.matchAll(/^\s*[-*]\s+(\S+)\s*$/gm)) candidates.add(m[1]!.replace(/^`|`$/g, ''));
-  const found: string[] = [];
-  for (const rel of candidates) {
-    let full: string;
-    try {
-      full = safePath(cwd, rel);
-    } catch {
-      continue;
-    }
-    const text = await readFile(full, 'utf8').catch(() => undefined);
-    if (text !== undefined && hasConflictMarkers(text)) found.push(rel);
-  }
-  return found;
-}
-
-async function rebase(cwd: string, prompt: string, script: NonNullable<Script['rebase']>, log: string[]): Promise<string[]> {
-  if (typeof script.resolve === 'object') return applyFiles(cwd, script.resolve.files, log);
-  const side = script.resolve;
-  let conflicted: string[];
-  try {
-    conflicted = await gitUnmerged(cwd);
-  } catch (error) {
-    log.push(`git could not list conflicted files (${(error as Error).message.split('\n')[0]}); scanning files named in the prompt`);
-    conflicted = await conflictedFromPrompt(cwd, prompt);
-  }
-  // agentloop hands the agent a copy of the stopped rebase in a fresh repository: the prompt names the files.
-  if (conflicted.length === 0) conflicted = await conflictedFromPrompt(cwd, prompt);
-  if (conflicted.length === 0) log.push('no conflicted files found');
-  const changed: string[] = [];
-  for (const rel of conflicted) {
-    const full = safePath(cwd, rel);
-    const text = await readFile(full, 'utf8').catch(() => undefined);
-    if (text === undefined) {
-      log.push(`left ${rel} unresolved: no such file in the working tree`);
-      continue;
-    }
-    const { text: resolved, hunks } = resolveConflictMarkers(text, side);
-    if (hunks === 0) {
-      log.push(`left ${rel} unresolved: no conflict markers`);
-      continue;
-    }
-    await writeFile(full, resolved);
-    changed.push(rel);
-    log.push(`resolved ${rel}: ${hunks} hunk(s), kept ${side}`);
-  }
-  return changed;
-}
-
 function isTransition(t: string | undefined): t is ScriptedTransition {
   return (SCRIPTED_TRANSITIONS as readonly string[]).includes(t ?? '');
 }
@@ -244,6 +149,7 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
   try {
     const earlier = opts.logPath ? (await readFile(opts.logPath, 'utf8').catch(() => '')).split('\n').filter(Boolean) : [];
     const earlierCodeRuns = earlier.filter((l) => l.includes('"transition":"code"')).length;
+    const earlierOf = (name: string) => earlier.filter((l) => l.includes(`"transition":"${name}"`)).length;
     // This invocation's number: `{{run}}` in a change (agents of one lane run one at a time, so it is unique there).
     const run = earlier.length + 1;
     if (opts.logPath) {
@@ -287,6 +193,9 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
       case 'plan':
         if (s.plan === undefined) throw new ScriptedAgentError("the script has no 'plan'");
         return result(0, s.plan);
+      case 'breakdown':
+        if (s.breakdown === undefined) throw new ScriptedAgentError("the script has no 'breakdown'");
+        return result(0, s.breakdown);
       case 'code': {
         if (!s.code) throw new ScriptedAgentError("the script has no 'code'");
         const entry = Array.isArray(s.code) ? s.code[Math.min(earlierCodeRuns, s.code.length - 1)]! : s.code;
@@ -309,6 +218,21 @@ export async function runScriptedAgent(script: unknown, opts: ScriptedAgentOptio
             ? withRun(entry.summary, run)
             : `Fix attempt ${attempt}: changed ${changed.length} file(s): ${changed.join(', ')}`,
         );
+      }
+      case 'address-review': {
+        const rounds = s['address-review'];
+        if (!rounds) throw new ScriptedAgentError("the script has no 'address-review'");
+        const entry = rounds[Math.min(earlierOf('address-review'), rounds.length - 1)]!;
+        changed.push(...(await applyFiles(opts.cwd, entry.files, log, run)));
+        const summary = entry.summary !== undefined ? withRun(entry.summary, run) : `Changed ${changed.join(', ')}.`;
+        const ids = [...new Set([...opts.prompt.matchAll(/^- \[(\d+)\]/gm)].map((m) => m[1]!))];
+        return result(0, [summary, '', ...ids.map((id) => `[${id}] Done: ${summary.split('\n')[0]}`)].join('\n'));
+      }
+      case 'review': {
+        const verdicts = s.review;
+        if (!verdicts) throw new ScriptedAgentError("the script has no 'review'");
+        const v = verdicts[Math.min(earlierOf('review'), verdicts.length - 1)]!;
+        return result(0, `\`\`\`json\n${JSON.stringify(v, null, 2)}\n\`\`\``);
       }
       case 'rebase': {
         if (!s.rebase) throw new ScriptedAgentError("the script has no 'rebase'");

@@ -9,12 +9,15 @@ const ORDER: LabelKey[] = [
   'planInProcess',
   'codeInProcess',
   'mergeInProcess',
+  'breakdownInProcess',
   'plan',
   'code',
   'codeCiPending',
   'codeDone',
   'merge',
   'automerge',
+  'breakdown',
+  'breakdownApprove',
   'planDone',
 ];
 

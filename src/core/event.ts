@@ -6,6 +6,8 @@ export type LoopEvent =
   | { kind: 'labeled'; number: number; isPull: boolean; label: string; sender: Actor }
   | { kind: 'unlabeled'; number: number; isPull: boolean; label: string; sender: Actor }
   | { kind: 'pull-request'; number: number; action: string; sender: Actor }
+  /** A review (or a line comment of one) submitted on a PR. */
+  | { kind: 'review'; number: number; sender: Actor }
   | {
       kind: 'ci';
       workflow: string;
@@ -70,6 +72,16 @@ export function normalizeEvent(eventName: string, payload: unknown): LoopEvent {
       }
       if (isPull) return { kind: 'pull-request', number, action, sender: actorOf(p.sender) };
       return { kind: 'other', name: eventName, action };
+    }
+    case 'pull_request_review':
+    case 'pull_request_review_comment':
+    case 'pull_request_review_approved':
+    case 'pull_request_review_rejected': {
+      // Forgejo's review hooks (approved, rejected, comment) run `on: pull_request_review` workflows; the
+      // event may carry either name. The PR is in the payload either way.
+      const number = num(obj(p.pull_request).number) ?? num(p.number);
+      if (number === undefined) return { kind: 'other', name: eventName, action };
+      return { kind: 'review', number, sender: actorOf(p.sender) };
     }
     case 'workflow_run': {
       const run = obj(p.workflow_run);

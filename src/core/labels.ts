@@ -16,6 +16,10 @@ export const LABEL_KEYS = [
   'doNotMerge',
   'ciFailure',
   'dashboard',
+  'breakdown',
+  'breakdownInProcess',
+  'breakdownDone',
+  'breakdownApprove',
 ] as const;
 
 export type LabelKey = (typeof LABEL_KEYS)[number];
@@ -45,6 +49,10 @@ const PREFIXED: Record<LabelKey, string | null> = {
   doNotMerge: null,
   ciFailure: null,
   dashboard: 'dashboard',
+  breakdown: 'breakdown',
+  breakdownInProcess: 'breakdown-in-process',
+  breakdownDone: 'breakdown-done',
+  breakdownApprove: 'breakdown-approve',
 };
 
 const UNPREFIXED: Partial<Record<LabelKey, string>> = {
@@ -70,6 +78,10 @@ const META: Record<LabelKey, { color: string; description: string }> = {
   doNotMerge: { color: 'b60205', description: 'never merge, whatever else says so' },
   ciFailure: { color: 'd93f0b', description: 'a workflow on the default branch is red' },
   dashboard: { color: 'ededed', description: 'agentloop: the dashboard issue the sweep keeps up to date' },
+  breakdown: { color: '1d76db', description: 'agentloop: propose child issues for this spec' },
+  breakdownInProcess: { color: 'fbca04', description: 'agentloop: a breakdown run owns this issue' },
+  breakdownDone: { color: '0e8a16', description: 'agentloop: child issues proposed (created once approved)' },
+  breakdownApprove: { color: '5319e7', description: 'agentloop: create the proposed child issues' },
 };
 
 export function labelNames(prefix: string, overrides: Partial<LabelNames> = {}): LabelNames {
@@ -110,5 +122,5 @@ export function applyLabelChange(labels: readonly string[], change: LabelChange)
 }
 
 /** Labels a trigger can be applied as: the ones a human sets to start work. */
-export const TRIGGER_KEYS = ['plan', 'code', 'merge', 'automerge'] as const satisfies readonly LabelKey[];
+export const TRIGGER_KEYS = ['plan', 'code', 'merge', 'automerge', 'breakdown', 'breakdownApprove'] as const satisfies readonly LabelKey[];
 export type TriggerKey = (typeof TRIGGER_KEYS)[number];

@@ -32,6 +32,7 @@ export function outcomeOf(kind: TransitionKind, names: LabelNames, opts: { addMe
         failure: c(['needSupervisor'], ['codeInProcess']),
       };
     case 'fix-ci':
+    case 'address-review':
       return {
         claim: c(['codeInProcess'], ['codeCiPending', 'codeDone']),
         success: c(['codeCiPending'], ['codeInProcess']),
@@ -40,7 +41,13 @@ export function outcomeOf(kind: TransitionKind, names: LabelNames, opts: { addMe
     case 'ci-green':
       return { claim: NOTHING, success: c(opts.addMerge ? ['codeDone', 'merge'] : ['codeDone'], ['codeCiPending']), failure: NOTHING };
     case 'escalate':
-      return { claim: NOTHING, success: c(['needSupervisor'], ['codeInProcess', 'mergeInProcess', 'planInProcess']), failure: NOTHING };
+      return {
+        claim: NOTHING,
+        success: c(['needSupervisor'], ['codeInProcess', 'mergeInProcess', 'planInProcess', 'breakdownInProcess']),
+        failure: NOTHING,
+      };
+    // The reviewer agent is part of the merge step: its claim keeps code-done and the merge request.
+    case 'review':
     case 'rebase':
       return { claim: c(['mergeInProcess'], []), success: c([], ['mergeInProcess']), failure: c(['needSupervisor'], ['mergeInProcess']) };
     case 'merge':
@@ -51,6 +58,23 @@ export function outcomeOf(kind: TransitionKind, names: LabelNames, opts: { addMe
       };
     case 'ci-failure':
       return { claim: NOTHING, success: c(['ciFailure'], []), failure: NOTHING };
+    // A new proposal supersedes the old one: breakdown-done comes off with the claim (before the trigger, so
+    // a claim cut short never holds it without the trigger); the approval's claim holds breakdown-done. That
+    // is how the sweep tells a lost proposal from a lost approval (transitions/sweep.ts).
+    case 'breakdown':
+      return {
+        claim: c(['breakdownInProcess'], ['breakdownDone', 'breakdown']),
+        success: c(['breakdownDone'], ['breakdownInProcess']),
+        failure: c(['needSupervisor'], ['breakdownInProcess']),
+      };
+    case 'breakdown-approve':
+      return {
+        claim: c(['breakdownInProcess', 'breakdownDone'], ['breakdownApprove']),
+        success: c(['breakdownDone'], ['breakdownInProcess']),
+        failure: c(['needSupervisor'], ['breakdownInProcess']),
+      };
+    case 'breakdown-decline':
+      return { claim: NOTHING, success: c([], ['breakdownApprove']), failure: NOTHING };
     case 'edited':
       // The trigger label is removed too (by name, in the transition): the request no longer stands.
       return { claim: NOTHING, success: c(['needSupervisor'], []), failure: NOTHING };

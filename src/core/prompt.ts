@@ -23,7 +23,7 @@
 
 import { fenceAsData, type KeepPart, sanitizeMarkdown, sanitizeText, stripInvisible } from './sanitize.js';
 
-export const PROMPT_NAMES = ['plan', 'code', 'fix-ci', 'rebase'] as const;
+export const PROMPT_NAMES = ['plan', 'code', 'fix-ci', 'rebase', 'breakdown', 'address-review', 'review'] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
 
 interface UntrustedSpec {
@@ -93,9 +93,22 @@ export const PROMPT_VARIABLE_SPECS = {
   },
   attempt: { description: 'this fix attempt, counting from 1', absent: NONE },
   max_attempts: { description: 'the most fix attempts allowed', absent: NONE },
+  max_issues: { description: 'the most child issues a breakdown may propose (max-breakdown-issues)', absent: NONE },
   conflicts: {
     description: 'the files a rebase stopped on, with conflict markers (untrusted, fenced)',
     untrusted: { label: 'list of conflicted files', maxChars: 10_000, keep: 'start', as: 'text' },
+    absent: NONE,
+  },
+  reviews: {
+    description: "the reviews asking for changes, each with its comments on lines (file:line), writers' only (untrusted, fenced)",
+    untrusted: { label: 'review', maxChars: 30_000, keep: 'start', as: 'markdown' },
+    absent: NONE,
+  },
+  round: { description: 'this review round, counting from 1', absent: NONE },
+  max_rounds: { description: 'the most review rounds allowed (max-review-rounds)', absent: NONE },
+  diff: {
+    description: "the pull request's changes against its base, as a unified diff (untrusted, fenced)",
+    untrusted: { label: 'diff', maxChars: 60_000, keep: 'start', as: 'text' },
     absent: NONE,
   },
   appendix: { description: 'optional extra instructions from configuration (empty when none)', absent: '' },

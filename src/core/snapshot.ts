@@ -1,7 +1,8 @@
 // What a run knows when it decides: re-read from the forge every run (level-triggered, DESIGN §1).
 
+import type { ProposalSummary } from './breakdown.js';
 import type { TriggerKey } from './labels.js';
-import type { Actor, CheckData, MergeableState, Permission } from './model.js';
+import type { Actor, CheckData, MergeableState, Permission, ReviewState } from './model.js';
 import type { LoopState } from './status-comment.js';
 
 export type Lane = 'plan' | 'code' | 'sweep';
@@ -30,6 +31,8 @@ export interface ItemSnapshot {
    * fresh state): the item is left alone — nothing decided, nothing written — until a newer agentloop runs.
    */
   newerState?: number;
+  /** The breakdown proposal agentloop posted on the issue, if any (core/breakdown.ts). */
+  breakdown?: ProposalSummary;
 }
 
 export type CiStatus = 'none' | 'pending' | 'success' | 'failure';
@@ -67,6 +70,20 @@ export interface PullSnapshot extends ItemSnapshot {
   headPushedAt: string;
   /** Who merged it (merged PRs, when the forge says). */
   mergedBy?: string;
+  /** Its submitted reviews, when this run read them (services/code-snapshot.ts says when). */
+  reviews?: ReviewSnapshot[];
+}
+
+export interface ReviewSnapshot {
+  id: number;
+  author: Actor;
+  /** The reviewer's repository permission ('none' for agentloop itself and bots: decided without it). */
+  permission: Permission | 'unknown';
+  state: ReviewState;
+  commitSha: string;
+  submittedAt: string;
+  /** Line comments sent with it. */
+  comments: number;
 }
 
 export interface WorkflowHealth {

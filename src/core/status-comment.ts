@@ -6,6 +6,21 @@ import type { Approval } from './approval.js';
 export const STATUS_MARKER = '<!-- agentloop:status -->';
 const STATE_RE = /<!--\s*agentloop:state\s+([\s\S]*?)\s*-->/;
 
+export interface ReviewState {
+  rounds: number;
+  /** Review ids whose requested changes a round answered. */
+  addressed: number[];
+  /** Review ids by people who may not ask for changes, already said so in the status comment. */
+  ignored?: number[];
+  /**
+   * The round a run claimed, from the head it started on: a run lost after its push leaves it here, and the
+   * moved head says the round was answered (core/decide/review.ts).
+   */
+  pending?: { round: number; reviews: number[]; fromSha: string };
+  /** The reviewer agent's verdict (config `review: agent`), on the head it reviewed. */
+  agent?: { sha: string; verdict: 'approve' | 'request_changes'; reviewId: number };
+}
+
 export interface AttemptRecord {
   transition: string;
   runId: string;
@@ -52,6 +67,8 @@ export interface LoopState {
   ciMissingNotified?: string;
   /** What the writer who applied the trigger label approved (digests of the title, body and discussion). */
   approved?: Approval;
+  /** Review rounds on the loop PR: how many agentloop answered, the reviews addressed, those it ignored. */
+  review?: ReviewState;
   /** The latest escalation, announced once in its own comment (absent: none recorded yet). */
   escalation?: EscalationRecord;
   history: AttemptRecord[];
@@ -143,6 +160,8 @@ function fromCurrent(raw: Raw): LoopState {
   drop('ciMissingNotified', str(raw.ciMissingNotified));
   const approved = raw.approved;
   drop('approved', isObject(approved) && str(approved.label) && str(approved.at) && str(approved.by) && str(approved.text));
+  const r = raw.review;
+  drop('review', isObject(r) && Number.isInteger(r.rounds) && Array.isArray(r.addressed) && r.addressed.every(Number.isInteger));
   const e = raw.escalation;
   drop(
     'escalation',

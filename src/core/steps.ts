@@ -15,6 +15,19 @@ export const TRANSITION_STEPS = {
   merge: ['owner-written', 'claimed', 'before-merge', 'merged', 'issue-closed', 'labels-partial#1', 'outcome-labels'],
   'ci-failure': ['issue-opened'],
   sweep: ['labels-partial#1', 'repaired'],
+  'address-review': ['owner-written', 'labels-partial#1', 'claimed', 'agent-done', 'pushed', 'labels-partial#2', 'outcome-labels'],
+  review: ['owner-written', 'claimed', 'agent-done', 'review-posted', 'outcome-labels'],
+  breakdown: ['owner-written', 'labels-partial#1', 'claimed', 'agent-done', 'proposal-posted', 'labels-partial#2', 'outcome-labels'],
+  // child-created: the first child exists, not yet recorded in the proposal (the next run must find it).
+  'breakdown-approve': [
+    'owner-written',
+    'labels-partial#1',
+    'claimed',
+    'creation-started',
+    'child-created',
+    'child-recorded',
+    'outcome-labels',
+  ],
 } as const;
 
 export type StepTransition = keyof typeof TRANSITION_STEPS;

@@ -44,6 +44,8 @@ export function describeEvent(event: LoopEvent, eventName: string): string {
       return 'schedule';
     case 'pull-request':
       return `pull_request ${event.action} on #${event.number}`;
+    case 'review':
+      return `review on #${event.number} by @${event.sender.login}`;
     case 'other':
       return `${event.name}${event.action ? ` ${event.action}` : ''}`;
   }

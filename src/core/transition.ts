@@ -13,9 +13,18 @@ export type Transition =
   | { kind: 'edited'; item: number; label: string; reason: string }
   | { kind: 'fix-ci'; issue: number; pull: number; headSha: string; failing: string[]; attempt: number; reason: string }
   | { kind: 'ci-green'; issue: number; pull: number; headSha: string; addMerge: boolean; reason: string }
+  /** Answer reviews that ask for changes (`reviews`: their ids): a fix pushed to the PR branch, threads answered. */
+  | { kind: 'address-review'; issue: number; pull: number; headSha: string; reviews: number[]; round: number; reason: string }
+  /** The reviewer agent (config `review: agent`) reviews the green head before the merge. */
+  | { kind: 'review'; issue: number; pull: number; headSha: string; reason: string }
+  /** Reviews by people who may not ask for changes: said once in the status comment, nothing else. */
+  | { kind: 'reviews-ignored'; issue: number; pull: number; reviews: number[]; reason: string }
   | { kind: 'ci-missing'; issue: number; pull: number; headSha: string; reason: string }
-  /** cause: merge-blocked = a branch rule kept a green PR from merging longer than stuck-after-minutes; else red CI. */
-  | { kind: 'escalate'; item: number; pull?: number; cause?: 'merge-blocked'; reason: string }
+  /**
+   * cause: merge-blocked = a branch rule kept a green PR from merging longer than stuck-after-minutes;
+   * review-rounds = changes still requested after max-review-rounds; else red CI.
+   */
+  | { kind: 'escalate'; item: number; pull?: number; cause?: 'merge-blocked' | 'review-rounds'; reviews?: number[]; reason: string }
   | { kind: 'rebase'; pull: number; issue?: number; mode: 'update-branch' | 'git-rebase'; headSha: string; reason: string }
   | { kind: 'merge'; pull: number; issue?: number; headSha: string; method: MergeMethod; reason: string }
   /**
@@ -36,7 +45,16 @@ export type Transition =
       reason: string;
     }
   | { kind: 'ci-recovered'; workflow: string; issue: number; runId: number; url: string; reason: string }
-  | { kind: 'sweep'; repairs: Repair[]; reason: string };
+  | { kind: 'sweep'; repairs: Repair[]; reason: string }
+  /** Propose child issues for a spec (core/breakdown.ts); approve: as for plan. */
+  | { kind: 'breakdown'; issue: number; requester: string; approve?: Approval; reason: string }
+  /** Create the children of the proposal posted on the issue, each once. */
+  | { kind: 'breakdown-approve'; issue: number; requester: string; reason: string }
+  /**
+   * The approve label came off without creating anything: no proposal to approve, one posted after the
+   * label (the writer has not seen it), or every child already created (said without a mention).
+   */
+  | { kind: 'breakdown-decline'; issue: number; label: string; actor: string; cause: 'no-proposal' | 'stale' | 'done'; reason: string };
 
 export type TransitionKind = Transition['kind'];
 

@@ -13,7 +13,7 @@ export function triage(event: LoopEvent, names: LabelNames, opts: { anyLabel?: b
   switch (event.kind) {
     case 'labeled': {
       if (event.label === '') return { work: true, reason: 'labels changed (the forge did not say which)' };
-      const triggers = [names.plan, names.code, names.merge, names.automerge];
+      const triggers = [names.plan, names.code, names.merge, names.automerge, names.breakdown, names.breakdownApprove];
       if (opts.anyLabel || hasLabel(triggers, event.label)) return { work: true, reason: `label "${event.label}" added` };
       return { work: false, reason: `label "${event.label}" is not an agentloop trigger` };
     }
@@ -32,6 +32,8 @@ export function triage(event: LoopEvent, names: LabelNames, opts: { anyLabel?: b
       return { work: true, reason: 'dispatched' };
     case 'pull-request':
       return { work: false, reason: `pull_request ${event.action} starts nothing; CI completion will` };
+    case 'review':
+      return { work: true, reason: `a review on #${event.number}: changes may be requested` };
     case 'other':
       return { work: false, reason: `${event.name}${event.action ? ` ${event.action}` : ''} is not an agentloop event` };
   }

@@ -153,6 +153,20 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     out(`@maria reads the plan and applies loop/code`);
     await maria.addLabels(issue.number, ['loop/code']);
     rested &&= await settle(runner, repo, flavor);
+    const pr = [...repo.pulls.values()].find((p) => p.head === `agentloop/issue-${issue.number}` && !p.merged);
+    if (opts.agent === 'command' && !opts.repoPath && pr) {
+      out(`@maria reviews PR #${pr.number} and requests changes on src/add.js line 2: ${REVIEW_COMMENT}`);
+      await maria.createReview(pr.number, {
+        event: 'request_changes',
+        body: 'Almost there.',
+        commitSha: pr.headSha,
+        comments: [{ path: 'src/add.js', line: 2, body: REVIEW_COMMENT }],
+      });
+      rested &&= await settle(runner, repo, flavor);
+      out(`@maria reads the answer and applies loop/merge`);
+      await maria.addLabels(issue.number, ['loop/merge']);
+      rested &&= await settle(runner, repo, flavor);
+    }
     if (!rested) out('the loop did not come to rest after 20 ticks of the sweep schedule');
 
     const final = await summarize(repo, flavor, issue.number);
@@ -196,6 +210,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 }
 
+const REVIEW_ROUND_CONFIG = 'auto-merge: false\nmerge-method: squash\n';
+const REVIEW_COMMENT = 'Name the parameters: `left` and `right` say more than `a` and `b`.';
+
 async function createSandboxRepo(
   forge: EmbeddedForge,
   root: string,
@@ -210,7 +227,9 @@ async function createSandboxRepo(
     dropEnv: agent.dropEnv,
     ...(opts.flavor === 'github' ? { ciWorkflows: ['CI'] } : {}),
   });
-  if (!opts.repoPath) return forge.createRepo('acme', 'calc', { ...SAMPLE_FILES, ...workflows });
+  // The scripted story has a review round: the maintainer asks for changes before merging by hand.
+  const config: Record<string, string> = opts.agent === 'command' ? { '.github/agentloop.yml': REVIEW_ROUND_CONFIG } : {};
+  if (!opts.repoPath) return forge.createRepo('acme', 'calc', { ...SAMPLE_FILES, ...config, ...workflows });
 
   // A copy of a real repository: its history, with its workflows replaced by a CI running --ci and agentloop's.
   const repo = await forge.createRepo('sandbox', 'repo', { 'README.md': '' });

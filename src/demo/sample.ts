@@ -42,7 +42,22 @@ export const SAMPLE_ISSUE = {
   body: '`add(2, 3)` returns `-1`. It should return `5`, and it should also work for numbers typed into a form (`"2"`, `"3"`).',
 };
 
+/** What the agent answers to a breakdown of the sample issue: three child issues, as JSON in a fenced block. */
+export const SAMPLE_BREAKDOWN = [
+  {
+    title: 'Make add() return the sum',
+    body: '`add()` in `src/add.js` returns `a - b`. Return `a + b`.\n\nDone when: `node test.js` passes `add(2, 3) === 5`.',
+    labels: ['bug'],
+  },
+  {
+    title: 'Accept numeric strings in add()',
+    body: 'Convert both arguments with `Number()`, so `add("2", "3")` is `5` (after: Make add() return the sum).',
+  },
+  { title: 'Document add() in the README', body: 'Say what add() accepts and returns.', labels: ['documentation'] },
+];
+
 export const SAMPLE_SCRIPT: AgentScript = {
+  breakdown: ['```json', JSON.stringify(SAMPLE_BREAKDOWN, null, 2), '```'].join('\n'),
   plan: [
     '### Summary',
     '`add()` in `src/add.js` subtracts. Make it add, and accept numeric strings.',
@@ -67,6 +82,14 @@ export const SAMPLE_SCRIPT: AgentScript = {
     {
       files: { 'src/add.js': '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n' },
       summary: "Convert both arguments to numbers: add('2', '3') was concatenating to '23'.",
+    },
+  ],
+  'address-review': [
+    {
+      files: {
+        'src/add.js': '// Adds two numbers (numeric strings too).\nexport const add = (left, right) => Number(left) + Number(right);\n',
+      },
+      summary: 'Named the parameters `left` and `right`, as the review asked.',
     },
   ],
 };

@@ -80,6 +80,11 @@ export interface Forge {
   /** Closed issues (and PRs) carrying `label`: agentloop asks only for labels it removes once done with an item. */
   listClosedIssuesWithLabel(label: string): Promise<IssueData[]>;
   /**
+   * Issues and PRs, open or closed, updated at or after `since` (ISO time): every page. A breakdown looks
+   * here for a child a lost run created but did not record (transitions/breakdown-approve.ts).
+   */
+  listIssuesUpdatedSince(since: string): Promise<IssueData[]>;
+  /**
    * Create an issue carrying `labels`. The labels are added by a separate call and checked, because GitHub
    * silently drops labels from a new issue when the token has no push access; an error names any that
    * still did not stick.

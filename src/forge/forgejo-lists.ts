@@ -25,6 +25,11 @@ export async function listByLabels(
     .slice(0, o.oldest);
 }
 
+/** Issues (not PRs), open or closed, updated at or after `since`. */
+export async function listUpdatedSince(client: ForgejoClient, repoPath: string, since: string): Promise<IssueData[]> {
+  return (await client.paginate<IssueJson>(`${repoPath}/issues`, { state: 'all', type: 'issues', since })).map(toIssue);
+}
+
 /** Those of `labels` the repository has. */
 export function existing(labels: string[], known: readonly LabelData[]): string[] {
   return labels.filter((l) => known.some((k) => k.name.toLowerCase() === l.toLowerCase()));

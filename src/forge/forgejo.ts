@@ -43,7 +43,7 @@ import {
   toStatusChecks,
 } from './forgejo-json.js';
 import { LabelIds } from './forgejo-labels.js';
-import { existing, listByLabels } from './forgejo-lists.js';
+import { existing, listByLabels, listUpdatedSince } from './forgejo-lists.js';
 import * as reviews from './forgejo-reviews.js';
 import { toActor, toComment, toIssue, type UserLike } from './github-json.js';
 
@@ -151,6 +151,9 @@ export class ForgejoForge implements Forge {
 
   listClosedIssuesWithLabel(label: string): Promise<IssueData[]> {
     return listByLabels(this.client, this.repoPath, [label], { state: 'closed' });
+  }
+  listIssuesUpdatedSince(since: string): Promise<IssueData[]> {
+    return listUpdatedSince(this.client, this.repoPath, since);
   }
 
   async listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]> {

@@ -108,6 +108,11 @@ export class GitHubForge implements Forge {
     return (await this.octokit.paginate('GET /repos/{owner}/{repo}/issues', params)).map(toIssue);
   }
 
+  async listIssuesUpdatedSince(since: string): Promise<IssueData[]> {
+    const params = { ...this.r, state: 'all' as const, since, per_page: PER_PAGE };
+    return (await this.octokit.paginate('GET /repos/{owner}/{repo}/issues', params)).map(toIssue);
+  }
+
   async listOpenIssuesWithLabel(label: string, opts: { oldest?: number } = {}): Promise<IssueData[]> {
     const first = opts.oldest;
     const params = { ...this.r, labels: label, state: 'open' as const, per_page: PER_PAGE };

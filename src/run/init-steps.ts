@@ -131,7 +131,7 @@ function forgejoSteps(a: StepsInput): string[] {
   const names = labelNames(a.spec.labelPrefix);
   if (!a.repo)
     step(
-      `Create the labels people apply (${repo} → Issues → Labels): ${names.plan} and ${names.code}; agentloop creates the others when it first needs them`,
+      `Create the labels people apply (${repo} → Issues → Labels): ${names.plan}, ${names.code}, ${names.breakdown} and ${names.breakdownApprove}; agentloop creates the others when it first needs them`,
       '(or run init with --repo, which creates them). On Forgejo, adding a label that does not exist silently does nothing.',
     );
   if (a.pullUrl) step(`Review and merge ${a.pullUrl}`);

@@ -10,6 +10,9 @@ import { type CodeSnapshot, loadCodeSnapshot } from '../services/code-snapshot.j
 import type { RunContext } from '../services/context.js';
 import { loadPlanSnapshot } from '../services/item-loader.js';
 import { loadSweepSnapshot } from '../services/sweep-snapshot.js';
+import { addressReview } from '../transitions/address-review.js';
+import { breakdown } from '../transitions/breakdown.js';
+import { breakdownApprove, breakdownDecline } from '../transitions/breakdown-approve.js';
 import { ciGreen, ciMissing, escalate } from '../transitions/ci-bookkeeping.js';
 import { reportCiFailure, reportCiRecovered } from '../transitions/ci-failure.js';
 import { code } from '../transitions/code.js';
@@ -20,6 +23,8 @@ import { plan } from '../transitions/plan.js';
 import { rebase } from '../transitions/rebase.js';
 import { refuse } from '../transitions/refuse.js';
 import type { TransitionResult } from '../transitions/result.js';
+import { reviewPull } from '../transitions/review.js';
+import { reviewsIgnored } from '../transitions/reviews-ignored.js';
 import { sweep } from '../transitions/sweep.js';
 import { wrapUp } from '../transitions/wrap-up.js';
 import { type ChainReport, chainNext } from './chain.js';
@@ -106,6 +111,12 @@ async function tickPlan(rc: RunContext, event: LoopEvent, cfg: DecideConfig): Pr
     await rc.agent.check();
     return { decision, result: await plan(rc, t, loaded.item) };
   }
+  if (t.kind === 'breakdown') {
+    await rc.agent.check();
+    return { decision, result: await breakdown(rc, t, loaded.item) };
+  }
+  if (t.kind === 'breakdown-approve') return { decision, result: await breakdownApprove(rc, t, loaded.item) };
+  if (t.kind === 'breakdown-decline') return { decision, result: await breakdownDecline(rc, t, loaded.item) };
   if (t.kind === 'refuse') return { decision, result: await refuse(rc, t, loaded.item) };
   if (t.kind === 'edited') return { decision, result: await edited(rc, t, loaded.item) };
   return { decision };
@@ -136,7 +147,13 @@ const itemText = (t: Transition): string => {
 };
 
 function runsAgent(t: Transition): boolean {
-  return (t.kind === 'code' && t.existingPull === undefined) || t.kind === 'fix-ci' || (t.kind === 'rebase' && t.mode === 'git-rebase');
+  return (
+    (t.kind === 'code' && t.existingPull === undefined) ||
+    t.kind === 'fix-ci' ||
+    t.kind === 'address-review' ||
+    t.kind === 'review' ||
+    (t.kind === 'rebase' && t.mode === 'git-rebase')
+  );
 }
 
 function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<TransitionResult> | undefined {
@@ -161,6 +178,12 @@ function performCode(rc: RunContext, t: Transition, cs: CodeSnapshot): Promise<T
       return merge(rc, t, cs);
     case 'wrap-up':
       return wrapUp(rc, t, cs);
+    case 'address-review':
+      return addressReview(rc, t, cs);
+    case 'review':
+      return reviewPull(rc, t, cs);
+    case 'reviews-ignored':
+      return reviewsIgnored(rc, t, cs);
     default:
       return undefined;
   }

@@ -2,17 +2,23 @@
 // a built-in and a repository's override. Pure: the caller reads the override (from the default
 // branch, never a PR head — DESIGN §5) and passes its text.
 
+import addressReview from '../../prompts/address-review.md';
+import breakdown from '../../prompts/breakdown.md';
 import code from '../../prompts/code.md';
 import fixCi from '../../prompts/fix-ci.md';
 import plan from '../../prompts/plan.md';
 import rebase from '../../prompts/rebase.md';
+import review from '../../prompts/review.md';
 import { PROMPT_NAMES, PromptError, type PromptName, validateTemplate } from '../core/prompt.js';
 
 export const BUILTIN_PROMPTS: Readonly<Record<PromptName, string>> = Object.freeze({
   plan,
   code,
   'fix-ci': fixCi,
+  'address-review': addressReview,
+  review,
   rebase,
+  breakdown,
 });
 
 export const DEFAULT_PROMPTS_DIR = '.agentloop/prompts';

@@ -12,6 +12,7 @@ import type { PullSnapshot, Snapshot } from '../core/snapshot.js';
 import { TRANSITION_RESERVE } from './budget.js';
 import type { RunContext } from './context.js';
 import { type LoadedItem, listedItem, loadItem } from './item-loader.js';
+import { readReviews } from './review-reads.js';
 import { recordedClosedPulls } from './wrap-up-reads.js';
 
 export interface CodeSnapshot {
@@ -94,7 +95,8 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent, settle:
     // code.ts, loopPullCiCandidate): its mergeability is not read — and while CI runs, not even the issue's.
     const asked = (labels: string[]) => TRIGGERS.some((k) => hasLabel(labels, names[k]));
     const plain = listed.headRepoFullName.toLowerCase() === self && issueData?.state === 'open' && !asked(listed.labels);
-    const quiet = plain && !asked(issueData.labels);
+    // A review just submitted needs the issue's state (which reviews a round already answered).
+    const quiet = plain && !asked(issueData.labels) && !(event.kind === 'review' && event.number === listed.number);
     if (branchIssue !== undefined && issueData && !items.has(branchIssue)) {
       if (quiet && ci.status === 'pending') items.set(branchIssue, listedItem(rc, issueData));
       else await load(branchIssue, issueData).catch(() => undefined);
@@ -109,6 +111,12 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent, settle:
     const issueNumber = issueOfBranch(pull.headRef);
     const sameRepo = pull.headRepoFullName.toLowerCase() === self;
     const issueState = issueNumber !== undefined ? items.get(issueNumber)?.snapshot.loop : undefined;
+    // Reviews of a loop PR: when one was just submitted, and before a merge (a missed event must not let
+    // a PR merge over a writer's request for changes). Otherwise not read: reviews cost requests.
+    const mergeAsked = [pull.labels, issueData?.labels ?? []].some((ls) => hasLabel(ls, names.merge) || hasLabel(ls, names.automerge));
+    const reviewed = event.kind === 'review' && event.number === pull.number;
+    const wantReviews = sameRepo && issueNumber !== undefined && (reviewed || (mergeAsked && ci.status === 'success'));
+    const reviews = wantReviews ? await readReviews(rc, pull.number) : undefined;
     pullSnaps.push({
       ...item.snapshot,
       isPull: true,
@@ -128,6 +136,7 @@ export async function loadCodeSnapshot(rc: RunContext, event: LoopEvent, settle:
       },
       // When agentloop pushed this head it recorded the time; otherwise the PR's last update.
       headPushedAt: issueState?.headSha === pull.headSha && issueState.pushedAt ? issueState.pushedAt : pull.updatedAt,
+      ...(reviews ? { reviews } : {}),
     });
   }
 

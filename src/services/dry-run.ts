@@ -30,6 +30,18 @@ const REVIEW_STATE = { approve: 'approved', request_changes: 'changes_requested'
 
 const FAKE_RESULT: Partial<Record<keyof Forge, (...args: unknown[]) => unknown>> = {
   createComment: () => ({ id: -1, body: '', author: DRY_RUN_ACTOR, createdAt: '', updatedAt: '', htmlUrl: '' }),
+  // A breakdown's child: number 0, never a real issue.
+  createIssue: (title, body, labels) => ({
+    number: 0,
+    title,
+    body,
+    state: 'open',
+    isPull: false,
+    labels,
+    author: DRY_RUN_ACTOR,
+    createdAt: '',
+    htmlUrl: '',
+  }),
   mergePull: () => ({ merged: false, status: 0, message: 'dry run' }),
   updatePullBranch: () => ({ requested: true }),
   // The review that would have been submitted, so callers can report it.

@@ -1,4 +1,5 @@
 // Reads what decide() needs from the forge. Only the edge of the system knows about requests.
+import { findProposal, summarize } from '../core/breakdown.js';
 import type { LoopEvent } from '../core/event.js';
 import { hasLabel, TRIGGER_KEYS } from '../core/labels.js';
 import type { CommentData, IssueData, LabelEvent } from '../core/model.js';
@@ -66,6 +67,8 @@ export async function loadItem(
 ): Promise<LoadedItem> {
   const [data, comments] = await Promise.all([listed ?? rc.forge.getIssue(number), rc.forge.listComments(number)]);
   const status = StatusWriter.load(rc.forge, number, comments, (author) => rc.trust.ownComment('status', author), rc.env.runUrl);
+  // Posted by the plan lane, like a plan (its identity may be the workflow token's).
+  const proposal = data.isPull ? undefined : findProposal(comments, (c) => rc.trust.ownComment('plan', c.author));
   const snapshot: ItemSnapshot = {
     number: data.number,
     isPull: data.isPull,
@@ -77,6 +80,7 @@ export async function loadItem(
     triggers: opts.triggers === false ? {} : await triggersOf(rc, data, event),
     loop: status.state,
     ...(status.newer !== undefined ? { newerState: status.newer } : {}),
+    ...(proposal ? { breakdown: summarize(proposal.proposal, proposal.comment.createdAt) } : {}),
   };
   if (status.newer !== undefined)
     rc.log.warning(

@@ -23,7 +23,11 @@ const SWEEP_KEYS: LabelKey[] = [
   'planInProcess',
   'codeInProcess',
   'mergeInProcess',
+  'breakdownInProcess',
   'plan',
+  // A breakdown or its approval whose event was dropped: GitHub lists each label apart (one request each).
+  'breakdown',
+  'breakdownApprove',
   'code',
   'codeCiPending',
   'codeDone',
@@ -31,6 +35,9 @@ const SWEEP_KEYS: LabelKey[] = [
   'automerge',
   'planDone',
 ];
+
+/** Labels that wait for a plan-lane run: such an item gets the plan lane's whole check. */
+const PLAN_LANE_TRIGGERS: LabelKey[] = ['plan', 'breakdown', 'breakdownApprove'];
 
 /**
  * agentloop's own workflows are not CI: their runs neither count as red nor as work. Exactly its own —
@@ -73,7 +80,7 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
   for (const data of loop) {
     const held = has(data, 'needSupervisor') || rc.config.paused;
     const claimed = IN_PROCESS_KEYS.some((k) => has(data, k));
-    const full = claimed || (!held && !data.isPull && has(data, 'plan'));
+    const full = claimed || (!held && !data.isPull && PLAN_LANE_TRIGGERS.some((k) => has(data, k)));
     const waits = !held && !claimed && CODE_LANE_WAITING.some((k) => has(data, k));
     const status = waits && !full && !codeWaiter;
     if (!full && !status) {

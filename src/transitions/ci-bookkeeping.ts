@@ -88,6 +88,23 @@ export async function escalate(rc: RunContext, t: Extract<Transition, { kind: 'e
     );
     return { outcome: 'failed', item: t.item, labelsBefore: before, labelsAfter: labels, message: t.reason };
   }
+  if (t.cause === 'review-rounds') {
+    // The open reviews are the human's now: once NeedSupervisor comes off, only new reviews start rounds.
+    const review = { rounds: 0, ...state.review, addressed: [...(state.review?.addressed ?? []), ...(t.reviews ?? [])] };
+    const todo = `answer the open reviews yourself (push to the PR branch) or ask the reviewers to approve, then remove \`${names.needSupervisor}\``;
+    await writeEscalation(
+      rc,
+      item,
+      { reason, todo, also },
+      {
+        title: 'review rounds used up; needs a human',
+        steps: codeSteps(3, true),
+        message: `agentloop stopped: ${t.reason}. It added \`${names.needSupervisor}\`: ${todo}. agentloop then takes the PR from there (it merges once green if asked to); a later review asking for changes goes to a human too, unless \`max-review-rounds\` is raised.`,
+      },
+      { ...state, review },
+    );
+    return { outcome: 'failed', item: t.item, labelsBefore: before, labelsAfter: labels, message: t.reason };
+  }
   const todo = `push a fix to the PR branch yourself, then remove \`${names.needSupervisor}\``;
   await writeEscalation(
     rc,

@@ -42,6 +42,8 @@ export interface ClaimSpec {
   errorTitle: string;
   /** A new approval of the issue text (the decision's `approve`): recorded with the claim. */
   approve?: Approval | undefined;
+  /** More state written with the owner (what a run lost after its effect leaves for the next to read). */
+  record?: Partial<LoopState>;
 }
 
 interface Finish {
@@ -87,6 +89,7 @@ export class Claim {
     const state: LoopState = {
       ...spec.item.status.state,
       ...(spec.approve ? { approved: await approvalRecord(rc, spec.item, spec.approve) } : {}),
+      ...spec.record,
       owner: { runId: rc.env.runId, runUrl: rc.env.runUrl, lane: spec.lane, since: rc.now().toISOString() },
     };
     await spec.item.status.write(view, state);
@@ -108,8 +111,8 @@ export class Claim {
       await rc.labels.apply(this.number, this.labels, spec.outcome.failure).catch(() => undefined);
       const names = rc.config.labelNames;
       const label = names.needSupervisor;
-      // The claim took the trigger label (plan, code) off: a retry needs it again.
-      const retry = [names.plan, names.code].find((l) => hasLabel(spec.outcome.claim.remove, l));
+      // The claim took the trigger label (plan, code, breakdown, its approval) off: a retry needs it again.
+      const retry = [names.plan, names.code, names.breakdown, names.breakdownApprove].find((l) => hasLabel(spec.outcome.claim.remove, l));
       const todo = `remove \`${label}\`${retry ? ` and apply \`${retry}\` again` : ''} to let agentloop try again`;
       // A push GitHub refused for the `workflows` permission: say what to grant, not just the error.
       const refusal = workflowsRefusal(`${(err as { stderr?: unknown }).stderr ?? ''}\n${(err as Error).message}`);

@@ -79,8 +79,8 @@ export async function plan(rc: RunContext, t: PlanTransition, item: LoadedItem):
   });
 }
 
-/** agent-args come after the read-only flags: any that would widen the plan run stop it, naming the key. */
-function refuseWideningArgs(rc: RunContext, labels: readonly string[]): void {
+/** agent-args come after the read-only flags: any that would widen a plan-lane run stop it, naming the key. */
+export function refuseWideningArgs(rc: RunContext, labels: readonly string[]): void {
   const routed = routeFor(rc.config, labels);
   const conflicts = readOnlyConflicts(routed.agent, routed.agentArgs);
   if (conflicts.length === 0) return;

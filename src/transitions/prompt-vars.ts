@@ -1,6 +1,7 @@
 // Prompt variables every transition shares: the issue, the writers' discussion before the trigger,
 // the plan agentloop posted.
 import { type Approval, threadDigest } from '../core/approval.js';
+import { PROPOSAL_MARKER } from '../core/breakdown.js';
 import { isNotice } from '../core/escalation.js';
 import type { PromptVars } from '../core/prompt.js';
 import { routeFor } from '../core/routing.js';
@@ -19,7 +20,7 @@ async function threadOf(rc: RunContext, item: LoadedItem, at: string): Promise<T
   return selectThread(item.comments, {
     writers: trusted,
     before: at,
-    exclude: (c) => isStatusComment(c.body) || isNotice(c.body) || c.body.includes(PLAN_MARKER),
+    exclude: (c) => isStatusComment(c.body) || isNotice(c.body) || c.body.includes(PLAN_MARKER) || c.body.includes(PROPOSAL_MARKER),
     maxComments: 50,
   });
 }

@@ -1,6 +1,6 @@
 // sweep (DESIGN §3): repairs what events dropped. Requeue or escalate items whose run died, dispatch
 // runs for work nobody woke up for, keep one ci-failure issue per red workflow, refresh the dashboard.
-import { lostCodeClaim, MAX_REQUEUES } from '../core/decide/sweep.js';
+import { lostCodeClaim, lostPlanClaim, MAX_REQUEUES } from '../core/decide/sweep.js';
 import { hasLabel } from '../core/labels.js';
 import type { LoopState } from '../core/status-comment.js';
 import type { Repair, Transition } from '../core/transition.js';
@@ -41,14 +41,19 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
   switch (repair.kind) {
     case 'requeue': {
       const item = ss.items.get(repair.item)!;
-      const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess].filter((l) => hasLabel(item.data.labels, l));
+      const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess, names.breakdownInProcess].filter((l) =>
+        hasLabel(item.data.labels, l),
+      );
       // Put back the label the lost run had taken, so the item is picked up again.
       // A closed issue gets nothing back: the code lane wraps it up (the dispatch below names it).
+      const lostPlan = lostPlanClaim(item.data.labels, names);
       const trigger =
         item.data.state !== 'open'
           ? []
           : repair.lane === 'plan'
-            ? [names.plan]
+            ? lostPlan
+              ? [lostPlan]
+              : []
             : lostCodeClaim(item.data.labels, item.status.state.pull, names).putBack;
       await rc.labels.apply(repair.item, item.data.labels, { add: trigger, remove: claims });
       await item.status.write(
@@ -64,13 +69,11 @@ async function perform(rc: RunContext, repair: Repair, ss: SweepSnapshot): Promi
     }
     case 'escalate': {
       const item = ss.items.get(repair.item)!;
-      const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess];
-      // The lost run had taken its trigger label (plan; code before a PR existed): a retry needs it again.
-      const retry = hasLabel(item.data.labels, names.planInProcess)
-        ? names.plan
-        : lostCodeClaim(item.data.labels, item.status.state.pull, names).putBack.includes(names.code)
-          ? names.code
-          : undefined;
+      const claims = [names.planInProcess, names.codeInProcess, names.mergeInProcess, names.breakdownInProcess];
+      // The lost run had taken its trigger label (plan, breakdown, its approval; code before a PR existed): a retry needs it again.
+      const retry =
+        lostPlanClaim(item.data.labels, names) ??
+        (lostCodeClaim(item.data.labels, item.status.state.pull, names).putBack.includes(names.code) ? names.code : undefined);
       await rc.labels.apply(repair.item, item.data.labels, { add: [names.needSupervisor], remove: claims });
       const todo = `look at the run logs, then remove \`${names.needSupervisor}\`${retry ? ` and apply \`${retry}\` again` : ''} to try again`;
       const reason = `Runs working on this keep stopping without finishing (${repair.reason}).`;

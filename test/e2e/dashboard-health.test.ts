@@ -26,5 +26,5 @@ it('the dashboard reports missing labels with their fix, then that all are there
     await loop.maria.createLabel({ name: l.name, color: l.color, description: l.description });
   loop.runner.tickSchedule(loop.repo);
   await loop.runner.idle();
-  expect(dashboard().body).toMatch(/### Setup\nall 15 agentloop labels exist\. `npx agentloop doctor` checks the rest/);
+  expect(dashboard().body).toMatch(/### Setup\nall 19 agentloop labels exist\. `npx agentloop doctor` checks the rest/);
 });

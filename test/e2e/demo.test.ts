@@ -16,6 +16,8 @@ describe('agentloop demo', () => {
       'code lane: code (done)',
       'code lane: fix-ci (done)',
       'code lane: ci-green (done)',
+      '@maria reviews PR #2 and requests changes on src/add.js line 2',
+      'code lane: address-review (done)',
       'code lane: merge (done)',
     ]) {
       expect(r.stdout).toContain(step);

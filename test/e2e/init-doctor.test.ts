@@ -59,7 +59,7 @@ describe('agentloop init --repo', () => {
     const r = await cli(['init', '--repo', 'acme/calc', ...DEMO_INIT], maria);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/opened PR #\d+ from agentloop-init/);
-    expect(r.out).toMatch(/changed 16 thing\(s\)/); // the PR and 15 labels
+    expect(r.out).toMatch(/changed 20 thing\(s\)/); // the PR and 19 labels
 
     const pulls = [...repo.pulls.values()];
     expect(pulls.map((p) => [p.head, p.base])).toEqual([['agentloop-init', 'main']]);
@@ -93,7 +93,7 @@ describe('agentloop init --repo', () => {
     expect(r.out).toMatch(/would create\s+\.github\/workflows\/agentloop-code\.yml/);
     expect(r.out).toMatch(/would push branch agentloop-init .* and open a PR/);
     expect(r.out).toMatch(/would create label loop\/plan \(#1d76db: agentloop: write a plan for this issue\)/);
-    expect(r.out).toMatch(/would change 16 thing\(s\)/);
+    expect(r.out).toMatch(/would change 20 thing\(s\)/); // the PR and 19 labels
     expect(writes(before)).toEqual([]);
     expect(repo.labels).toEqual([]);
     expect(await git.revParse(repo.gitDir, 'refs/heads/agentloop-init')).toBeNull();
@@ -104,7 +104,7 @@ describe('agentloop init --repo', () => {
     const before = forge.requests.length;
     const r = await cli(['init', '--repo', 'acme/calc', ...DEMO_INIT], forge.classicToken('maria'));
     expect(r.out).toMatch(/the workflows on main are up to date/);
-    expect(r.out).toMatch(/unchanged labels: all 15 agentloop labels exist/);
+    expect(r.out).toMatch(/unchanged labels: all 19 agentloop labels exist/);
     expect(writes(before)).toEqual([]);
   });
 
@@ -112,7 +112,7 @@ describe('agentloop init --repo', () => {
     const r = await cli(['init', '--repo', 'acme/calc', ...DEMO_INIT, '--label-prefix', 'ai/'], forge.classicToken('maria'));
     expect(r.code, r.out).toBe(0);
     const files = await workflowFiles('agentloop-init');
-    expect(files['agentloop-plan.yml']).toContain("github.event.label.name == 'ai/plan'");
+    expect(files['agentloop-plan.yml']).toContain('["ai/plan","ai/breakdown","ai/breakdown-approve"]');
     expect(files['agentloop-code.yml']).toContain('["ai/code","ai/merge","automerge"]');
     expect(files['agentloop-code.yml']).not.toMatch(/'loop\/|"loop\//);
     expect(repo.labels.map((l) => l.name)).toEqual(expect.arrayContaining(['ai/plan', 'ai/code', 'ai/code-in-process', 'NeedSupervisor']));
@@ -136,7 +136,7 @@ describe('agentloop init --repo', () => {
     expect(code).toContain('token: ${{ steps.app.outputs.token }}');
     expect(r.out).toMatch(/Create a GitHub App/);
     expect(repo.pulls.size).toBe(0);
-    expect(repo.labels).toHaveLength(15);
+    expect(repo.labels).toHaveLength(19);
     const before = forge.requests.length;
     const again = await cli(['init', '--dir', checkout, '--repo', 'acme/calc', ...DEMO_INIT, '--token-kind', 'app'], maria);
     expect(again.out).toMatch(/nothing to change/);
@@ -154,7 +154,7 @@ describe('agentloop doctor', () => {
     expect(r.out).not.toMatch(/^problem/m);
     expect(r.out).toMatch(/^ok\s+token\s+a classic personal access token \(ghp_\) acting as @maria/m);
     expect(r.out).toMatch(/^ok\s+settings\s+Actions may create pull requests/m);
-    expect(r.out).toMatch(/^ok\s+labels\s+all 15 agentloop labels exist/m);
+    expect(r.out).toMatch(/^ok\s+labels\s+all 19 agentloop labels exist/m);
     expect(r.out).toMatch(new RegExp(`^ok\\s+workflows\\s+agentloop is pinned to ${PIN}`, 'm'));
     expect(r.out.match(/^warning .*/gm) ?? [], 'a healthy installation has no warning').toEqual([]);
     expect(writes(before)).toEqual([]);

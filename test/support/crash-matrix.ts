@@ -6,10 +6,11 @@
 import { git } from '@agentloop/embedded-forge';
 import { expect, it } from 'vitest';
 import { type StepTransition, TRANSITION_STEPS } from '../../src/core/steps.js';
-import { SAMPLE_SCRIPT } from '../../src/demo/sample.js';
+import { SAMPLE_BREAKDOWN, SAMPLE_SCRIPT } from '../../src/demo/sample.js';
 import { type Flavor, type Loop, type LoopOptions, startLoop } from './loop.js';
 
 const FIXED = '// Adds two numbers (numeric strings too).\nexport const add = (a, b) => Number(a) + Number(b);\n';
+const RENAMED = '// Adds two numbers (numeric strings too).\nexport const add = (left, right) => Number(left) + Number(right);\n';
 
 interface Scenario {
   options?: Partial<LoopOptions>;
@@ -39,6 +40,11 @@ async function pushToMain(loop: Loop, files: Record<string, string>, message: st
 
 const mergedAndClosed = (loop: Loop, n: number) =>
   loop.issue(n).state === 'closed' && [...loop.repo.pulls.values()].some((p) => p.head === `agentloop/issue-${n}` && p.merged);
+
+/** The sample's children of #n, each created exactly once (the invariants flag a second copy). */
+const childrenCreated = (loop: Loop, n: number) =>
+  loop.labelsOf(n).includes('loop/breakdown-done') &&
+  loop.repo.issues.filter((i) => i.body.includes(`<!-- agentloop:breakdown-of #${n} `)).length === SAMPLE_BREAKDOWN.length;
 
 // plan → code → red CI → fix → green → auto-merge: passes plan, code, fix-ci, ci-green and merge.
 const wholeLoop: Scenario = { start: (loop) => issueWith(loop, 'loop/code'), done: mergedAndClosed };
@@ -78,12 +84,56 @@ export const SCENARIOS: Record<StepTransition, Scenario> = {
     done: (loop) => loop.repo.issues.filter((i) => i.state === 'open' && loop.labelsOf(i.number).includes('ci-failure')).length === 1,
   },
   sweep: { ...wholeLoop, before: ['code/claimed'] },
+  // A writer's request for changes on the green PR, and the merge asked for: answered, green again, merged.
+  'address-review': {
+    options: {
+      config: 'auto-merge: false\n',
+      script: { ...SAMPLE_SCRIPT, code: { files: { 'src/add.js': FIXED } }, 'address-review': [{ files: { 'src/add.js': RENAMED } }] },
+    },
+    async start(loop) {
+      const n = await issueWith(loop, 'loop/code');
+      await loop.settle();
+      const pr = [...loop.repo.pulls.values()].find((p) => p.head === `agentloop/issue-${n}`)!;
+      await loop.maria.createReview(pr.number, {
+        event: 'request_changes',
+        body: 'Better names, please.',
+        commitSha: pr.headSha,
+        comments: [{ path: 'src/add.js', line: 2, body: 'Name them left and right.' }],
+      });
+      await loop.maria.addLabels(n, ['loop/merge']);
+      return n;
+    },
+    done: mergedAndClosed,
+  },
+  // The reviewer agent approves the green PR before auto-merge merges it.
+  review: {
+    options: {
+      config: 'auto-merge: true\nreview: agent\n',
+      script: { ...SAMPLE_SCRIPT, code: { files: { 'src/add.js': FIXED } }, review: [{ verdict: 'approve', summary: 'Fine.' }] },
+    },
+    start: (loop) => issueWith(loop, 'loop/code'),
+    done: mergedAndClosed,
+  },
+  breakdown: {
+    start: (loop) => issueWith(loop, 'loop/breakdown'),
+    done: (loop, n) =>
+      loop.labelsOf(n).includes('loop/breakdown-done') && loop.comments(n, '<!-- agentloop:breakdown-proposal -->').length === 1,
+  },
+  'breakdown-approve': {
+    async start(loop) {
+      const n = await issueWith(loop, 'loop/breakdown');
+      await loop.settle();
+      await loop.maria.addLabels(n, ['loop/breakdown-approve']);
+      return n;
+    },
+    done: childrenCreated,
+  },
 };
 
 /** The matrix in two files (vitest runs them side by side); the type below fails to compile if a transition is in neither. */
 export const PARTS = {
-  lanes: ['plan', 'code', 'fix-ci', 'ci-green'],
-  merge: ['merge', 'rebase', 'ci-failure', 'sweep'],
+  lanes: ['plan', 'code', 'fix-ci', 'ci-green', 'breakdown', 'breakdown-approve'],
+  merge: ['merge', 'rebase', 'ci-failure', 'sweep', 'address-review', 'review'],
 } as const satisfies Record<string, readonly StepTransition[]>;
 type Uncovered = Exclude<StepTransition, (typeof PARTS)[keyof typeof PARTS][number]>;
 export const EVERY_TRANSITION_COVERED: [Uncovered] extends [never] ? true : never = true;

@@ -43,6 +43,7 @@ export function forgeCalls(ids: CallIds): { [M in ForgeMethod]: (f: Forge) => Pr
     listOpenIssuesWithLabel: (f) => f.listOpenIssuesWithLabel('loop/plan'),
     listOpenItemsWithAnyLabel: (f) => f.listOpenItemsWithAnyLabel(['loop/plan']),
     listClosedIssuesWithLabel: (f) => f.listClosedIssuesWithLabel('loop/code-done'),
+    listIssuesUpdatedSince: (f) => f.listIssuesUpdatedSince('2026-01-01T00:00:00Z'),
     createIssue: (f) => f.createIssue('CI failure: build', 'details', [ids.issueLabel]),
     closeIssue: (f) => f.closeIssue(ids.issue),
     updateIssueBody: (f) => f.updateIssueBody(ids.issue, 'new body'),

@@ -14,6 +14,7 @@ import { keyOfLabel, type LabelKey, type LabelNames, labelNames } from '../../sr
 export type InvariantId =
   | 'one-pr-per-issue'
   | 'one-plan-per-request'
+  | 'one-child-per-part'
   | 'merge-guard'
   | 'one-in-process'
   | 'named-state'
@@ -24,6 +25,7 @@ export type InvariantId =
 export const RUN_SCOPE: readonly InvariantId[] = [
   'one-pr-per-issue',
   'one-plan-per-request',
+  'one-child-per-part',
   'merge-guard',
   'one-in-process',
   'known-labels',
@@ -42,6 +44,9 @@ export interface WorldItem {
   state: 'open' | 'closed';
   /** Label names (never ids). */
   labels: string[];
+  /** Who opened it and its text (a breakdown's children: one-child-per-part). */
+  user?: string;
+  body?: string;
 }
 
 export interface WorldPull {
@@ -102,7 +107,8 @@ export interface World {
 const PLAN_MARKER = '<!-- agentloop:plan -->';
 const STATUS_MARKER = '<!-- agentloop:status -->';
 const ESCALATION_MARKER = '<!-- agentloop:escalation';
-const IN_PROCESS: readonly LabelKey[] = ['planInProcess', 'codeInProcess', 'mergeInProcess'];
+const IN_PROCESS: readonly LabelKey[] = ['planInProcess', 'codeInProcess', 'mergeInProcess', 'breakdownInProcess'];
+const CHILD_MARKER = /<!--\s*agentloop:breakdown-of\s+#(\d+)\s+(\d+)\s*-->/;
 const LOOP_BRANCH = /^agentloop\/issue-(\d+)$/;
 
 const lower = (s: string) => s.toLowerCase();
@@ -113,6 +119,7 @@ export function checkInvariants(world: World, scope: 'run' | 'rest'): Violation[
   const checks: Record<InvariantId, (ctx: Ctx, out: Violation[]) => void> = {
     'one-pr-per-issue': onePrPerIssue,
     'one-plan-per-request': onePlanPerRequest,
+    'one-child-per-part': oneChildPerPart,
     'merge-guard': mergeGuard,
     'one-in-process': oneInProcess,
     'known-labels': knownLabels,
@@ -219,6 +226,19 @@ function onePlanPerRequest(ctx: Ctx, out: Violation[]): void {
         item: item.number,
         detail: `${plans.length} plan comments for ${requests} plan request(s)`,
       });
+  }
+}
+
+/** A breakdown creates each proposed issue once: no two of agentloop's issues are the same part of one spec. */
+function oneChildPerPart(ctx: Ctx, out: Violation[]): void {
+  const seen = new Map<string, number>();
+  for (const item of ctx.w.items) {
+    const m = item.user && ctx.isSelf(item.user) ? CHILD_MARKER.exec(item.body ?? '') : null;
+    if (!m) continue;
+    const part = `#${m[1]} part ${m[2]}`;
+    const first = seen.get(part);
+    if (first === undefined) seen.set(part, item.number);
+    else out.push({ invariant: 'one-child-per-part', item: item.number, detail: `a second issue for ${part} (the first: #${first})` });
   }
 }
 
@@ -412,7 +432,14 @@ export function worldOf(src: WorldSource): World {
     writers: [...repo.collaborators].filter(([, p]) => p === 'admin' || p === 'maintain' || p === 'write').map(([login]) => login),
     autoMerge: src.autoMerge,
     ciFailureAutofix: src.ciFailureAutofix ?? false,
-    items: repo.issues.map((i) => ({ number: i.number, isPull: i.isPull, state: i.state, labels: i.labels.map(labelName) })),
+    items: repo.issues.map((i) => ({
+      number: i.number,
+      isPull: i.isPull,
+      state: i.state,
+      labels: i.labels.map(labelName),
+      user: i.user,
+      body: i.body,
+    })),
     pulls: [...repo.pulls.values()].map((p) => ({
       number: p.number,
       head: p.head,

@@ -80,6 +80,11 @@ export function memoryForge(self = 'github-actions[bot]', now = () => '2026-12-0
       requests++;
       return [...issues.values()].filter((i) => i.state === 'closed' && i.labels.includes(label)).map((i) => structuredClone(i));
     },
+    // Issues keep no update time here: every issue (a superset of the forge's answer).
+    listIssuesUpdatedSince: async () => {
+      requests++;
+      return [...issues.values()].map((i) => structuredClone(i));
+    },
     listOpenItemsWithAnyLabel: async (labels) => {
       requests += labels.length;
       return [...issues.values()]

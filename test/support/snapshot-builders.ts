@@ -3,7 +3,7 @@
 import { type Approval, textDigest } from '../../src/core/approval.js';
 import type { DecideConfig } from '../../src/core/decide/index.js';
 import type { TriggerKey } from '../../src/core/labels.js';
-import { labelNames } from '../../src/core/labels.js';
+import { labelNames, TRIGGER_KEYS } from '../../src/core/labels.js';
 import type { Actor, Permission } from '../../src/core/model.js';
 import type { ItemSnapshot, PullSnapshot, Snapshot, TriggerInfo } from '../../src/core/snapshot.js';
 import { emptyState, type LoopState } from '../../src/core/status-comment.js';
@@ -23,6 +23,8 @@ export function cfg(over: Partial<DecideConfig> = {}): DecideConfig {
     allowedBots: [],
     maxOpenPrs: 1,
     maxFixAttempts: 2,
+    maxReviewRounds: 3,
+    review: 'none',
     autoMerge: false,
     mergeMethod: 'squash',
     stuckAfterMinutes: 90,
@@ -54,7 +56,7 @@ export function issue(
 ): ItemSnapshot {
   const { by, perm, ...rest } = over;
   const triggers: ItemSnapshot['triggers'] = {};
-  for (const key of ['plan', 'code', 'merge', 'automerge'] as TriggerKey[]) {
+  for (const key of TRIGGER_KEYS as readonly TriggerKey[]) {
     if (labels.includes(N[key])) triggers[key] = trigger(N[key], by, perm);
   }
   const title = rest.title ?? `Issue ${number}`;

@@ -80,7 +80,7 @@ describe('agentloop init --forge forgejo --dir', () => {
     expect(text).toMatch(/Add secret: AGENTLOOP_TOKEN/);
     expect(text).toMatch(/Add secret: ANTHROPIC_API_KEY/);
     expect(text).toMatch(/Add variable: AGENTLOOP_RUNS_ON/);
-    expect(text).toMatch(/loop\/plan and loop\/code/);
+    expect(text).toMatch(/loop\/plan, loop\/code, loop\/breakdown and loop\/breakdown-approve/);
     expect(text).toMatch(/polls every 10 minutes/);
     expect(text).not.toMatch(/gh secret|gh api|GitHub App|--repo owner\/name/);
   });

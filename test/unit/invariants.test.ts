@@ -106,6 +106,27 @@ describe('the invariant checker', () => {
     expect(ids(world({ comments: [...base.comments, { ...second, user: 'maria' }] }))).toEqual([]);
   });
 
+  it("a breakdown's part created twice; a person's issue quoting the marker does not count", () => {
+    const child = (number: number, k: number, user = 'github-actions[bot]') => ({
+      number,
+      isPull: false,
+      state: 'open' as const,
+      labels: [],
+      user,
+      body: `Do it.\n\nPart of #3.\n\n<!-- agentloop:breakdown-of #3 ${k} -->`,
+    });
+    expect(ids(world({ items: [...base.items, child(5, 1), child(6, 2)] }))).toEqual([]);
+    const twice = only(world({ items: [...base.items, child(5, 1), child(6, 1)] }), 'one-child-per-part');
+    expect(twice).toMatchObject({ item: 6, detail: 'a second issue for #3 part 1 (the first: #5)' });
+    expect(ids(world({ items: [...base.items, child(5, 1), child(6, 1, 'maria')] }))).toEqual([]);
+  });
+
+  it('the breakdown labels are in the catalog, and a breakdown claim is a claim', () => {
+    expect(ids(world({ items: withLabels(3, ['loop/code-ci-pending', 'loop/breakdown-done', 'loop/breakdown-approve']) }))).toEqual([]);
+    const two = world({ items: withLabels(3, ['loop/code-ci-pending', 'loop/breakdown-in-process', 'loop/code-in-process']) });
+    expect(ids(two, 'run')).toEqual(['one-in-process']);
+  });
+
   it('a merge without green CI on the merged head', () => {
     expect(only(world({ ci: [] }), 'merge-guard').detail).toMatch(/with no completed CI run on it/);
     const red = world({ ci: [...base.ci, { sha: SHA, workflow: 'CI', status: 'completed', conclusion: 'failure' }] });

@@ -34,8 +34,8 @@ const ITEMS: Method[] = [
 
 /** What each lane calls (src/run/tick.ts and the transitions each lane performs). */
 const LANES: Record<string, { methods: Method[]; pushes: boolean }> = {
-  // plan.ts, refuse.ts, edited.ts
-  plan: { methods: [...EVERY_RUN, ...ITEMS], pushes: false },
+  // plan.ts, refuse.ts, edited.ts; breakdown.ts and breakdown-approve.ts create the child issues
+  plan: { methods: [...EVERY_RUN, ...ITEMS, 'createIssue', 'listIssuesUpdatedSince'], pushes: false },
   // code.ts, fix-ci.ts (ci-logs.ts), rebase.ts, merge.ts, ci-bookkeeping.ts, refuse.ts, run/chain.ts
   code: {
     methods: [
@@ -53,6 +53,11 @@ const LANES: Record<string, { methods: Method[]; pushes: boolean }> = {
       'listRunJobs',
       'getJobLogTail',
       'dispatchWorkflow',
+      // address-review.ts, review.ts, services/review-reads.ts
+      'listReviews',
+      'listReviewComments',
+      'createReview',
+      'replyToReviewComment',
     ],
     pushes: true,
   },
@@ -74,7 +79,7 @@ const LANES: Record<string, { methods: Method[]; pushes: boolean }> = {
   },
 };
 /** Methods no lane calls (the CLI's, or none yet). */
-const NO_LANE: string[] = ['getWorkflowRun', 'listReviews', 'listReviewComments', 'createReview', 'replyToReviewComment'];
+const NO_LANE: string[] = ['getWorkflowRun'];
 
 const SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
 /** One call of each Forge method (arguments do not matter: the routes do). */

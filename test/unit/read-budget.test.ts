@@ -98,7 +98,7 @@ describe('a code-lane run chooses from list pages', () => {
     expect((await codeRun(world(0, 'failure'))).calls).toEqual(['listOpenPulls', 'listChecks', 'getIssue 1', 'listComments 1']);
   });
 
-  it('a merge asked for on the issue reads who applied the label and the PR’s mergeability (its state lives on the issue)', async () => {
+  it('a merge asked for on the issue reads who applied the label, the PR’s mergeability and its reviews (its state lives on the issue)', async () => {
     const asked = world(0, 'success');
     asked.issues.get(1)!.labels.push('loop/merge');
     asked.events.set(1, [{ action: 'labeled', label: 'loop/merge', actor: maria, createdAt: AT }]);
@@ -110,6 +110,8 @@ describe('a code-lane run chooses from list pages', () => {
       'listLabelEvents 1',
       'getPermission',
       'getPull 2',
+      // A writer's request for changes holds the merge, even when its event was missed.
+      'listReviews 2',
     ]);
   });
 

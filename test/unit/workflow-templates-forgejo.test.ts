@@ -153,7 +153,7 @@ describe("the label names Forgejo evaluates before agentloop runs: Forgejo's act
   };
   const actionsIn = (expr: string) => new Set([...expr.matchAll(/github\.event\.action == '([^']+)'/g)].map((m) => m[1]!));
   for (const [file, expected, actions] of [
-    ['agentloop-plan.yml', [names.plan], ['labeled', 'label_updated']],
+    ['agentloop-plan.yml', [names.plan, names.breakdown, names.breakdownApprove], ['labeled', 'label_updated']],
     [
       'agentloop-code.yml',
       [names.code, names.merge, names.automerge, names.needSupervisor],

@@ -190,7 +190,7 @@ describe('the label names GitHub evaluates before agentloop runs', () => {
     return new Set([...fromList, ...compared]);
   };
   for (const [file, expected] of [
-    ['agentloop-plan.yml', [names.plan]],
+    ['agentloop-plan.yml', [names.plan, names.breakdown, names.breakdownApprove]],
     ['agentloop-code.yml', [names.code, names.merge, names.automerge, names.needSupervisor]],
   ] as const) {
     it(`${file}: \`if:\` and concurrency.group name the same labels, agentloop's defaults, and the header says to change them together`, () => {

@@ -1,32 +1,30 @@
 // Code lane (DESIGN §3–4): one writer per repository. Takes the most urgent item, not the event's:
-// refusals, then merge > rebase > ci bookkeeping > fix-ci > code, oldest first within each.
-import { type ApprovalCheck, checkApproval } from '../approval.js';
+// refusals, then merge > rebase > ci bookkeeping > address-review, fix-ci > code, oldest first within each.
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel, type TriggerKey } from '../labels.js';
-import type { ItemSnapshot, PullSnapshot, TriggerInfo } from '../snapshot.js';
+import type { ItemSnapshot, PullSnapshot } from '../snapshot.js';
 import type { Decision, Transition } from '../transition.js';
+import { approvalOf, at, type Candidate, continuing, edited } from './candidate.js';
 import { openLoopPrCount } from './code-queue.js';
 import { byAge, type Ctx, type DecideConfig, inProcess, leftAlone, makeCtx } from './context.js';
+import { agentReviewDue, reviewCandidate } from './review.js';
 import { wrapUpCandidates } from './wrap-up.js';
 
 const PRIORITY: Partial<Record<Transition['kind'], number>> = {
   refuse: 0,
   edited: 0,
   'wrap-up': 0,
+  'reviews-ignored': 0,
+  review: 1,
   merge: 1,
   rebase: 2,
   'ci-green': 3,
   escalate: 4,
+  'address-review': 5,
   'fix-ci': 5,
   'ci-missing': 6,
   code: 7,
 };
-
-interface Candidate {
-  transition: Transition;
-  at: string;
-  number: number;
-}
 
 const CODE_LANE_TRIGGERS: TriggerKey[] = ['code', 'merge', 'automerge'];
 
@@ -146,6 +144,10 @@ function pullCandidate(
   const issueNumber = pull.issueNumber ?? n;
   const headSha = pull.headSha;
   const stale = pull.ci.sha !== headSha;
+  if (isLoop) {
+    const c = reviewCandidate(ctx, pull, issue, issueNumber);
+    if (c) return c;
+  }
 
   const blocked = merge ? mergeBlock(ctx, pull, issue) : undefined;
   // A blocked merge still gets its CI bookkeeping below; only the merge itself is off.
@@ -187,6 +189,14 @@ function pullCandidate(
         });
       }
       if (pull.mergeableState === 'blocked') return blockedMerge(ctx, pull, issueNumber, merge.at, note);
+      if (isLoop && agentReviewDue(ctx, (issue ?? pull).loop, headSha))
+        return at(merge.at, n, {
+          kind: 'review',
+          issue: issueNumber,
+          pull: n,
+          headSha,
+          reason: `PR #${n} is green on ${headSha.slice(0, 7)}; the reviewer agent looks at it before the merge (review: agent)`,
+        });
       return at(merge.at, n, {
         kind: 'merge',
         pull: n,
@@ -355,27 +365,4 @@ function codeCandidate(
       ? `PR #${pull.number} already exists for #${issue.number}; adopting it`
       : `${ctx.names.code} applied by @${trigger.actor.login}`,
   });
-}
-
-/** Runs that give the agent the issue text need it to be what a writer approved (DESIGN §8). */
-function approvalOf(ctx: Ctx, issue: ItemSnapshot | undefined, trigger?: TriggerInfo): ApprovalCheck {
-  return issue ? checkApproval(issue, trigger, ctx.cfg.selfLogins) : { ok: true };
-}
-
-/**
- * fix-ci and rebase continue the approved work. When a writer has applied the code label again (after
- * an edit stopped the item), that is a new approval: the code run adopts the PR and records it first.
- */
-function continuing(ctx: Ctx, issue: ItemSnapshot | undefined): ApprovalCheck | 'reapproved' {
-  const trigger = issue && ctx.has(issue, 'code') && ctx.auth(issue, 'code').ok ? issue.triggers.code : undefined;
-  const check = approvalOf(ctx, issue, trigger);
-  return check.ok && check.record ? 'reapproved' : check;
-}
-
-function edited(ctx: Ctx, issue: number, reason: string, atTime: string): Candidate {
-  return at(atTime, issue, { kind: 'edited', item: issue, label: ctx.names.code, reason: `#${issue}: ${reason}` });
-}
-
-function at(atTime: string, number: number, transition: Transition): Candidate {
-  return { transition, at: atTime, number };
 }

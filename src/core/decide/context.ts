@@ -11,6 +11,8 @@ export type DecideConfig = Pick<
   | 'allowedBots'
   | 'maxOpenPrs'
   | 'maxFixAttempts'
+  | 'maxReviewRounds'
+  | 'review'
   | 'autoMerge'
   | 'mergeMethod'
   | 'stuckAfterMinutes'
@@ -47,7 +49,7 @@ export function makeCtx(snap: Snapshot, cfg: DecideConfig): Ctx {
   };
 }
 
-export const IN_PROCESS_KEYS = ['planInProcess', 'codeInProcess', 'mergeInProcess'] as const;
+export const IN_PROCESS_KEYS = ['planInProcess', 'codeInProcess', 'mergeInProcess', 'breakdownInProcess'] as const;
 
 export function inProcess(ctx: Ctx, item: ItemSnapshot | undefined): boolean {
   return IN_PROCESS_KEYS.some((k) => ctx.has(item, k));

@@ -22,8 +22,10 @@ export function decide(snapshot: Snapshot, event: LoopEvent, config: DecideConfi
 /** The lane an event belongs to when the workflow did not say (the CLI's `tick`, single-workflow setups). */
 export function laneOf(event: LoopEvent, config: Pick<DecideConfig, 'labelNames'>, defaultBranch?: string): Lane {
   switch (event.kind) {
-    case 'labeled':
-      return keyOfLabel(config.labelNames, event.label) === 'plan' ? 'plan' : 'code';
+    case 'labeled': {
+      const key = keyOfLabel(config.labelNames, event.label);
+      return key === 'plan' || key === 'breakdown' || key === 'breakdownApprove' ? 'plan' : 'code';
+    }
     case 'dispatch':
       return event.lane ?? (event.number !== undefined ? 'code' : 'sweep');
     case 'schedule':

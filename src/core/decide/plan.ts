@@ -3,7 +3,11 @@ import { checkApproval } from '../approval.js';
 import type { LoopEvent } from '../event.js';
 import { keyOfLabel } from '../labels.js';
 import type { Decision } from '../transition.js';
+import { type BreakdownKey, decideBreakdown } from './breakdown.js';
 import { type Ctx, inProcess, leftAlone } from './context.js';
+
+/** The labels the plan lane starts from: a plan, a breakdown, its approval. */
+const PLAN_LANE_KEYS = ['plan', 'breakdown', 'breakdownApprove'] as const;
 
 export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   const none = (reason: string, item?: number): Decision => ({
@@ -12,16 +16,18 @@ export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
     queued: [],
     notes: [],
   });
+  let wanted: (typeof PLAN_LANE_KEYS)[number] | undefined;
   if (event.kind === 'labeled') {
     const key = keyOfLabel(ctx.names, event.label);
     if (!key) return none(`label "${event.label}" is not an agentloop label`, event.number);
-    if (key !== 'plan') return none(`label "${event.label}" belongs to another lane, not the plan lane`, event.number);
+    wanted = PLAN_LANE_KEYS.find((k) => k === key);
+    if (!wanted) return none(`label "${event.label}" belongs to another lane, not the plan lane`, event.number);
   }
   const number = 'number' in event ? event.number : undefined;
   if (number === undefined) return none(`a ${event.kind} event names no issue for the plan lane`);
   const issue = ctx.snap.issues.find((i) => i.number === number);
   if (!issue) return none(`#${number} was not found`, number);
-  if (issue.isPull) return none(`#${number} is a pull request; plans are for issues`, number);
+  if (issue.isPull) return none(`#${number} is a pull request; plans and breakdowns are for issues`, number);
   if (issue.state !== 'open') return none(`#${number} is closed`, number);
   if (ctx.has(issue, 'needSupervisor')) {
     return none(`#${number} has ${ctx.names.needSupervisor}; a human must remove it before agentloop continues`, number);
@@ -29,6 +35,9 @@ export function decidePlan(ctx: Ctx, event: LoopEvent): Decision {
   const alone = leftAlone(issue);
   if (alone) return none(`#${number}: ${alone}`, number);
   if (ctx.cfg.paused) return none('agentloop is paused (paused: true)', number);
+  // A dispatch names the issue only: a plan first, then a breakdown, then its approval.
+  wanted ??= PLAN_LANE_KEYS.find((k) => ctx.has(issue, k)) ?? 'plan';
+  if (wanted !== 'plan') return decideBreakdown(ctx, issue, wanted satisfies BreakdownKey);
   if (ctx.has(issue, 'planInProcess')) return none(`a plan run already owns #${number}`, number);
   if (!ctx.has(issue, 'plan')) {
     return none(

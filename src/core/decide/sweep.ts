@@ -18,7 +18,11 @@ const LANE_OF: Record<(typeof IN_PROCESS_KEYS)[number], Lane> = {
   planInProcess: 'plan',
   codeInProcess: 'code',
   mergeInProcess: 'code',
+  breakdownInProcess: 'plan',
 };
+
+/** Plan-lane decisions that need a run: the sweep dispatches one when the event that should have started it was dropped. */
+const PLAN_LANE_WORK = ['plan', 'refuse', 'edited', 'breakdown', 'breakdown-approve', 'breakdown-decline'];
 
 export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
   if (event.kind === 'ci') return decideCiEvent(ctx, event);
@@ -44,8 +48,11 @@ export function decideSweep(ctx: Ctx, event: LoopEvent): Decision {
     for (const issue of ctx.snap.issues) {
       if (stuckItems.has(issue.number)) continue;
       const plan = decidePlan(ctx, { kind: 'dispatch', lane: 'plan', number: issue.number, chain: 0 });
-      if (['plan', 'refuse', 'edited'].includes(plan.transition.kind)) {
-        repairs.push({ kind: 'dispatch', lane: 'plan', item: issue.number, reason: `#${issue.number} has ${ctx.names.plan} and no run` });
+      if (PLAN_LANE_WORK.includes(plan.transition.kind)) {
+        const t = plan.transition;
+        const label =
+          'label' in t ? t.label : ctx.names[t.kind === 'breakdown' ? 'breakdown' : t.kind === 'plan' ? 'plan' : 'breakdownApprove'];
+        repairs.push({ kind: 'dispatch', lane: 'plan', item: issue.number, reason: `#${issue.number} has ${label} and no run` });
       }
     }
     // The sweep does not read PRs and CI (the code lane does, cheaply when idle): any item waiting in
@@ -194,4 +201,15 @@ export function lostCodeClaim(labels: readonly string[], pull: number | undefine
   const staged = hasLabel(labels, names.codeCiPending) || hasLabel(labels, names.codeDone);
   if (staged) return { putBack: [] };
   return { putBack: [pull !== undefined ? names.codeCiPending : names.code] };
+}
+
+/**
+ * The trigger label a lost plan-lane claim took: plan, or breakdown — or its approval, the only breakdown
+ * claim that holds breakdown-done (a proposal's claim takes it off before its trigger: core/outcomes.ts).
+ */
+export function lostPlanClaim(labels: readonly string[], names: LabelNames): string | undefined {
+  if (hasLabel(labels, names.planInProcess)) return names.plan;
+  if (!hasLabel(labels, names.breakdownInProcess)) return undefined;
+  if (hasLabel(labels, names.breakdown)) return names.breakdown;
+  return hasLabel(labels, names.breakdownDone) ? names.breakdownApprove : names.breakdown;
 }
