@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{g as a}from"./chunk-GEEXLJO2.js";import"./chunk-4FCTAIO5.js";import"./chunk-2TEE7LFN.js";import"./chunk-P52YVIWR.js";import"./chunk-CTOUJKTT.js";import"./chunk-GZDJQX2L.js";import"./chunk-TG6WJQYR.js";import"./chunk-BA6N4DQL.js";import"./chunk-GB747JAT.js";import"./chunk-WQCNKBVE.js";import"./chunk-FKAKH2SL.js";import"./chunk-S7MLJKM3.js";import"./chunk-6EC2D3C2.js";export{a as setupRun};
