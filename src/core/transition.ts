@@ -34,6 +34,8 @@ export type Transition =
    * the PR). Bookkeeping only: labels, the status comment, the PR and the branch.
    */
   | { kind: 'wrap-up'; issue: number; pull: number; cause: 'pull-merged' | 'pull-closed' | 'issue-closed'; by?: string; reason: string }
+  /** A closed issue still at a PR stage whose PR is not on record (a run lost before recording it): labels only. */
+  | { kind: 'wrap-up'; issue: number; pull?: undefined; cause: 'closed-unrecorded'; reason: string }
   | {
       kind: 'ci-failure';
       workflow: string;

@@ -7,7 +7,7 @@ import type { LoopState, StatusView, StepState } from '../core/status-comment.js
 import { workflowsGrantText, workflowsRefusal } from '../core/workflows-permission.js';
 import type { RunContext } from '../services/context.js';
 import type { LoadedItem } from '../services/item-loader.js';
-import { announceEscalation, type Escalation } from './escalation.js';
+import { type Escalation, writeEscalation } from './escalation.js';
 import { approvalRecord } from './prompt-vars.js';
 import type { TransitionResult } from './result.js';
 
@@ -123,9 +123,8 @@ export class Claim {
       const view: StatusView = { title: spec.errorTitle, steps: [], message };
       const state = released(rc, spec.item.status.state, spec.errorTitle, 'error');
       const escalation = { reason: refusal ? message.split('\n')[0]! : reason, todo };
-      // Best effort, each step: the forge may be the thing that is failing.
-      const told = await announceEscalation(rc, spec.item, escalation, view, state).catch(() => ({ view, state }));
-      await spec.item.status.write(told.view, told.state).catch(() => undefined);
+      // Best effort: the forge may be the thing that is failing.
+      await writeEscalation(rc, spec.item, escalation, view, state).catch(() => undefined);
       throw err;
     }
   }
@@ -156,8 +155,8 @@ export class Claim {
     this.labels = await this.rc.labels.apply(this.number, this.labels, change);
     this.rc.steps.reached('outcome-labels');
     const state = { ...released(this.rc, this.state, this.spec.transition, f.note ?? outcome), ...f.state };
-    const told = escalation ? await announceEscalation(this.rc, this.spec.item, escalation, view, state) : { view, state };
-    await this.spec.item.status.write(told.view, told.state);
+    if (escalation) await writeEscalation(this.rc, this.spec.item, escalation, view, state);
+    else await this.spec.item.status.write(view, state);
     return {
       outcome,
       item: this.number,

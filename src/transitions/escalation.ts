@@ -16,39 +16,36 @@ export interface Escalation {
 }
 
 /**
- * Announce an escalation. Call it once NeedSupervisor is on the item, then write the status comment
- * with the returned view (plus a line saying whom the notice mentioned) and state (recording the
- * escalation). The number comes from the state this run found, so a second call in the same run (the
- * error path after a status write failed) posts nothing again; a later escalation, after a human
- * removed NeedSupervisor, is the next number and is announced again.
+ * Escalate `item` in its status comment, then tell the supervisors in a new comment. The status comment
+ * comes first: it is an edit (retried on a 5xx) and it explains NeedSupervisor by itself, so a notice that
+ * fails to post (a create is never retried blindly) leaves the item explained — the soak found a
+ * NeedSupervisor nothing explained when the notice came first and failed. Once per
+ * escalation: the number comes from the state this run found, so a second call in the same run posts
+ * nothing again; a later escalation, after a human removed NeedSupervisor, is the next number.
  */
-export async function announceEscalation(
-  rc: RunContext,
-  item: LoadedItem,
-  e: Escalation,
-  view: StatusView,
-  state: LoopState,
-): Promise<{ view: StatusView; state: LoopState }> {
+export async function writeEscalation(rc: RunContext, item: LoadedItem, e: Escalation, view: StatusView, state: LoopState): Promise<void> {
   const n = (item.status.loaded.escalation?.n ?? 0) + 1;
-  let record: EscalationRecord | undefined = item.status.state.escalation;
-  if (record?.n !== n) {
-    const supervisors = supervisorsFor({
+  const said = item.status.state.escalation?.n === n ? item.status.state.escalation : undefined;
+  const supervisors =
+    said?.told ??
+    supervisorsFor({
       configured: rc.config.supervisors,
       triggers: [...Object.values(item.snapshot.triggers), ...Object.values(e.also?.snapshot.triggers ?? {})],
       approved: state.approved ?? item.status.state.approved,
       facts: rc.trust.facts,
     });
+  const record: EscalationRecord = said ?? { n, at: rc.now().toISOString(), told: supervisors };
+  const written = await item.status
+    .write({ ...view, details: [...(view.details ?? []), toldLine(record.told)] }, { ...state, escalation: record })
+    .then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
+  if (!said) {
+    // Said even when the status write failed: then the notice is what explains NeedSupervisor.
     const body = escalationNotice({ n, supervisors, reason: e.reason, todo: e.todo, statusUrl: item.status.url, runUrl: rc.env.runUrl });
     await rc.forge.createComment(item.data.number, body);
-    record = { n, at: rc.now().toISOString(), told: supervisors };
-    // Said: even if the status write that records it fails, this run does not say it again.
     item.status.state = { ...item.status.state, escalation: record };
   }
-  return { view: { ...view, details: [...(view.details ?? []), toldLine(record.told)] }, state: { ...state, escalation: record } };
-}
-
-/** Escalate `item` in its status comment: the notice first (best effort on error paths), then the status. */
-export async function writeEscalation(rc: RunContext, item: LoadedItem, e: Escalation, view: StatusView, state: LoopState): Promise<void> {
-  const told = await announceEscalation(rc, item, e, view, state);
-  await item.status.write(told.view, told.state);
+  if (written) throw written.err;
 }

@@ -26,6 +26,12 @@ export async function wrapUp(rc: RunContext, t: WrapUpTransition, cs: CodeSnapsh
   const issueOpen = item.data.state === 'open';
   const state = (note: string) => released(rc, item.status.state, 'wrap-up', note);
 
+  if (t.cause === 'closed-unrecorded') {
+    const labels = await rc.labels.apply(t.issue, before, { add: [], remove: stage });
+    const message = `This issue was closed; agentloop's work on it is over (the PR it opened was not on record, so it was left as it is).`;
+    await item.status.write({ title: 'stopped', steps: codeSteps(3, true), message }, state(t.cause));
+    return { outcome: 'done', item: t.issue, labelsBefore: before, labelsAfter: labels, message: `#${t.issue} was closed` };
+  }
   if (t.cause === 'pull-merged') {
     // Branch and close first, the stage labels last: what finds this issue again is a stage label. With the
     // labels first, a run stopped after they came off (a kill, a 5xx on Forgejo, which retries no write)

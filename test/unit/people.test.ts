@@ -57,6 +57,13 @@ describe('wrap-up: people finished a PR around agentloop', () => {
     expect(code(unread).transition.kind).toBe('none');
   });
 
+  it('a closed issue at a PR stage whose PR is not on record → its labels are wrapped up; an open one waits', () => {
+    const closed = snap({ issues: [issue(1, [N.codeDone, N.merge], { state: 'closed' })] });
+    expect(code(closed).transition).toMatchObject({ kind: 'wrap-up', issue: 1, cause: 'closed-unrecorded' });
+    const open = snap({ issues: [issue(1, [N.codeDone])] });
+    expect(code(open).transition.kind).toBe('none');
+  });
+
   it('an issue closed under its open PR → issue-closed; the PR is never carried on', () => {
     const s = snap({
       issues: [issue(1, [N.codeDone, N.merge], { state: 'closed', loop: loopState({ pull: 2 }) })],

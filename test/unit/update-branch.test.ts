@@ -34,7 +34,8 @@ function setup(answer: UpdateBranchOutcome) {
       labels = labels.filter((l) => l !== name);
     },
     createComment: async (n: number, body: string) => {
-      comments.set(n, body);
+      // The status comment, by item; escalation notices are new comments beside it.
+      if (!body.includes('agentloop:notice')) comments.set(n, body);
       return { id: 1, body, author: { login: 'agentloop-bot', type: 'User' }, createdAt: '', updatedAt: '', htmlUrl: '' };
     },
     updateComment: async (_id: number, body: string) => void comments.set(1, body),

@@ -62,6 +62,14 @@ function wrapUp(ctx: Ctx, issue: ItemSnapshot, notes: string[]): WrapUpCandidate
   // No open PR, yet a stage label: the PR agentloop recorded was merged or closed by someone else.
   const recorded = issue.loop.pull;
   const pull = recorded !== undefined ? ctx.snap.pulls.find((p) => p.number === recorded) : undefined;
+  // A closed issue whose PR is not on record: nothing is left to do but its labels. Held, the sweep would
+  // name it first on every tick and starve every other wrap-up (the Forgejo soak found one, seed 404).
+  if (!pull && recorded === undefined && issue.state === 'closed')
+    return {
+      at,
+      number: n,
+      transition: { kind: 'wrap-up', issue: n, cause: 'closed-unrecorded', reason: `#${n} is closed; its PR is not on record` },
+    };
   if (!pull || pull.state === 'open') return held('its PR is not open, and which PR it was is not known');
   const by = pull.mergedBy ? { by: pull.mergedBy } : {};
   return {
