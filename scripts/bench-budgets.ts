@@ -87,6 +87,7 @@ export const MINIMUM: Record<string, Need[]> = {
     CI,
     { what: 'the PR’s issue, its status comment, who applied merge (label timeline)', n: 3 },
     { what: 'the PR (mergeability)', n: 1 },
+    { what: 'its reviews (a writer’s unanswered request for changes holds the merge)', n: 1 },
     CLAIM,
     LABEL_IDS,
     { what: 'still wanted? the issue and its label timeline, right before the merge', n: 2 },

@@ -2,9 +2,13 @@
 // JSON (.tmp/bench-results.json, or BENCH_OUT) and checked against the request budgets
 // (scripts/bench-budgets.ts): the process exits 1 when a request count is over its budget. Wall times
 // are reported, never checked. --quick (.ci/run) leaves out the start-up timings' repetitions, the plan
-// runs as child processes, the whole-loop demo and the largest backlog.
+// runs as child processes, the whole-loop demo, the loop's throughput (estimated from the walk instead)
+// and the largest backlog. BENCH_CPU_PROF=dir also writes a CPU profile of a no-op and a heavy-path run
+// there (node --cpu-prof, the bench's environment), for docs/performance.md's start-up analysis.
+// BENCH_BASELINE=path/to/other/dist/index.js times that build's no-op and heavy runs in the same rounds:
+// a before/after on one machine in the same minutes.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EmbeddedForge } from '@agentloop/embedded-forge';
@@ -14,12 +18,14 @@ import setupAgentReach from '../test/support/agent-reachable.js';
 import { BACKLOG, type BenchForge, budgetOf, EXTRA, FACTOR, itemListBound, MINIMUM, minimumOf, SCALE, total } from './bench-budgets.js';
 import { type RunFigure, walkTransitions } from './bench-requests.js';
 import { type ScaleFigure, sweepAtScale } from './bench-scale.js';
+import { HOURLY_REQUESTS, loopThroughput, type Throughput, throughputFromWalk } from './bench-throughput.js';
 
 const QUICK = process.argv.includes('--quick');
 // Agents run as their own OS users: a checkout inside a 0700 directory must let them in (as the e2e setup does).
 setupAgentReach();
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 15));
 const OUT = resolve(process.env.BENCH_OUT ?? '.tmp/bench-results.json');
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
 const root = resolve('.');
 const started = performance.now();
 
@@ -28,20 +34,65 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Async on purpose: the embedded forge answers from this same process. */
+/** One child process's wall time (ms). Async on purpose: the embedded forge answers from this same process. */
+async function timeOnce(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { env });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (code !== 0) throw new Error(`${args.join(' ')} failed (${code}): ${out}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 async function timeNode(args: string[], env: NodeJS.ProcessEnv, runs = RUNS): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (out += d));
-    const code = await new Promise<number | null>((done) => child.on('close', done));
-    if (code !== 0) throw new Error(`${args.join(' ')} failed (${code}): ${out}`);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
+  for (let i = 0; i < runs; i++) times.push(await timeOnce(args, env));
   return median(times);
+}
+
+/**
+ * Each case's wall times and requests per run (`count`: the forge's request log length), the cases taken
+ * in turn so a busy moment of the machine falls on all of them alike.
+ */
+async function timeInTurn(cases: Record<string, { args: string[]; env: NodeJS.ProcessEnv }>, runs: number, count: () => number) {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const requests: Record<string, number> = Object.fromEntries(Object.keys(cases).map((k) => [k, 0]));
+  for (let i = 0; i < runs; i++)
+    for (const [k, c] of Object.entries(cases)) {
+      const before = count();
+      samples[k]!.push(await timeOnce(c.args, c.env));
+      requests[k]! += count() - before;
+    }
+  for (const k of Object.keys(requests)) requests[k]! /= runs;
+  return { samples, requests };
+}
+
+/**
+ * What a start reads: the file and, through their static imports, its chunks; with `dynamic`, also what
+ * the file loads with import() (index.js: the heavy path) and its chunks. Files and KiB.
+ */
+function loaded(file: string, dynamic = false, seen = new Set<string>()): { files: number; kib: number } {
+  if (!seen.has(file)) {
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*|\bimport\()"(\.\.?\/[^"]+\.js)"/g))
+      if (!m[0].startsWith('import(') || dynamic) loaded(join(dirname(file), m[1]!), false, seen);
+  }
+  const files = [...seen];
+  return { files: files.length, kib: files.reduce((sum, f) => sum + statSync(f).size, 0) / 1024 };
+}
+
+/**
+ * A run's ratio to bare node: the medians' ratio, and the spread of the ratios within each round (the
+ * cases of a round ran back to back): quartiles, or the extremes under 8 rounds. It shows the noise.
+ */
+function spread(xs: number[], bare: number[]) {
+  const perRound = xs.map((x, i) => x / bare[i]!).sort((a, b) => a - b);
+  const at = (p: number) => perRound[Math.round((perRound.length - 1) * p)]!;
+  const [low, high] = perRound.length >= 8 ? [at(0.25), at(0.75)] : [at(0), at(1)];
+  return { ratio: median(xs) / median(bare), low, high };
 }
 
 function dirSize(dir: string): number {
@@ -121,10 +172,11 @@ async function childRuns() {
       return at;
     };
 
-    // A no-op run (an unrelated label) against a bare node start.
-    const bare = await timeNode(['-e', '0'], baseEnv);
-    const before = forge.requests.length;
-    const noop = await timeNode([join(root, 'dist/index.js')], {
+    // A no-op run (an unrelated label) and the heavy path alone (a run that loads the forge client and
+    // decides "nothing to do": the plan is already posted), each against a bare node start, in turn.
+    issue(99, 'Done', ['loop/plan-done']);
+    const action = [join(root, 'dist/index.js')];
+    const noopEnv = {
       ...baseEnv,
       GITHUB_EVENT_NAME: 'issues',
       GITHUB_EVENT_PATH: eventFile('noop', {
@@ -133,26 +185,38 @@ async function childRuns() {
         label: { name: 'bug' },
         sender: { login: 'maria', type: 'User' },
       }),
-    });
-    const noopRequests = (forge.requests.length - before) / RUNS;
-
-    // The heavy path alone: a run that loads the forge client and decides "nothing to do" (plan already posted).
-    issue(99, 'Done', ['loop/plan-done']);
-    const heavy = await timeNode(
-      [join(root, 'dist/index.js')],
+    };
+    const heavyEnv = {
+      ...baseEnv,
+      GITHUB_EVENT_NAME: 'issues',
+      GITHUB_EVENT_PATH: eventFile('heavy', {
+        action: 'labeled',
+        issue: { number: 99 },
+        label: { name: 'loop/plan' },
+        sender: { login: 'maria', type: 'User' },
+        repository: { default_branch: 'main' },
+      }),
+    };
+    const { samples, requests } = await timeInTurn(
       {
-        ...baseEnv,
-        GITHUB_EVENT_NAME: 'issues',
-        GITHUB_EVENT_PATH: eventFile('heavy', {
-          action: 'labeled',
-          issue: { number: 99 },
-          label: { name: 'loop/plan' },
-          sender: { login: 'maria', type: 'User' },
-          repository: { default_branch: 'main' },
-        }),
+        bare: { args: ['-e', '0'], env: baseEnv },
+        noop: { args: action, env: noopEnv },
+        heavy: { args: action, env: heavyEnv },
+        ...(BASELINE ? { baselineNoop: { args: [BASELINE], env: noopEnv }, baselineHeavy: { args: [BASELINE], env: heavyEnv } } : {}),
       },
-      QUICK ? 1 : 5,
+      RUNS,
+      () => forge.requests.length,
     );
+    const [noopRequests, heavyRequests] = [requests.noop!, requests.heavy!];
+    if (process.env.BENCH_CPU_PROF) {
+      const dir = resolve(process.env.BENCH_CPU_PROF);
+      for (const [name, env] of [
+        ['noop', noopEnv],
+        ['heavy', heavyEnv],
+      ] as const)
+        await timeOnce(['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`, ...action], env);
+    }
+    const [bare, noop, heavy] = [median(samples.bare!), median(samples.noop!), median(samples.heavy!)];
 
     // Plan runs: requests per run and wall time (the first run creates the labels).
     const planMs: number[] = [];
@@ -190,9 +254,26 @@ async function childRuns() {
         bareMs: bare,
         noopMs: noop,
         noopRatio: noop / bare,
+        /** The ratio from the first and the third quartiles: how noisy the machine was. */
+        noopSpread: spread(samples.noop!, samples.bare!),
         noopRequests,
         heavyMs: heavy,
         heavyRatio: heavy / bare,
+        heavySpread: spread(samples.heavy!, samples.bare!),
+        heavyRequests,
+        samples,
+        /** What a start reads: the no-op run dist/index.js and its static imports; the heavy path its import() too (GitHub). */
+        noopLoads: loaded(join(root, 'dist/index.js')),
+        heavyLoads: loaded(join(root, 'dist/index.js'), true),
+        baseline: BASELINE
+          ? {
+              path: BASELINE,
+              noopSpread: spread(samples.baselineNoop!, samples.bare!),
+              heavySpread: spread(samples.baselineHeavy!, samples.bare!),
+              noopLoads: loaded(BASELINE),
+              heavyLoads: loaded(BASELINE, true),
+            }
+          : undefined,
       },
       planRuns: planRequests.length ? { requests: planRequests, medianMs: median(planMs), routes: planRoutes } : undefined,
     };
@@ -236,6 +317,14 @@ for (const forge of QUICK ? (['github'] as const) : (['github', 'forgejo'] as co
 const scale: ScaleFigure[] = [];
 for (const forge of ['github', 'forgejo'] as const) scale.push(await quietly(() => sweepAtScale({ flavor: forge, ...SCALE })));
 
+// ---- throughput: the whole loop as workflow runs (full mode), or estimated from the walk (quick) ----
+
+const THROUGHPUT = { issues: 5, plans: 10 };
+const fromWalk = throughputFromWalk(walks.filter((w) => w.forge === 'github'));
+const throughput: (Throughput & { method: 'loop' }) | (typeof fromWalk & { method: 'walk' }) = QUICK
+  ? { method: 'walk', ...fromWalk }
+  : { method: 'loop', ...(await quietly(() => loopThroughput({ flavor: 'github', ...THROUGHPUT }))) };
+
 // ---- 3. the whole loop (the demo, full mode only) and the bundle ----
 
 let demo: { wallMs: number; runs: number; agentRuns: number; merged: boolean; perTransition: Record<string, number[]> } | undefined;
@@ -273,6 +362,9 @@ for (const s of scale) {
   if (s.transition !== 'sweep' || /failed/.test(s.repairs)) over.push(`${s.flavor} sweep at scale: ${s.transition}, ${s.repairs}`);
 }
 
+if (throughput.method === 'loop' && (throughput.merged < throughput.issues || throughput.planned < throughput.plans))
+  over.push(`throughput: ${throughput.merged}/${throughput.issues} issues merged, ${throughput.planned}/${throughput.plans} plans posted`);
+
 const results = {
   mode: QUICK ? 'quick' : 'full',
   node: process.version,
@@ -282,6 +374,7 @@ const results = {
   walks,
   backlogs,
   scale,
+  throughput: { hourlyRequests: HOURLY_REQUESTS, ...throughput },
   demo,
   bundle,
   over,
@@ -299,13 +392,28 @@ line(
   `agentloop bench — ${results.mode} (node ${process.version}, ${results.git}; wall times median of ${RUNS} runs on this machine, never checked)`,
 );
 line('');
-line('start-up (dist/index.js as a workflow step runs it)');
+line(
+  'start-up (dist/index.js as a workflow step runs it; ratio of medians; in brackets the spread of the ratio within each round: the noise)',
+);
 const st = child.startup;
+const ratio = (r: { ratio: number; low: number; high: number }) => `${r.ratio.toFixed(2)}× (${r.low.toFixed(2)}–${r.high.toFixed(2)})`;
 line(`  node -e 0                            ${st.bareMs.toFixed(1)} ms`);
 line(
-  `  no-op run (unrelated label)          ${st.noopMs.toFixed(1)} ms  ${st.noopRatio.toFixed(2)}× bare node, ${st.noopRequests} API requests`,
+  `  no-op run (unrelated label)          ${st.noopMs.toFixed(1)} ms  ${ratio(st.noopSpread)} bare node, ${st.noopRequests} API requests, loads ${st.noopLoads.kib.toFixed(1)} KiB in ${st.noopLoads.files} file(s)`,
 );
-line(`  heavy path, nothing to do            ${st.heavyMs.toFixed(1)} ms  ${st.heavyRatio.toFixed(2)}× bare node`);
+line(
+  `  heavy path, nothing to do            ${st.heavyMs.toFixed(1)} ms  ${ratio(st.heavySpread)} bare node, ${st.heavyRequests} API requests, loads ${st.heavyLoads.kib.toFixed(0)} KiB in ${st.heavyLoads.files} files`,
+);
+if (st.baseline) {
+  const b = st.baseline;
+  line(`  baseline ${b.path}, in the same rounds:`);
+  line(
+    `    no-op run                          ${ratio(b.noopSpread)} bare node, loads ${b.noopLoads.kib.toFixed(1)} KiB in ${b.noopLoads.files} file(s)`,
+  );
+  line(
+    `    heavy path                         ${ratio(b.heavySpread)} bare node, loads ${b.heavyLoads.kib.toFixed(0)} KiB in ${b.heavyLoads.files} files`,
+  );
+}
 line('');
 line(`API requests per run: one issue through the loop (budget = ⌊${FACTOR} × minimum⌋; backlog: ${backlogSize} loop/code issues waiting)`);
 const forges = ['github', 'forgejo'] as const;
@@ -341,6 +449,26 @@ for (const s of scale)
   line(
     `  ${s.flavor.padEnd(9)}${pad(s.requests, 8)}  ${pad(s.itemLists, 10)} ${`(${itemListBound(s.flavor, s.loopItems)})`.padStart(8)}  ${pad(s.otherLists, 11)}  ${pad(s.itemReads, 10)}  ${pad(s.writes, 6)} ${pad(s.ms, 4)}  ${s.repairs}`,
   );
+line('');
+line(
+  `throughput within the workflow token's ${HOURLY_REQUESTS.toLocaleString('en')} requests an hour (instant agent and CI; ${throughput.method === 'loop' ? 'the whole loop as workflow runs' : 'estimated from the walk: no idle runs, a ceiling'})`,
+);
+if (throughput.method === 'loop') {
+  const runs = Object.entries(throughput.codeRuns)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ');
+  line(
+    `  loop/code → merged   ${throughput.perIssue.toFixed(1)} requests an issue (${throughput.merged} of ${throughput.issues} merged; runs: ${runs}; ${(throughput.codeWallMs / 1000).toFixed(0)} s)  → ${throughput.issuesPerHour} issues an hour`,
+  );
+  line(
+    `  ${throughput.plans} plans at once       ${throughput.perPlan.toFixed(1)} requests a plan (${throughput.planned} posted; ${(throughput.planWallMs / 1000).toFixed(0)} s)  → ${throughput.plansPerHour} plans an hour`,
+  );
+} else {
+  line(
+    `  loop/code → merged   ${throughput.perIssue} requests an issue (code + ci-green + merge)  → ${throughput.issuesPerHour} issues an hour`,
+  );
+  line(`  plans                ${throughput.perPlan} requests a plan  → ${throughput.plansPerHour} plans an hour`);
+}
 if (child.planRuns) {
   line('');
   line('plan runs as child processes (the first creates the labels)');
@@ -354,7 +482,9 @@ if (demo) {
   for (const [t, counts] of Object.entries(demo.perTransition)) line(`  ${t.padEnd(10)} ${counts.join(', ')}`);
 }
 line('');
-line(`bundle: dist/index.js ${bundle.indexKiB.toFixed(1)} KiB, dist/ ${bundle.distKiB.toFixed(0)} KiB`);
+line(
+  `bundle: dist/index.js ${bundle.indexKiB.toFixed(1)} KiB, the heavy path ${st.heavyLoads.kib.toFixed(0)} KiB (GitHub), dist/ ${bundle.distKiB.toFixed(0)} KiB`,
+);
 line('');
 line(`results: ${OUT} (${(results.benchMs / 1000).toFixed(1)} s)`);
 if (over.length) {

@@ -1,7 +1,19 @@
-// Bundles the action (dist/index.js + lazily loaded chunks) and the CLI (dist/cli.js) for Node 20.
+// Bundles the action (dist/index.js + its heavy path, dist/chunks/action.js) and the CLI (dist/cli.js)
+// for Node 20, with `node scripts/bundle.mjs [--metafile] [--sourcemap]`. Start-up is what shapes it
+// (docs/performance.md, Start-up): every workflow event starts the action, most for nothing.
+//   - dist/index.js decides from the event alone; it is one small file that imports nothing of ours, so
+//     a no-op run loads no chunk.
+//   - dist/chunks/action.js is the heavy path, built on its own: one file (a few chunks more are loaded
+//     only by the runs that need them), not the dozens of small chunks a build shared with the CLI makes,
+//     each another file read at start-up.
+//   - the CLI and the scripted agent share their chunks; the CLI starts once, not on every event.
+// --metafile writes .tmp/bundle-meta/<build>.json and prints what each build's files are made of
+// (esbuild's analyzeMetafile): where the bytes a run loads come from.
 
-import { chmodSync, rmSync } from 'node:fs';
-import { build } from 'esbuild';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { analyzeMetafile, build } from 'esbuild';
+
+const META = process.argv.includes('--metafile');
 
 /**
  * The commit `agentloop init` pins (`uses: agentloop/agentloop@<sha>`): AGENTLOOP_RELEASE_COMMIT when the
@@ -11,13 +23,9 @@ import { build } from 'esbuild';
  */
 const releaseCommit = () => process.env.AGENTLOOP_RELEASE_COMMIT ?? '';
 
-rmSync('dist', { recursive: true, force: true });
-await build({
-  // scripted-agent: the deterministic agent the demo and the end-to-end tests drive through `agent: command`.
-  entryPoints: { index: 'src/entry/index.ts', cli: 'src/entry/cli.ts', 'scripted-agent': '@agentloop/embedded-forge/scripted-agent' },
+const common = {
   outdir: 'dist',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -30,6 +38,44 @@ await build({
   banner: {
     js: "import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);",
   },
+  metafile: META,
+  // For profiling only (a CPU profile's positions back to src/); never committed in dist/.
+  sourcemap: process.argv.includes('--sourcemap'),
   logLevel: 'warning',
-});
+};
+
+/** index.ts's `import('./action.js')` is the heavy path's own build. */
+const actionExternal = {
+  name: 'action-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/action\.js$/ }, () => ({ path: './chunks/action.js', external: true }));
+  },
+};
+
+rmSync('dist', { recursive: true, force: true });
+const builds = {
+  // No `require` banner: the entry needs none, and node:module is one import fewer for every event.
+  index: await build({
+    ...common,
+    entryPoints: { index: 'src/entry/index.ts' },
+    banner: {},
+    plugins: [actionExternal],
+  }),
+  action: await build({ ...common, entryPoints: { 'chunks/action': 'src/entry/action.ts' }, splitting: true }),
+  // scripted-agent: the deterministic agent the demo and the end-to-end tests drive through `agent: command`.
+  cli: await build({
+    ...common,
+    entryPoints: { cli: 'src/entry/cli.ts', 'scripted-agent': '@agentloop/embedded-forge/scripted-agent' },
+    splitting: true,
+  }),
+};
 chmodSync('dist/cli.js', 0o755);
+
+if (META) {
+  mkdirSync('.tmp/bundle-meta', { recursive: true });
+  for (const [name, result] of Object.entries(builds)) {
+    writeFileSync(`.tmp/bundle-meta/${name}.json`, JSON.stringify(result.metafile));
+    console.log(`── ${name}`);
+    console.log(await analyzeMetafile(result.metafile));
+  }
+}

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ScriptedAgentError } from './scripted-conflicts.js';
 import { applyFiles, withRun } from './scripted-files.js';
 import { rebase } from './scripted-rebase.js';

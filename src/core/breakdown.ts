@@ -2,7 +2,7 @@
 // comment — a checklist people read plus the proposal as hidden JSON — and, once a writer approves,
 // creates each child once. Pure: parsing the agent's answer, the comment, the children's bodies.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { defuseMentions, oneLine } from './escalation.js';
 import { keyOfLabel, type LabelNames } from './labels.js';
 import { capText, sanitizeText } from './sanitize.js';

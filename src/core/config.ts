@@ -2,7 +2,7 @@
 // Inputs win over the file; the file wins over defaults. A bad value fails before any write.
 
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOGIN_PATTERN } from './escalation.js';
 import { LABEL_KEYS, type LabelNames, labelNames } from './labels.js';
 

@@ -1,5 +1,5 @@
 // The reviewer agent's answer (prompts/review.md): one JSON object, in a fenced block or bare.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const verdictSchema = z.object({
   verdict: z.enum(['approve', 'request_changes']),

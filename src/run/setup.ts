@@ -4,7 +4,6 @@ import { ConfigError, DEFAULTS, parseConfig } from '../core/config.js';
 import type { LoopEvent } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import type { Forge } from '../forge/forge.js';
-import { createForgejoForge, versionProblem } from '../forge/forgejo.js';
 import { createGitHubForge } from '../forge/github.js';
 import { createRunContext, type RunContext } from '../services/context.js';
 import { identityNeeded, resolveIdentity } from '../services/identity.js';
@@ -21,6 +20,8 @@ export async function setupRun(env: ActionsEnv, log: Logger, processEnv: NodeJS.
   const logger = { info: (m: string) => log.info(m), warning: (m: string) => log.warning(m) };
   let forge: Forge;
   if (env.forge === 'forgejo') {
+    // Loaded by Forgejo runs alone: a GitHub run does not parse the other adapter at start-up.
+    const { createForgejoForge, versionProblem } = await import('../forge/forgejo.js');
     const forgejo = createForgejoForge({
       token,
       owner: env.owner,
