@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-AMDKJ5TP.js";import"./chunk-QW2VJJCR.js";import"./chunk-TG6WJQYR.js";import"./chunk-Q6B4PRUI.js";import"./chunk-BA6N4DQL.js";import"./chunk-VLKVKD7L.js";import"./chunk-6EC2D3C2.js";export{c as detectForge,a as inputEnvName,d as readActionsEnv,b as readInputs};

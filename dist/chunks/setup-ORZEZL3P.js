@@ -1,2 +1,0 @@
-import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
-import{g as a}from"./chunk-LQTJMU6M.js";import"./chunk-AOXKBRMI.js";import"./chunk-2TEE7LFN.js";import"./chunk-GYCL7JGH.js";import"./chunk-FFA7DFDN.js";import"./chunk-QW2VJJCR.js";import"./chunk-TG6WJQYR.js";import"./chunk-GB747JAT.js";import"./chunk-WQCNKBVE.js";import"./chunk-Q6B4PRUI.js";import"./chunk-BA6N4DQL.js";import"./chunk-VLKVKD7L.js";import"./chunk-6EC2D3C2.js";export{a as setupRun};
