@@ -116,16 +116,19 @@ describe.each<Flavor>(['github', 'forgejo'])('on %s', (flavor) => {
   });
 
   it('the reviewer agent asks for changes once, then approves → merged', async () => {
+    const SECRET = 'sk-review-secret-0042';
     loop = await startLoop({
       flavor,
       config: 'auto-merge: true\nreview: agent\n',
+      // A key in the run's environment: what the reviewer agent says never carries it out.
+      runner: { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', MODEL_API_KEY: SECRET } },
       script: {
         ...script,
         review: [
           {
             verdict: 'request_changes',
-            summary: 'The parameter names say nothing.',
-            comments: [{ path: 'src/add.js', line: 2, body: 'Name them left and right.' }],
+            summary: `The parameter names say nothing. (The key is ${SECRET}.)`,
+            comments: [{ path: 'src/add.js', line: 2, body: `Name them left and right, not ${SECRET}.` }],
           },
           { verdict: 'approve', summary: 'Good now.' },
         ],
@@ -143,6 +146,9 @@ describe.each<Flavor>(['github', 'forgejo'])('on %s', (flavor) => {
       "**agentloop's reviewer agent requests changes.**",
       "**agentloop's reviewer agent approves.**",
     ]);
-    expect(agentPrompts().find((p) => p.transition === 'address-review')!.prompt).toContain('Name them left and right.');
+    expect(agentPrompts().find((p) => p.transition === 'address-review')!.prompt).toContain('Name them left and right');
+    const posted = [...loop.repo.reviews.map((r) => r.body), ...loop.repo.reviewComments.map((c) => c.body)].join('\n');
+    expect(posted).toContain('The parameter names say nothing.');
+    expect(posted).not.toContain(SECRET);
   });
 });
