@@ -67,13 +67,25 @@ export function checkRunsHiddenNotice(): string {
   );
 }
 
+/**
+ * Whether a check is agentloop running: a check run named by one of its jobs (GitHub), or a commit status
+ * Forgejo sets for one of its jobs' runs, `<workflow name> / <job> (<event>)` — Forgejo sets one on the PR
+ * head for runs of PR events, review events included, so a killed agentloop run read as red CI and was
+ * "fixed" (the crash matrix found it with Forgejo's semantics).
+ */
+export function isOwnCheck(name: string): boolean {
+  if (OWN_CHECK_NAMES.includes(name)) return true;
+  const m = /^(.+) \/ (.+) \([a-z_]+\)$/.exec(name);
+  return !!m && OWN_WORKFLOW_NAMES.includes(m[1]!) && OWN_CHECK_NAMES.includes(m[2]!);
+}
+
 export function summarizeChecks(
   sha: string,
   checks: readonly CheckData[],
   opts: { requiredChecks: readonly string[]; ownRunIds?: readonly number[] },
 ): CiSummary {
   const own = new Set(opts.ownRunIds ?? []);
-  const relevant = checks.filter((c) => !OWN_CHECK_NAMES.includes(c.name) && !(c.runId !== undefined && own.has(c.runId)));
+  const relevant = checks.filter((c) => !isOwnCheck(c.name) && !(c.runId !== undefined && own.has(c.runId)));
   // The forges list the latest run per check name; a name both failing and passing counts as failing.
   // action_required waits for a maintainer (approving a run, acting on the check): never red — agentloop
   // must not "fix" it — and never green — nothing merges on it.

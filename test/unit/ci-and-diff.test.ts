@@ -30,6 +30,22 @@ describe('CI on a head: check runs + statuses, unknown is not green', () => {
     ['a red check merely named agentloop… is CI', [check('test', 'success'), check('agentloop-lint', 'failure')], [], 'failure'],
     ['a pending check merely named agentloop… is CI', [check('test', 'success'), check('agentloop', 'pending')], [], 'pending'],
     ['own job names are exact, letter case included', [check('test', 'success'), check('Agentloop-Code', 'failure')], [], 'failure'],
+    // Forgejo's commit status for a workflow job: `<workflow name> / <job> (<event>)`.
+    [
+      "Forgejo: a killed agentloop run's status on the PR head is not red CI",
+      [
+        check('CI / test (pull_request)', 'success', { source: 'status' }),
+        check('agentloop code / agentloop-code (pull_request_review)', 'failure', { source: 'status' }),
+      ],
+      [],
+      'success',
+    ],
+    [
+      'Forgejo: a CI job merely named like agentloop’s, in another workflow, is CI',
+      [check('CI / agentloop-code (pull_request)', 'failure', { source: 'status' })],
+      [],
+      'failure',
+    ],
     ['a required check that has not reported keeps it pending', [check('test', 'success')], ['test', 'e2e'], 'pending'],
     ['a failing check outside required-checks is ignored', [check('test', 'success'), check('flaky', 'failure')], ['test'], 'success'],
     [
