@@ -2,4 +2,4 @@ import{appendFileSync as C,existsSync as h,readFileSync as w,writeSync as I}from
 `)}catch{console.log(e)}}function N(){let e=process.env,o=e.GITHUB_EVENT_PATH&&h(e.GITHUB_EVENT_PATH)?JSON.parse(w(e.GITHUB_EVENT_PATH,"utf8")):{},n=g(e.GITHUB_EVENT_NAME??"",o),r=S(e),t=e["INPUT_LABEL-PREFIX"]||r.prefix||R,i=f(n,m(t),{anyLabel:r.anyLabel});if(!i.work){A(`agentloop: nothing to do (${i.reason}).`),e.GITHUB_OUTPUT&&C(e.GITHUB_OUTPUT,`transition=none
 reason=${i.reason}
 requests=0
-`);return}return import("./chunks/action.js").then(l=>l.runAction())}Promise.resolve(N()).catch(e=>{console.log(`::error::agentloop failed: ${String(e?.stack??e).replace(/\n/g,"%0A")}`),process.exitCode=1});
+`);return}return import("./chunks/action.js").then(l=>l.runAction()).then(T)}function T(){process.stdout.write("",()=>process.exit())}Promise.resolve(N()).catch(e=>{console.log(`::error::agentloop failed: ${String(e?.stack??e).replace(/\n/g,"%0A")}`),process.exitCode=1});

@@ -162,3 +162,10 @@ export function itemListBound(forge: BenchForge, loopItems: number): number {
 
 /** Backlog of waiting loop/code issues the quick and full benches add; a code-lane run must cost the same. */
 export const BACKLOG = { quick: 200, full: 1000 };
+
+/**
+ * What the heavy path may load (KiB, dist/chunks/action.js and the chunks it imports on GitHub): loading
+ * is most of its start-up (docs/performance.md, Start-up). Deterministic like the request counts; a
+ * dependency that grows it past this is a decision to make, not a drift to find later.
+ */
+export const HEAVY_PATH_KIB = 720;

@@ -15,7 +15,19 @@ import { EmbeddedForge } from '@agentloop/embedded-forge';
 import { runDemo } from '../src/demo/demo.js';
 import { SAMPLE_ISSUE } from '../src/demo/sample.js';
 import setupAgentReach from '../test/support/agent-reachable.js';
-import { BACKLOG, type BenchForge, budgetOf, EXTRA, FACTOR, itemListBound, MINIMUM, minimumOf, SCALE, total } from './bench-budgets.js';
+import {
+  BACKLOG,
+  type BenchForge,
+  budgetOf,
+  EXTRA,
+  FACTOR,
+  HEAVY_PATH_KIB,
+  itemListBound,
+  MINIMUM,
+  minimumOf,
+  SCALE,
+  total,
+} from './bench-budgets.js';
 import { type RunFigure, walkTransitions } from './bench-requests.js';
 import { type ScaleFigure, sweepAtScale } from './bench-scale.js';
 import { HOURLY_REQUESTS, loopThroughput, type Throughput, throughputFromWalk } from './bench-throughput.js';
@@ -197,11 +209,22 @@ async function childRuns() {
         repository: { default_branch: 'main' },
       }),
     };
+    // The floor: the chosen stack alone (scripts/bench-floor/stack.ts, bundled as the heavy path is), then
+    // with a run's 3 requests through it, and 3 requests with Node's fetch alone or node:http alone.
+    const floorDir = join(tmp, 'floor');
+    execFileSync(process.execPath, [join(root, 'scripts/bench-floor/build.mjs'), floorDir], { cwd: root });
+    const stack = [join(floorDir, 'stack.mjs')];
+    const probe = [join(root, 'scripts/bench-floor/fetch.mjs')];
+    const floorEnv = { PATH: baseEnv.PATH, HOME: tmp, FLOOR_URL: forge.urls.api, FLOOR_TOKEN: token, FLOOR_REQUESTS: '3' };
     const { samples, requests } = await timeInTurn(
       {
         bare: { args: ['-e', '0'], env: baseEnv },
         noop: { args: action, env: noopEnv },
         heavy: { args: action, env: heavyEnv },
+        stack: { args: stack, env: { PATH: baseEnv.PATH, HOME: tmp } },
+        stackRequests: { args: stack, env: floorEnv },
+        fetch: { args: probe, env: floorEnv },
+        http: { args: probe, env: { ...floorEnv, FLOOR_HTTP: '1' } },
         ...(BASELINE ? { baselineNoop: { args: [BASELINE], env: noopEnv }, baselineHeavy: { args: [BASELINE], env: heavyEnv } } : {}),
       },
       RUNS,
@@ -261,6 +284,15 @@ async function childRuns() {
         heavyRatio: heavy / bare,
         heavySpread: spread(samples.heavy!, samples.bare!),
         heavyRequests,
+        /** The floor under the heavy path: the stack alone, and the cost of a run's first requests. */
+        floor: {
+          stack: spread(samples.stack!, samples.bare!),
+          stackKiB: statSync(stack[0]!).size / 1024,
+          stackWithRequests: spread(samples.stackRequests!, samples.bare!),
+          nodeFetch: spread(samples.fetch!, samples.bare!),
+          nodeHttp: spread(samples.http!, samples.bare!),
+          requests: { stackWithRequests: requests.stackRequests!, nodeFetch: requests.fetch!, nodeHttp: requests.http! },
+        },
         samples,
         /** What a start reads: the no-op run dist/index.js and its static imports; the heavy path its import() too (GitHub). */
         noopLoads: loaded(join(root, 'dist/index.js')),
@@ -362,6 +394,9 @@ for (const s of scale) {
   if (s.transition !== 'sweep' || /failed/.test(s.repairs)) over.push(`${s.flavor} sweep at scale: ${s.transition}, ${s.repairs}`);
 }
 
+if (child.startup.heavyLoads.kib > HEAVY_PATH_KIB)
+  over.push(`the heavy path loads ${child.startup.heavyLoads.kib.toFixed(0)} KiB, budget ${HEAVY_PATH_KIB} KiB (scripts/bench-budgets.ts)`);
+
 if (throughput.method === 'loop' && (throughput.merged < throughput.issues || throughput.planned < throughput.plans))
   over.push(`throughput: ${throughput.merged}/${throughput.issues} issues merged, ${throughput.planned}/${throughput.plans} plans posted`);
 
@@ -404,6 +439,16 @@ line(
 line(
   `  heavy path, nothing to do            ${st.heavyMs.toFixed(1)} ms  ${ratio(st.heavySpread)} bare node, ${st.heavyRequests} API requests, loads ${st.heavyLoads.kib.toFixed(0)} KiB in ${st.heavyLoads.files} files`,
 );
+const fl = st.floor;
+line(`  the floor under the heavy path (node 20; every figure against bare node, in the same rounds):`);
+line(
+  `    the chosen stack alone, loaded     ${ratio(fl.stack)}  (${fl.stackKiB.toFixed(0)} KiB bundled: @actions/core, Octokit + plugins, zod, yaml, the Markdown parser)`,
+);
+line(
+  `    the stack and 3 requests           ${ratio(fl.stackWithRequests)}  (Octokit over Node's fetch, to the same forge as the heavy path)`,
+);
+line(`    3 requests, Node's fetch alone     ${ratio(fl.nodeFetch)}`);
+line(`    3 requests, node:http alone        ${ratio(fl.nodeHttp)}`);
 if (st.baseline) {
   const b = st.baseline;
   line(`  baseline ${b.path}, in the same rounds:`);

@@ -12,6 +12,7 @@
 
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { analyzeMetafile, build } from 'esbuild';
+import { actionsCoreUnused } from './bundle-plugins.mjs';
 
 const META = process.argv.includes('--metafile');
 
@@ -61,7 +62,12 @@ const builds = {
     banner: {},
     plugins: [actionExternal],
   }),
-  action: await build({ ...common, entryPoints: { 'chunks/action': 'src/entry/action.ts' }, splitting: true }),
+  action: await build({
+    ...common,
+    entryPoints: { 'chunks/action': 'src/entry/action.ts' },
+    splitting: true,
+    plugins: [actionsCoreUnused],
+  }),
   // scripted-agent: the deterministic agent the demo and the end-to-end tests drive through `agent: command`.
   cli: await build({
     ...common,

@@ -41,7 +41,16 @@ function run(): Promise<void> | void {
     if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `transition=none\nreason=${verdict.reason}\nrequests=0\n`);
     return;
   }
-  return import('./action.js').then((m) => m.runAction());
+  return import('./action.js').then((m) => m.runAction()).then(exitWhenWritten);
+}
+
+/**
+ * The run is over and everything it started has been awaited; left to itself Node would still wait
+ * ~60 ms for V8's background compile jobs before exiting (measured: docs/performance.md, Start-up).
+ * process.exit keeps the exit code @actions/core's setFailed set; stdout is flushed first.
+ */
+function exitWhenWritten(): void {
+  process.stdout.write('', () => process.exit());
 }
 
 Promise.resolve(run()).catch((err: unknown) => {
