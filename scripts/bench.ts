@@ -224,6 +224,7 @@ async function childRuns() {
         stack: { args: stack, env: { PATH: baseEnv.PATH, HOME: tmp } },
         stackRequests: { args: stack, env: floorEnv },
         fetch: { args: probe, env: floorEnv },
+        fetchLiftoff: { args: probe, env: { ...floorEnv, FLOOR_LIFTOFF: '1' } },
         http: { args: probe, env: { ...floorEnv, FLOOR_HTTP: '1' } },
         ...(BASELINE ? { baselineNoop: { args: [BASELINE], env: noopEnv }, baselineHeavy: { args: [BASELINE], env: heavyEnv } } : {}),
       },
@@ -290,6 +291,7 @@ async function childRuns() {
           stackKiB: statSync(stack[0]!).size / 1024,
           stackWithRequests: spread(samples.stackRequests!, samples.bare!),
           nodeFetch: spread(samples.fetch!, samples.bare!),
+          nodeFetchLiftoff: spread(samples.fetchLiftoff!, samples.bare!),
           nodeHttp: spread(samples.http!, samples.bare!),
           requests: { stackWithRequests: requests.stackRequests!, nodeFetch: requests.fetch!, nodeHttp: requests.http! },
         },
@@ -448,6 +450,7 @@ line(
   `    the stack and 3 requests           ${ratio(fl.stackWithRequests)}  (Octokit over Node's fetch, to the same forge as the heavy path)`,
 );
 line(`    3 requests, Node's fetch alone     ${ratio(fl.nodeFetch)}`);
+line(`      the same, --liftoff-only         ${ratio(fl.nodeFetchLiftoff)}  (as dist/index.js sets it)`);
 line(`    3 requests, node:http alone        ${ratio(fl.nodeHttp)}`);
 if (st.baseline) {
   const b = st.baseline;
