@@ -82,7 +82,13 @@ export async function sweepAtScale(opts: { flavor?: Flavor; openIssues?: number;
       routes[route] = (routes[route] ?? 0) + 1;
       const q = new URLSearchParams(r.query);
       if (r.method !== 'GET') figure.writes++;
-      else if (route === 'GET issues' && q.has('labels') && (q.get('state') ?? 'open') === 'open') figure.itemLists++;
+      // Finding the loop items: GitHub's search pages and its list of what changed lately (forge/github.ts),
+      // or one list a label; Forgejo's list for any of the labels.
+      else if (
+        route === 'GET /search/issues' ||
+        (route === 'GET issues' && (q.has('since') || (q.has('labels') && (q.get('state') ?? 'open') === 'open')))
+      )
+        figure.itemLists++;
       else if (/^GET (issues|pulls)\/\{n\}|^GET collaborators\//.test(route)) figure.itemReads++;
       else figure.otherLists++;
     }
@@ -97,7 +103,8 @@ function build(h: Harness, openIssues: number, loopItems: number): void {
   const label = (name: string) => labelRef(h, name);
   const every = Math.max(1, Math.floor(openIssues / loopItems));
   const kinds = loopMix(loopItems).flatMap(([labels, n]) => Array.from({ length: n }, () => labels));
-  const at = h.forge.state.now();
+  // A day ago: a backlog, not issues filed and labeled in the sweep's minute.
+  const at = new Date(h.forge.state.clock().getTime() - 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   for (let i = 0; i < openIssues; i++) {
     const number = h.forge.state.nextNumber(h.repo);
     const labels = i % every === 0 ? (kinds[i / every] ?? []) : [];

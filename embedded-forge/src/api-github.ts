@@ -6,12 +6,13 @@ import { issueRoutes } from './api-issues.js';
 import { pullRoutes } from './api-pulls.js';
 import { reviewRoutes } from './api-reviews.js';
 import { type ApiHost, type ApiRequest, type ApiResponse, handleRoutes, matchIn } from './api-router.js';
+import { searchRoutes } from './api-search.js';
 
 export { workflowIdOf } from './api-actions.js';
 export { addLabels, createIssueRec, ensureLabel, removeLabel } from './api-items.js';
 export { type ApiHost, type ApiRequest, type ApiResponse, permissionOf } from './api-router.js';
 
-const routes = [...issueRoutes, ...pullRoutes, ...reviewRoutes, ...ciRoutes];
+const routes = [...issueRoutes, ...pullRoutes, ...reviewRoutes, ...ciRoutes, ...searchRoutes];
 
 export function matchRoute(method: string, pathname: string) {
   return matchIn(routes, method, pathname);

@@ -75,6 +75,8 @@ export const ROUTE_PERMISSIONS: readonly RouteRule[] = [
     'collaborators/collaborators#get-repository-permissions-for-a-user',
   ),
   r('GET /repos/{owner}/{repo}/issues', 'read', [{ issues: 'read' }], 'issues/issues#list-repository-issues'),
+  // Not scoped to a repository: what the token may read decides what it finds (api-search.ts).
+  r('GET /search/issues', 'read', [{ issues: 'read' }], 'search/search#search-issues-and-pull-requests'),
   // Anyone who can read may open an issue (labels need push access: api-issues.ts drops them).
   r('POST /repos/{owner}/{repo}/issues', 'read', [{ issues: 'write' }], 'issues/issues#create-an-issue'),
   r('GET /repos/{owner}/{repo}/issues/{issue_number}', 'read', [{ issues: 'read' }], 'issues/issues#get-an-issue', PR),

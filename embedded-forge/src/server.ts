@@ -388,6 +388,8 @@ export class EmbeddedForge implements ApiHost {
   ): void {
     this.record(_req.method ?? 'GET', url, body, token, status);
     sendJson(res, status, payload, {
+      // The forge's clock, as GitHub's Date header is GitHub's (clients reason from it, e.g. search).
+      date: this.state.clock().toUTCString(),
       'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': String(5000 - this.requests.length),
       ...headers,

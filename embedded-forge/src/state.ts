@@ -214,6 +214,11 @@ export class ForgeState {
   private nextId = 1000;
   /** The embedded forge's clock; tests may move it. */
   clock: () => Date = () => new Date();
+  /**
+   * How far GitHub's search index trails the data (api-search.ts): a minute, what clients of GET
+   * /search/issues see in practice (GitHub documents no figure). Tests may set 0 or more.
+   */
+  searchLagMs = 60_000;
 
   id(): number {
     return this.nextId++;

@@ -31,6 +31,11 @@ export interface IssueData {
   author: Actor;
   createdAt: string;
   htmlUrl: string;
+  /**
+   * Found through the forge's search index alone (GitHub search, forge/github-search.ts): its labels and
+   * state may be a minute old. Read the item before acting on them.
+   */
+  fromIndex?: boolean;
 }
 
 export interface CommentData {

@@ -61,8 +61,9 @@ export interface CreateOctokitOptions {
   /** Multiplier (ms) for every retry wait: 1000 in production, ~1 in tests. */
   retryAfterBaseMs?: number;
   /**
-   * GitHub asks integrations to space writes (1 s) and notification-triggering writes (3 s).
-   * Tests turn this off to stay fast.
+   * GitHub asks integrations to space writes (1 s) and notification-triggering writes (3 s); the
+   * throttling plugin also spaces searches (2 s: search allows 30 requests a minute). A forge on this
+   * machine (tests, the demo) turns all three off to stay fast.
    */
   spaceWrites?: boolean;
 }
@@ -96,7 +97,7 @@ export function createOctokit(opts: CreateOctokitOptions): { octokit: AgentloopO
     retryAfterBaseValue: base,
     onRateLimit: onLimit('Primary'),
     onSecondaryRateLimit: onLimit('Secondary'),
-    ...(opts.spaceWrites === false ? { write: immediateGroup, notifications: immediateGroup } : {}),
+    ...(opts.spaceWrites === false ? { write: immediateGroup, notifications: immediateGroup, search: immediateGroup } : {}),
   };
 
   const options: OctokitOptions = {

@@ -50,6 +50,11 @@ export function isAgentloopRun(run: Pick<WorkflowRunData, 'name' | 'path'>, rc: 
   return OWN_WORKFLOW_NAMES.includes(run.name);
 }
 
+/** What the sweep acts on is read fresh: an item only the search index found may be a minute old. */
+function listedOrFresh(data: IssueData): IssueData | undefined {
+  return data.fromIndex ? undefined : data;
+}
+
 export interface SweepSnapshot {
   snapshot: Snapshot;
   items: Map<number, LoadedItem>;
@@ -92,7 +97,7 @@ export async function loadSweepSnapshot(rc: RunContext, event: LoopEvent): Promi
       partial = 'issues';
       continue;
     }
-    const item = await loadItem(rc, data.number, event, data, { triggers: full });
+    const item = await loadItem(rc, data.number, event, listedOrFresh(data), { triggers: full });
     items.set(data.number, item);
     if (waits && !leftAlone(item.snapshot)) codeWaiter = true;
   }
@@ -203,7 +208,7 @@ async function wrapUpsFor(
       )
         continue;
       // The status comment records the PR (one more request when the listing alone was read).
-      const item = listed.comments.length ? listed : await loadItem(rc, data.number, event, data, { triggers: false });
+      const item = listed.comments.length ? listed : await loadItem(rc, data.number, event, listedOrFresh(data), { triggers: false });
       items.set(data.number, item);
       const pull = item.status.state.pull;
       if (pull !== undefined && (await rc.forge.getIssue(pull)).state === 'closed') found.add(item.data.number);

@@ -71,6 +71,31 @@ describe.each<Flavor>(['github', 'forgejo'])('sweep on %s', (flavor) => {
     expect(loop.comments(issue.number, '<!-- agentloop:status -->')[0]!.body).toMatch(/merged/);
   });
 
+  it('a claim lost an hour before the sweep is found and requeued (GitHub: through the search index)', async () => {
+    loop = await start();
+    await writeFile(loop.scriptPath, JSON.stringify({ ...SAMPLE_SCRIPT, hang: ['code'] }));
+    const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
+    await loop.maria.addLabels(issue.number, ['loop/code']);
+    await until(async () => (await loop.agentRuns()) >= 1);
+    const run = loop.runner.runs.find((r) => r.status === 'in_progress' && r.workflow.name === 'agentloop code')!;
+    const step = run.jobs.flatMap((j) => j.steps).find((st) => st.status === 'in_progress' && st.kind === 'agentloop')!;
+    process.kill(-step.pid!, 'SIGKILL');
+    killMatching(loop.scriptPath);
+    await writeFile(loop.scriptPath, JSON.stringify(SAMPLE_SCRIPT));
+    await loop.runner.idle();
+    expect(loop.labelsOf(issue.number)).toEqual(['loop/code-in-process']);
+
+    // An hour on: nothing changed lately, so on GitHub only search finds the claim.
+    loop.forge.state.clock = () => new Date(Date.now() + 3_600_000);
+    const before = loop.forge.requests.length;
+    loop.runner.tickSchedule(loop.repo);
+    await loop.settle();
+    if (flavor === 'github') expect(loop.forge.requests.slice(before).some((r) => r.path === '/search/issues')).toBe(true);
+    expect(transitions(loop)).toContain('sweep');
+    expect([...loop.repo.pulls.values()][0]?.merged).toBe(true);
+    expect(loop.issue(issue.number).state).toBe('closed');
+  });
+
   it('a red workflow on main gets one ci-failure issue with the failing job and log tail; green again closes it', async () => {
     loop = await start();
     await pushToMain({ 'test.js': "import assert from 'node:assert/strict';\nassert.equal(1, 2, 'one is not two');\n" }, 'break the build');

@@ -144,6 +144,7 @@ describe('GitHubForge contract', () => {
         'GET /repos/{owner}/{repo}/contents/{path}',
         'GET /repos/{owner}/{repo}/issues/{issue_number}',
         'GET /repos/{owner}/{repo}/issues',
+        'GET /search/issues',
         'POST /repos/{owner}/{repo}/issues',
         'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
         'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
@@ -174,8 +175,9 @@ describe('GitHubForge contract', () => {
         'POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies',
       ]),
     );
-    // One request per call, except listChecks (check runs + combined status) and createIssue (the issue, then its labels).
-    expect(requests).toHaveLength(Object.keys(calls).length + 2);
+    // One request per call, except listChecks (check runs + combined status), createIssue (the issue, then
+    // its labels) and listOpenItemsWithAnyLabel (issues and PRs searched apart, then what changed lately).
+    expect(requests).toHaveLength(Object.keys(calls).length + 4);
     expect(forge.stats()).toEqual({ requests: requests.length, rateLimitRemaining: 5000 - requests.length, rateLimitLimit: 5000 });
 
     // The mapping reads the spec's example payloads sensibly.
@@ -429,6 +431,87 @@ describe('GitHubForge behaviour', () => {
     expect(requests).toHaveLength(2);
     expect(forge.stats().requests).toBe(2);
     expect(forge.stats().rateLimitRemaining).toBe(4998);
+  });
+
+  describe('listOpenItemsWithAnyLabel', () => {
+    const issueExample = example<Fields>('GET', '/repos/o/r/issues/1');
+    const item = (number: number, labels: string[], pull = false): Fields => ({
+      ...issueExample,
+      number,
+      labels: labels.map((name) => ({ name, color: 'ededed' })),
+      pull_request: pull ? issueExample.pull_request : undefined,
+    });
+    const ANSWERED = 'Mon, 30 Nov 2026 12:00:00 GMT';
+    const searchAnswer =
+      (issues: Fields[], pulls: Fields[], total?: number): Handler =>
+      (req) => {
+        const q = req.url.searchParams.get('q') ?? '';
+        const items = q.includes('is:pull-request') ? pulls : issues;
+        return { status: 200, body: { total_count: total ?? items.length, incomplete_results: false, items }, headers: { date: ANSWERED } };
+      };
+
+    it('searches issues and PRs for any of the labels, then reads what changed in the last 10 minutes from the list', async () => {
+      const { forge, requests } = fakeGitHub({
+        'GET /search/issues': searchAnswer(
+          [item(1, ['loop/plan']), item(2, ['loop/code']), item(3, ['loop/code'])],
+          [item(4, ['loop/code'], true)],
+        ),
+        // #2 lost its label a moment ago (the index still has it); #5 got one (the index does not yet).
+        'GET /repos/{owner}/{repo}/issues': { status: 200, body: [item(2, ['bug']), item(5, ['loop/plan'])] },
+      });
+      const found = await forge.listOpenItemsWithAnyLabel(['loop/plan', 'loop/code']);
+      expect(found.map((i) => [i.number, i.labels, i.fromIndex ?? false]).sort()).toEqual([
+        [1, ['loop/plan'], true],
+        [3, ['loop/code'], true],
+        [4, ['loop/code'], true],
+        [5, ['loop/plan'], false],
+      ]);
+      expect(problemsOf(requests)).toEqual([]);
+      const urls = requests.map((r) => new URL(r.url));
+      expect(urls.map((u) => u.pathname)).toEqual(['/search/issues', '/search/issues', '/repos/octocat/Hello-World/issues']);
+      expect(urls.slice(0, 2).map((u) => u.searchParams.get('q'))).toEqual([
+        'repo:octocat/Hello-World is:issue is:open label:"loop/plan","loop/code"',
+        'repo:octocat/Hello-World is:pull-request is:open label:"loop/plan","loop/code"',
+      ]);
+      // Ten minutes before GitHub's own clock answered, not the runner's.
+      expect(urls[2]!.searchParams.get('since')).toBe('2026-11-30T11:50:00.000Z');
+      expect(urls[2]!.searchParams.get('state')).toBe('all');
+    });
+
+    it('reads every page of the search, 100 at a time', async () => {
+      const many = Array.from({ length: 150 }, (_, k) => item(k + 1, ['loop/code']));
+      const { forge, requests } = fakeGitHub({
+        'GET /search/issues': (req) => {
+          const q = req.url.searchParams.get('q') ?? '';
+          const page = Number(req.url.searchParams.get('page'));
+          const items = q.includes('is:pull-request') ? [] : many.slice((page - 1) * 100, page * 100);
+          return { status: 200, body: { total_count: q.includes('is:pull-request') ? 0 : 150, incomplete_results: false, items } };
+        },
+        'GET /repos/{owner}/{repo}/issues': { status: 200, body: [] },
+      });
+      expect(await forge.listOpenItemsWithAnyLabel(['loop/code'])).toHaveLength(150);
+      expect(requests.filter((r) => r.url.includes('/search/issues'))).toHaveLength(3);
+    });
+
+    it('lists each label when search cannot answer: over 1000 results, or an error', async () => {
+      for (const search of [searchAnswer([item(1, ['loop/plan'])], [], 1001), { status: 503, body: { message: 'Service Unavailable' } }]) {
+        const { forge, requests } = fakeGitHub({
+          'GET /search/issues': search,
+          'GET /repos/{owner}/{repo}/issues': (req) => ({
+            status: 200,
+            body: req.url.searchParams.get('labels') === 'loop/plan' ? [item(1, ['loop/plan'])] : [item(2, ['loop/code'])],
+          }),
+        });
+        const found = await forge.listOpenItemsWithAnyLabel(['loop/plan', 'loop/code']);
+        expect(found.map((i) => [i.number, i.fromIndex ?? false])).toEqual([
+          [1, false],
+          [2, false],
+        ]);
+        const lists = requests.filter((r) => new URL(r.url).pathname.startsWith('/repos/'));
+        expect(lists.map((r) => new URL(r.url).searchParams.get('labels'))).toEqual(['loop/plan', 'loop/code']);
+        expect(problemsOf(requests)).toEqual([]);
+      }
+    });
   });
 
   it('paginates lists through the Link header', async () => {

@@ -117,3 +117,39 @@ describe('a lost code-lane claim goes back to the code lane', () => {
     expect(lostCodeClaim(['loop/merge-in-process', 'loop/code-done'], 12, names).putBack).toEqual([]);
   });
 });
+
+describe('an item only the search index found', () => {
+  // GitHub's search index trails the data: #7's claim ended (it reached code-done) after the index saw it.
+  const indexed: IssueData = { ...tracking('CI'), number: 7, labels: ['loop/code-in-process'], body: '' };
+  const now: IssueData = { ...indexed, labels: ['loop/code-done'] };
+
+  async function sweepSees(listed: IssueData) {
+    const reads: number[] = [];
+    const forge = {
+      kind: 'github',
+      stats: () => ({ requests: 0 }),
+      listOpenItemsWithAnyLabel: async () => [listed],
+      getIssue: async (n: number) => {
+        reads.push(n);
+        return now;
+      },
+      listComments: async () => [],
+      listClosedIssuesWithLabel: async () => [],
+      listWorkflowRuns: async () => [],
+    } as unknown as Forge;
+    const rc = unitContext({ forge, env: { eventName: 'schedule', runId: '999' } });
+    const { snapshot } = await loadSweepSnapshot(rc, { kind: 'schedule' });
+    return { labels: snapshot.issues.find((i) => i.number === 7)?.labels, reads };
+  }
+
+  it('is read afresh before the sweep decides on it: a claim that ended is not taken for a lost one', async () => {
+    expect(await sweepSees({ ...indexed, fromIndex: true })).toEqual({ labels: ['loop/code-done'], reads: [7] });
+  });
+
+  it('an item the issue list found is not read again', async () => {
+    const listedNow = { ...indexed };
+    const seen = await sweepSees(listedNow);
+    expect(seen.reads).toEqual([]);
+    expect(seen.labels).toEqual(['loop/code-in-process']);
+  });
+});

@@ -1,0 +1,2 @@
+import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
+import{H as a,I as b}from"./chunk-Q3E42RTH.js";import"./chunk-XFEEQ4DK.js";import"./chunk-BSXBMWB7.js";import"./chunk-GB747JAT.js";import"./chunk-FDMLQESA.js";import"./chunk-Q6B4PRUI.js";import"./chunk-W4ZOPOMO.js";import"./chunk-VLKVKD7L.js";import"./chunk-6EC2D3C2.js";export{a as isAgentloopRun,b as loadSweepSnapshot};
