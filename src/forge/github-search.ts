@@ -2,15 +2,24 @@
 // list per label: the issue list ANDs its `labels`, while search's `label:a,b` "matches issues with the
 // label a or the label b" (docs: searching-issues-and-pull-requests#search-by-label). Search answers from
 // an index that trails the data, so what changed lately is read from the issue list instead
-// (forge/github.ts: listOpenItemsWithAnyLabel), and what search alone found is marked `fromIndex`.
+// instead, and what search alone found is marked `fromIndex`.
 
+import { hasLabel } from '../core/labels.js';
 import type { IssueData } from '../core/model.js';
-import { toIssue } from './github-json.js';
+import type { Forge } from './forge.js';
+import { httpStatus, toIssue } from './github-json.js';
 import type { AgentloopOctokit } from './octokit.js';
 
 /** "Only the first 1000 search results are available": more, and search cannot list them all. */
 const MAX_RESULTS = 1000;
 const PER_PAGE = 100;
+
+/**
+ * What changed this long before search answered is read from the issue list, not the search index: far
+ * longer than the index trails the data (seconds, about a minute at worst), so a slow index costs a sweep
+ * nothing. Items updated in that window cost a list page per 100.
+ */
+const RECENT_MS = 10 * 60_000;
 
 /** Search cannot answer this listing completely; the caller lists each label instead. */
 export class SearchUnusable extends Error {}
@@ -59,4 +68,36 @@ export async function searchOpenItemsWithAnyLabel(
   };
   const [issues, pulls] = await Promise.all([search('issue'), search('pull-request')]);
   return { items: [...issues, ...pulls], answeredAt };
+}
+
+/** The issue lists the search falls back on (one a label) and completes itself with (what changed since). */
+export type IssueLists = Pick<Forge, 'listOpenIssuesWithLabel' | 'listIssuesUpdatedSince'>;
+
+/**
+ * Search finds the items; what changed in the last RECENT_MS, which the index may not hold yet, comes
+ * from the issue list and replaces what search said. Where search cannot answer completely (over 1000
+ * results, an error), one list a label.
+ */
+export async function openItemsWithAnyLabel(
+  octokit: AgentloopOctokit,
+  repo: { owner: string; repo: string },
+  labels: readonly string[],
+  lists: IssueLists,
+): Promise<IssueData[]> {
+  let indexed: IndexedItems;
+  try {
+    indexed = await searchOpenItemsWithAnyLabel(octokit, repo, labels);
+  } catch (error) {
+    const status = httpStatus(error);
+    if (!(error instanceof SearchUnusable) && status !== 403 && status !== 422 && status !== 503) throw error;
+    const found = new Map<number, IssueData>();
+    for (const list of await Promise.all(labels.map((l) => lists.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
+    return [...found.values()];
+  }
+  const since = new Date((indexed.answeredAt ?? Date.now()) - RECENT_MS).toISOString();
+  const recent = new Map((await lists.listIssuesUpdatedSince(since)).map((i) => [i.number, i]));
+  const found = new Map<number, IssueData>();
+  for (const i of indexed.items) if (!recent.has(i.number)) found.set(i.number, i);
+  for (const i of recent.values()) if (i.state === 'open' && labels.some((l) => hasLabel(i.labels, l))) found.set(i.number, i);
+  return [...found.values()];
 }

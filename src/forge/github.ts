@@ -34,7 +34,7 @@ import {
   type UserLike,
 } from './github-json.js';
 import * as reviews from './github-reviews.js';
-import { SearchUnusable, searchOpenItemsWithAnyLabel } from './github-search.js';
+import { openItemsWithAnyLabel } from './github-search.js';
 import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit } from './octokit.js';
 
 // ---- the adapter ----
@@ -44,13 +44,6 @@ import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit } from 
  * who it is, so agentloop knows it from here (services/identity.ts).
  */
 export const GITHUB_WORKFLOW_TOKEN_LOGIN = 'github-actions[bot]';
-
-/**
- * What changed this long before search answered is read from the issue list, not the search index: far
- * longer than the index trails the data (seconds, about a minute at worst), so a slow index costs a sweep
- * nothing. Items updated in that window cost a list page per 100.
- */
-const RECENT_MS = 10 * 60_000;
 
 /** A create that failed with 5xx may still have happened: retrying blindly could duplicate it. */
 const NO_BLIND_RETRY = { request: { retries: 0 } } as const;
@@ -138,30 +131,8 @@ export class GitHubForge implements Forge {
     return items.slice(0, first).map(toIssue);
   }
 
-  /**
-   * Search finds the items (a request per 100 of them, issues and PRs apart: github-search.ts); what
-   * changed in the last RECENT_MS, which the search index may not hold yet, comes from the issue list and
-   * replaces what search said. Where search cannot answer completely (over 1000 results, an error), one
-   * list a label, as the issue list ANDs its `labels`.
-   */
   async listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]> {
-    let indexed: Awaited<ReturnType<typeof searchOpenItemsWithAnyLabel>>;
-    try {
-      indexed = await searchOpenItemsWithAnyLabel(this.octokit, this.r, labels);
-    } catch (error) {
-      const status = httpStatus(error);
-      if (!(error instanceof SearchUnusable) && status !== 403 && status !== 422 && status !== 503) throw error;
-      const found = new Map<number, IssueData>();
-      for (const list of await Promise.all(labels.map((l) => this.listOpenIssuesWithLabel(l))))
-        for (const i of list) found.set(i.number, i);
-      return [...found.values()];
-    }
-    const since = new Date((indexed.answeredAt ?? Date.now()) - RECENT_MS).toISOString();
-    const recent = new Map((await this.listIssuesUpdatedSince(since)).map((i) => [i.number, i]));
-    const found = new Map<number, IssueData>();
-    for (const i of indexed.items) if (!recent.has(i.number)) found.set(i.number, i);
-    for (const i of recent.values()) if (i.state === 'open' && labels.some((l) => hasLabel(i.labels, l))) found.set(i.number, i);
-    return [...found.values()];
+    return openItemsWithAnyLabel(this.octokit, this.r, labels, this);
   }
 
   async createIssue(title: string, body: string, labels: string[]): Promise<IssueData> {
