@@ -8,7 +8,7 @@ import { hasLabel } from '../core/labels.js';
 import type { IssueData } from '../core/model.js';
 import type { Forge } from './forge.js';
 import { httpStatus, toIssue } from './github-json.js';
-import type { AgentloopOctokit } from './octokit.js';
+import type { AgentloopOctokit, ForgeLogger } from './octokit.js';
 
 /** "Only the first 1000 search results are available": more, and search cannot list them all. */
 const MAX_RESULTS = 1000;
@@ -83,6 +83,7 @@ export async function openItemsWithAnyLabel(
   repo: { owner: string; repo: string },
   labels: readonly string[],
   lists: IssueLists,
+  logger: ForgeLogger,
 ): Promise<IssueData[]> {
   let indexed: IndexedItems;
   try {
@@ -90,6 +91,8 @@ export async function openItemsWithAnyLabel(
   } catch (error) {
     const status = httpStatus(error);
     if (!(error instanceof SearchUnusable) && status !== 403 && status !== 422 && status !== 503) throw error;
+    const why = error instanceof SearchUnusable ? error.message : `HTTP ${status}`;
+    logger.info(`Search could not list the loop items (${why}); listing each of the ${labels.length} labels instead.`);
     const found = new Map<number, IssueData>();
     for (const list of await Promise.all(labels.map((l) => lists.listOpenIssuesWithLabel(l)))) for (const i of list) found.set(i.number, i);
     return [...found.values()];

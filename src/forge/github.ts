@@ -35,7 +35,7 @@ import {
 } from './github-json.js';
 import * as reviews from './github-reviews.js';
 import { openItemsWithAnyLabel } from './github-search.js';
-import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit } from './octokit.js';
+import { type AgentloopOctokit, type CreateOctokitOptions, createOctokit, type ForgeLogger, noopLogger } from './octokit.js';
 
 // ---- the adapter ----
 
@@ -56,6 +56,7 @@ export class GitHubForge implements Forge {
     private readonly octokit: AgentloopOctokit,
     private readonly requestStats: () => RequestStats,
     readonly repoRef: RepoRef,
+    private readonly logger: ForgeLogger = noopLogger,
   ) {}
 
   stats(): RequestStats {
@@ -132,7 +133,7 @@ export class GitHubForge implements Forge {
   }
 
   async listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]> {
-    return openItemsWithAnyLabel(this.octokit, this.r, labels, this);
+    return openItemsWithAnyLabel(this.octokit, this.r, labels, this, this.logger);
   }
 
   async createIssue(title: string, body: string, labels: string[]): Promise<IssueData> {
@@ -394,5 +395,5 @@ export interface CreateGitHubForgeOptions extends CreateOctokitOptions {
 export function createGitHubForge(opts: CreateGitHubForgeOptions): GitHubForge {
   const { owner, repo, ...clientOptions } = opts;
   const { octokit, stats } = createOctokit(clientOptions);
-  return new GitHubForge(octokit, stats, { owner, repo });
+  return new GitHubForge(octokit, stats, { owner, repo }, clientOptions.logger);
 }

@@ -494,14 +494,23 @@ describe('GitHubForge behaviour', () => {
     });
 
     it('lists each label when search cannot answer: over 1000 results, or an error', async () => {
-      for (const search of [searchAnswer([item(1, ['loop/plan'])], [], 1001), { status: 503, body: { message: 'Service Unavailable' } }]) {
-        const { forge, requests } = fakeGitHub({
-          'GET /search/issues': search,
-          'GET /repos/{owner}/{repo}/issues': (req) => ({
-            status: 200,
-            body: req.url.searchParams.get('labels') === 'loop/plan' ? [item(1, ['loop/plan'])] : [item(2, ['loop/code'])],
-          }),
-        });
+      const cases: [Handler, string][] = [
+        [searchAnswer([item(1, ['loop/plan'])], [], 1001), 'search answered 1001 results'],
+        [{ status: 503, body: { message: 'Service Unavailable' } }, 'HTTP 503'],
+      ];
+      for (const [search, why] of cases) {
+        const said: string[] = [];
+        const logger = { info: (m: string) => said.push(m), warning: (m: string) => said.push(m) };
+        const { forge, requests } = fakeGitHub(
+          {
+            'GET /search/issues': search,
+            'GET /repos/{owner}/{repo}/issues': (req) => ({
+              status: 200,
+              body: req.url.searchParams.get('labels') === 'loop/plan' ? [item(1, ['loop/plan'])] : [item(2, ['loop/code'])],
+            }),
+          },
+          logger,
+        );
         const found = await forge.listOpenItemsWithAnyLabel(['loop/plan', 'loop/code']);
         expect(found.map((i) => [i.number, i.fromIndex ?? false])).toEqual([
           [1, false],
@@ -509,6 +518,7 @@ describe('GitHubForge behaviour', () => {
         ]);
         const lists = requests.filter((r) => new URL(r.url).pathname.startsWith('/repos/'));
         expect(lists.map((r) => new URL(r.url).searchParams.get('labels'))).toEqual(['loop/plan', 'loop/code']);
+        expect(said).toContain(`Search could not list the loop items (${why}); listing each of the 2 labels instead.`);
         expect(problemsOf(requests)).toEqual([]);
       }
     });
