@@ -30,10 +30,13 @@ export interface IndexedItems {
   answeredAt: number | undefined;
 }
 
-/** Label names as a search comma list; a name search cannot quote makes search unusable. */
+/**
+ * Label names as a search comma list, in the documented form (`label:bug,resolved`); a name with a space,
+ * comma or colon is quoted (`label:"help wanted"`), and one search cannot quote makes search unusable.
+ */
 function labelList(labels: readonly string[]): string {
   if (labels.some((l) => l.includes('"') || l.includes('\\'))) throw new SearchUnusable('a label name search cannot quote');
-  return labels.map((l) => `"${l}"`).join(',');
+  return labels.map((l) => (/^[^\s,:]+$/.test(l) ? l : `"${l}"`)).join(',');
 }
 
 /**

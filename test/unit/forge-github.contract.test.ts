@@ -470,12 +470,29 @@ describe('GitHubForge behaviour', () => {
       const urls = requests.map((r) => new URL(r.url));
       expect(urls.map((u) => u.pathname)).toEqual(['/search/issues', '/search/issues', '/repos/octocat/Hello-World/issues']);
       expect(urls.slice(0, 2).map((u) => u.searchParams.get('q'))).toEqual([
-        'repo:octocat/Hello-World is:issue is:open label:"loop/plan","loop/code"',
-        'repo:octocat/Hello-World is:pull-request is:open label:"loop/plan","loop/code"',
+        'repo:octocat/Hello-World is:issue is:open label:loop/plan,loop/code',
+        'repo:octocat/Hello-World is:pull-request is:open label:loop/plan,loop/code',
       ]);
       // Ten minutes before GitHub's own clock answered, not the runner's.
       expect(urls[2]!.searchParams.get('since')).toBe('2026-11-30T11:50:00.000Z');
       expect(urls[2]!.searchParams.get('state')).toBe('all');
+    });
+
+    it('quotes a label name with a space; one with a quote mark is listed apart', async () => {
+      const { forge, requests } = fakeGitHub({
+        'GET /search/issues': searchAnswer([], []),
+        'GET /repos/{owner}/{repo}/issues': { status: 200, body: [] },
+      });
+      await forge.listOpenItemsWithAnyLabel(['loop/plan', 'needs a plan']);
+      expect(new URL(requests[0]!.url).searchParams.get('q')).toBe(
+        'repo:octocat/Hello-World is:issue is:open label:loop/plan,"needs a plan"',
+      );
+      const quoted = fakeGitHub({ 'GET /repos/{owner}/{repo}/issues': { status: 200, body: [] } });
+      await quoted.forge.listOpenItemsWithAnyLabel(['loop/plan', 'say "plan"']);
+      expect(quoted.requests.map((r) => new URL(r.url).pathname)).toEqual([
+        '/repos/octocat/Hello-World/issues',
+        '/repos/octocat/Hello-World/issues',
+      ]);
     });
 
     it('reads every page of the search, 100 at a time', async () => {
