@@ -72,9 +72,9 @@ export interface Forge {
   listOpenIssuesWithLabel(label: string, opts?: { oldest?: number }): Promise<IssueData[]>;
   /**
    * Open issues and PRs carrying any of `labels`, each once. Forgejo filters by any of several labels in
-   * one paginated list; GitHub's `labels=` means all of them, so it lists each label (one list a label,
-   * one more request per extra page of 100) — either way the requests grow with the labeled items, never
-   * with the open issues.
+   * one paginated list; GitHub searches (`label:a,b` is any of them; github-search.ts) and marks what only
+   * its index said `fromIndex` — either way the requests grow with the labeled items, never with the
+   * open issues.
    */
   listOpenItemsWithAnyLabel(labels: string[]): Promise<IssueData[]>;
   /** Closed issues (and PRs) carrying `label`: agentloop asks only for labels it removes once done with an item. */

@@ -25,7 +25,7 @@ const SWEEP_KEYS: LabelKey[] = [
   'mergeInProcess',
   'breakdownInProcess',
   'plan',
-  // A breakdown or its approval whose event was dropped: GitHub lists each label apart (one request each).
+  // A breakdown or its approval whose event was dropped.
   'breakdown',
   'breakdownApprove',
   'code',
