@@ -45,9 +45,9 @@ async function pushToMain(files: Record<string, string>, message: string) {
 
 describe.each<Flavor>(['github', 'forgejo'])('sweep on %s', (flavor) => {
   const start = (opts: Parameters<typeof startLoop>[0] = {}) => startLoop({ ...opts, flavor });
-  it('a code run killed in the middle of the agent step is requeued by the sweep and the loop finishes', async () => {
+  /** A code run whose agent hangs, then the runner host dies under it (its processes killed): its claim stays. */
+  async function codeRunKilledMidAgent() {
     loop = await start();
-    // The first code run's agent hangs; the runner host then dies under it (its processes killed).
     await writeFile(loop.scriptPath, JSON.stringify({ ...SAMPLE_SCRIPT, hang: ['code'] }));
     const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
     await loop.maria.addLabels(issue.number, ['loop/code']);
@@ -61,30 +61,22 @@ describe.each<Flavor>(['github', 'forgejo'])('sweep on %s', (flavor) => {
     expect(run.conclusion).toBe('failure');
     expect(loop.labelsOf(issue.number)).toEqual(['loop/code-in-process']); // the dead run's claim
     expect([...loop.repo.pulls.values()]).toEqual([]);
+    return issue.number;
+  }
 
+  it('a code run killed in the middle of the agent step is requeued by the sweep and the loop finishes', async () => {
+    const issue = await codeRunKilledMidAgent();
     loop.runner.tickSchedule(loop.repo);
     await loop.settle();
     expect(transitions(loop)).toContain('sweep');
     const [pr] = [...loop.repo.pulls.values()];
     expect(pr?.merged).toBe(true);
-    expect(loop.issue(issue.number).state).toBe('closed');
-    expect(loop.comments(issue.number, '<!-- agentloop:status -->')[0]!.body).toMatch(/merged/);
+    expect(loop.issue(issue).state).toBe('closed');
+    expect(loop.comments(issue, '<!-- agentloop:status -->')[0]!.body).toMatch(/merged/);
   });
 
   it('a claim lost an hour before the sweep is found and requeued (GitHub: through the search index)', async () => {
-    loop = await start();
-    await writeFile(loop.scriptPath, JSON.stringify({ ...SAMPLE_SCRIPT, hang: ['code'] }));
-    const issue = await loop.maria.createIssue('add() subtracts', 'x', []);
-    await loop.maria.addLabels(issue.number, ['loop/code']);
-    await until(async () => (await loop.agentRuns()) >= 1);
-    const run = loop.runner.runs.find((r) => r.status === 'in_progress' && r.workflow.name === 'agentloop code')!;
-    const step = run.jobs.flatMap((j) => j.steps).find((st) => st.status === 'in_progress' && st.kind === 'agentloop')!;
-    process.kill(-step.pid!, 'SIGKILL');
-    killMatching(loop.scriptPath);
-    await writeFile(loop.scriptPath, JSON.stringify(SAMPLE_SCRIPT));
-    await loop.runner.idle();
-    expect(loop.labelsOf(issue.number)).toEqual(['loop/code-in-process']);
-
+    const issue = await codeRunKilledMidAgent();
     // An hour on: nothing changed lately, so on GitHub only search finds the claim.
     loop.forge.state.clock = () => new Date(Date.now() + 3_600_000);
     const before = loop.forge.requests.length;
@@ -93,7 +85,7 @@ describe.each<Flavor>(['github', 'forgejo'])('sweep on %s', (flavor) => {
     if (flavor === 'github') expect(loop.forge.requests.slice(before).some((r) => r.path === '/search/issues')).toBe(true);
     expect(transitions(loop)).toContain('sweep');
     expect([...loop.repo.pulls.values()][0]?.merged).toBe(true);
-    expect(loop.issue(issue.number).state).toBe('closed');
+    expect(loop.issue(issue).state).toBe('closed');
   });
 
   it('a red workflow on main gets one ci-failure issue with the failing job and log tail; green again closes it', async () => {
