@@ -1,8 +1,8 @@
 // Finding the open items that carry any of several labels on GitHub in a request per 100 items, not one
 // list per label: the issue list ANDs its `labels`, while search's `label:a,b` "matches issues with the
 // label a or the label b" (docs: searching-issues-and-pull-requests#search-by-label). Search answers from
-// an index that trails the data, so what changed lately is read from the issue list instead
-// instead, and what search alone found is marked `fromIndex`.
+// an index that trails the data, so what changed lately is read from the issue list instead, and what
+// search alone found is marked `fromIndex`.
 
 import { hasLabel } from '../core/labels.js';
 import type { IssueData } from '../core/model.js';
@@ -79,7 +79,7 @@ export type IssueLists = Pick<Forge, 'listOpenIssuesWithLabel' | 'listIssuesUpda
 /**
  * Search finds the items; what changed in the last RECENT_MS, which the index may not hold yet, comes
  * from the issue list and replaces what search said. Where search cannot answer completely (over 1000
- * results, an error), one list a label.
+ * results, a refusal, a server error), one list a label.
  */
 export async function openItemsWithAnyLabel(
   octokit: AgentloopOctokit,
@@ -92,8 +92,9 @@ export async function openItemsWithAnyLabel(
   try {
     indexed = await searchOpenItemsWithAnyLabel(octokit, repo, labels);
   } catch (error) {
-    const status = httpStatus(error);
-    if (!(error instanceof SearchUnusable) && status !== 403 && status !== 422 && status !== 503) throw error;
+    const status = httpStatus(error) ?? 0;
+    // Refused (403: a search rate limit, 422) or failing (5xx, after the retries): the lists still work.
+    if (!(error instanceof SearchUnusable) && status !== 403 && status !== 422 && status < 500) throw error;
     const why = error instanceof SearchUnusable ? error.message : `HTTP ${status}`;
     logger.info(`Search could not list the loop items (${why}); listing each of the ${labels.length} labels instead.`);
     const found = new Map<number, IssueData>();

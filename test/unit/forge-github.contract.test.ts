@@ -514,6 +514,7 @@ describe('GitHubForge behaviour', () => {
       const cases: [Handler, string][] = [
         [searchAnswer([item(1, ['loop/plan'])], [], 1001), 'search answered 1001 results'],
         [{ status: 503, body: { message: 'Service Unavailable' } }, 'HTTP 503'],
+        [{ status: 502, body: { message: 'Bad Gateway' } }, 'HTTP 502'],
       ];
       for (const [search, why] of cases) {
         const said: string[] = [];
