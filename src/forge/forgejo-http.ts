@@ -1,6 +1,8 @@
 // The HTTP client behind the Forgejo adapter (DESIGN §7): plain `fetch` against `/api/v1`, a request
 // counter for the job summary, `limit` ≤ 50 pagination that follows the Link headers Forgejo sends, and
-// a short retry of reads on a gateway error. Writes are never retried: a failed create may have happened.
+// a short retry on a gateway error of the requests that are safe to repeat: reads, and the writes that set
+// a value (a comment's body, an issue's state) or delete. Creates (POST) are never retried: a failed
+// create may have happened; the merge (POST) neither.
 import type { RequestStats } from './forge.js';
 import { type ForgeLogger, noopLogger } from './octokit.js';
 
@@ -9,7 +11,9 @@ export const FORGEJO_PAGE_LIMIT = 50;
 /** A list longer than this many pages is cut (2 500 items at 50 a page): a run never reads without end. */
 const MAX_PAGES = 50;
 const RETRY_STATUSES = [502, 503, 504];
-const READ_RETRIES = 2;
+const RETRIES = 2;
+/** Repeating these changes nothing the first did not (agentloop's PATCHes set fields to given values). */
+const REPEATABLE = ['GET', 'PUT', 'PATCH', 'DELETE'];
 
 /** An array is sent as the repeated key (`status=a&status=b`), as Forgejo reads array parameters. */
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
@@ -96,14 +100,14 @@ export function createForgejoClient(opts: CreateForgejoClientOptions): ForgejoCl
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
       } catch (error) {
-        if (method === 'GET' && attempt < READ_RETRIES) {
+        if (REPEATABLE.includes(method) && attempt < RETRIES) {
           await sleep(wait * (attempt + 1));
           continue;
         }
         throw error;
       }
-      if (method === 'GET' && RETRY_STATUSES.includes(response.status) && attempt < READ_RETRIES) {
-        logger.warning(`Forgejo answered ${response.status} to GET ${path}; retrying (${attempt + 1}/${READ_RETRIES})`);
+      if (REPEATABLE.includes(method) && RETRY_STATUSES.includes(response.status) && attempt < RETRIES) {
+        logger.warning(`Forgejo answered ${response.status} to ${method} ${path}; retrying (${attempt + 1}/${RETRIES})`);
         await sleep(wait * (attempt + 1));
         continue;
       }

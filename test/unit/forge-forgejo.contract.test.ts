@@ -475,6 +475,26 @@ describe('ForgejoForge behaviour', () => {
     expect(routesOf(requests)).toEqual(['GET /repos/{owner}/{repo}/pulls/{index}']);
   });
 
+  it('a gateway error is retried for reads and for writes that are safe to repeat, never for a create', async () => {
+    const flaky = (call: number): Answer | undefined => (call === 0 ? { status: 502, body: { message: 'Bad Gateway' } } : undefined);
+    const { forge, requests } = fakeForgejo({
+      'PATCH /repos/{owner}/{repo}/issues/comments/{id}': (_req, call) => flaky(call),
+      'DELETE /repos/{owner}/{repo}/issues/{index}/labels/{identifier}': (_req, call) => flaky(call),
+      'POST /repos/{owner}/{repo}/issues/{index}/comments': (_req, call) => flaky(call),
+    });
+    await forge.updateComment(5, 'status, edited');
+    await forge.removeLabel(1, 'loop/plan');
+    await expect(forge.createComment(1, 'a notice')).rejects.toThrow(/502/);
+    expect(routesOf(requests)).toEqual([
+      'PATCH /repos/{owner}/{repo}/issues/comments/{id}',
+      'PATCH /repos/{owner}/{repo}/issues/comments/{id}',
+      'DELETE /repos/{owner}/{repo}/issues/{index}/labels/{identifier}',
+      'DELETE /repos/{owner}/{repo}/issues/{index}/labels/{identifier}',
+      'POST /repos/{owner}/{repo}/issues/{index}/comments',
+    ]);
+    expect(problemsOf(requests)).toEqual([]);
+  });
+
   it('pagination follows Link headers with limit=50', async () => {
     const { forge, requests } = fakeForgejo({
       'GET /repos/{owner}/{repo}/issues': (req) => {
