@@ -1,8 +1,8 @@
 // The HTTP client behind the Forgejo adapter (DESIGN §7): plain `fetch` against `/api/v1`, a request
 // counter for the job summary, `limit` ≤ 50 pagination that follows the Link headers Forgejo sends, and
 // a short retry on a gateway error of the requests that are safe to repeat: reads, and the writes that set
-// a value (a comment's body, an issue's state) or delete. Creates (POST) are never retried: a failed
-// create may have happened; the merge (POST) neither.
+// a value (a comment's body, an issue's state), add labels or delete. Creates are never retried: a failed
+// create may have happened; the merge neither.
 import type { RequestStats } from './forge.js';
 import { type ForgeLogger, noopLogger } from './octokit.js';
 
@@ -12,8 +12,13 @@ export const FORGEJO_PAGE_LIMIT = 50;
 const MAX_PAGES = 50;
 const RETRY_STATUSES = [502, 503, 504];
 const RETRIES = 2;
-/** Repeating these changes nothing the first did not (agentloop's PATCHes set fields to given values). */
-const REPEATABLE = ['GET', 'PUT', 'PATCH', 'DELETE'];
+/**
+ * Repeating these changes nothing the first did not: agentloop's PATCHes set fields to given values, and
+ * adding labels an item already has adds nothing.
+ */
+function repeatable(method: string, path: string): boolean {
+  return ['GET', 'PUT', 'PATCH', 'DELETE'].includes(method) || (method === 'POST' && /\/issues\/\d+\/labels$/.test(path));
+}
 
 /** An array is sent as the repeated key (`status=a&status=b`), as Forgejo reads array parameters. */
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
@@ -100,13 +105,13 @@ export function createForgejoClient(opts: CreateForgejoClientOptions): ForgejoCl
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
       } catch (error) {
-        if (REPEATABLE.includes(method) && attempt < RETRIES) {
+        if (repeatable(method, path) && attempt < RETRIES) {
           await sleep(wait * (attempt + 1));
           continue;
         }
         throw error;
       }
-      if (REPEATABLE.includes(method) && RETRY_STATUSES.includes(response.status) && attempt < RETRIES) {
+      if (repeatable(method, path) && RETRY_STATUSES.includes(response.status) && attempt < RETRIES) {
         logger.warning(`Forgejo answered ${response.status} to ${method} ${path}; retrying (${attempt + 1}/${RETRIES})`);
         await sleep(wait * (attempt + 1));
         continue;

@@ -481,15 +481,21 @@ describe('ForgejoForge behaviour', () => {
       'PATCH /repos/{owner}/{repo}/issues/comments/{id}': (_req, call) => flaky(call),
       'DELETE /repos/{owner}/{repo}/issues/{index}/labels/{identifier}': (_req, call) => flaky(call),
       'POST /repos/{owner}/{repo}/issues/{index}/comments': (_req, call) => flaky(call),
+      'POST /repos/{owner}/{repo}/issues/{index}/labels': (_req, call) => flaky(call),
+      'GET /repos/{owner}/{repo}/labels': { status: 200, body: [label(1, 'loop/plan')] },
     });
     await forge.updateComment(5, 'status, edited');
     await forge.removeLabel(1, 'loop/plan');
+    await forge.addLabels(1, ['loop/plan']);
     await expect(forge.createComment(1, 'a notice')).rejects.toThrow(/502/);
     expect(routesOf(requests)).toEqual([
       'PATCH /repos/{owner}/{repo}/issues/comments/{id}',
       'PATCH /repos/{owner}/{repo}/issues/comments/{id}',
       'DELETE /repos/{owner}/{repo}/issues/{index}/labels/{identifier}',
       'DELETE /repos/{owner}/{repo}/issues/{index}/labels/{identifier}',
+      'GET /repos/{owner}/{repo}/labels',
+      'POST /repos/{owner}/{repo}/issues/{index}/labels',
+      'POST /repos/{owner}/{repo}/issues/{index}/labels',
       'POST /repos/{owner}/{repo}/issues/{index}/comments',
     ]);
     expect(problemsOf(requests)).toEqual([]);

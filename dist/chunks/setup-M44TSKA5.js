@@ -1,0 +1,2 @@
+import { createRequire as __agentloopCreateRequire } from 'node:module'; const require = __agentloopCreateRequire(import.meta.url);
+import{g as a}from"./chunk-ANLNPRDN.js";import"./chunk-AOXKBRMI.js";import"./chunk-2TEE7LFN.js";import"./chunk-52ENU33E.js";import"./chunk-7YVYRVEU.js";import"./chunk-TG6WJQYR.js";import"./chunk-DHXB5U5J.js";import"./chunk-GB747JAT.js";import"./chunk-FDMLQESA.js";import"./chunk-Q6B4PRUI.js";import"./chunk-W4ZOPOMO.js";import"./chunk-VLKVKD7L.js";import"./chunk-6EC2D3C2.js";export{a as setupRun};
