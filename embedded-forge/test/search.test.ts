@@ -2,6 +2,7 @@
 // repeated label qualifiers all of them, issues and pull requests are searched apart, at most 1000
 // results, and the index trails the data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api } from './support/client.js';
 import { type Harness, openIssue, startHarness } from './support/harness.js';
 
 let h: Harness;
@@ -15,16 +16,11 @@ afterEach(async () => {
   await h.stop();
 });
 
-const call = (method: string, path: string, body?: unknown, token = h.tokenFor('maria')) =>
-  fetch(`${h.forge.urls.api}${path}`, {
-    method,
-    headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+const call = (method: string, path: string, body?: unknown) => api(h.forge, method, path, h.tokenFor('maria'), body);
 
 const search = async (q: string, extra = '') => {
   const res = await call('GET', `/search/issues?q=${encodeURIComponent(q)}&sort=created&order=asc${extra}`);
-  const body = (await res.json()) as { total_count?: number; items?: { number: number; labels: { name: string }[] }[]; message?: string };
+  const body = res.body as { total_count?: number; items?: { number: number; labels: { name: string }[] }[]; message?: string };
   return { status: res.status, link: res.headers.get('link'), body, numbers: (body.items ?? []).map((i) => i.number) };
 };
 
